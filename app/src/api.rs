@@ -1,0 +1,102 @@
+//! Server functions, grouped by resource, and the views they return. Each one reads like a
+//! checklist: who is calling and may they → parse the input → call one storage function → map
+//! the outcome.
+
+pub mod auth;
+pub mod domains;
+pub mod users;
+
+use domain::{DomainSettings, FieldChange, Role};
+use serde::{Deserialize, Serialize};
+
+/// A signed-in account as the browser may see it (never the password hash).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i32,
+    pub email: String,
+    pub role: Role,
+    pub account_access: bool,
+    pub disabled: bool,
+}
+
+impl UserView {
+    pub fn rights(&self) -> domain::Rights {
+        domain::Rights {
+            role: self.role,
+            account_access: self.account_access,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainView {
+    pub id: i32,
+    pub version: i32,
+    pub settings: DomainSettings,
+    pub updated_at: String,
+}
+
+/// One entry of a domain's history: who did what, when, from where, field by field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub occurred_at: String,
+    pub actor_email: String,
+    pub client_ip: Option<String>,
+    pub action: String,
+    pub changes: Vec<FieldChange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainWithHistory {
+    pub domain: DomainView,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// Timestamps are shown in UTC, to the second: admins compare them with server logs.
+#[cfg(feature = "ssr")]
+pub(crate) fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+#[cfg(feature = "ssr")]
+impl From<storage::UserAccount> for UserView {
+    fn from(a: storage::UserAccount) -> Self {
+        Self {
+            id: a.id,
+            email: a.email,
+            role: a.role,
+            account_access: a.account_access,
+            disabled: a.disabled,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<storage::StoredDomain> for DomainView {
+    fn from(d: storage::StoredDomain) -> Self {
+        Self {
+            id: d.id,
+            version: d.version,
+            settings: d.settings,
+            updated_at: format_time(d.updated_at),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<storage::AuditEvent> for HistoryEntry {
+    fn from(e: storage::AuditEvent) -> Self {
+        let action = match e.action {
+            storage::AuditAction::Created => "Created",
+            storage::AuditAction::Updated => "Updated",
+            storage::AuditAction::Deleted => "Deleted",
+        };
+        Self {
+            occurred_at: format_time(e.occurred_at),
+            actor_email: e.actor_email,
+            client_ip: e.client_ip,
+            action: action.to_string(),
+            changes: e.changes,
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! The domain IMAP settings: list, read, create, update, delete.
+
+use domain::DomainSettingsForm;
+use leptos::prelude::*;
+
+use super::{DomainView, DomainWithHistory};
+use crate::error::AppError;
+
+pub const MANAGE_REFUSAL: &str = "You do not have permission to manage domain IMAP settings.";
+
+#[cfg(feature = "ssr")]
+async fn manager() -> Result<(storage::UserAccount, crate::ssr::AppState), AppError> {
+    crate::ssr::require(domain::Rights::can_manage_domains, MANAGE_REFUSAL).await
+}
+
+#[cfg(feature = "ssr")]
+async fn actor(account: &storage::UserAccount) -> storage::Actor {
+    storage::Actor {
+        user_id: account.id,
+        email: account.email.clone(),
+        client_ip: crate::ssr::client_ip().await,
+    }
+}
+
+#[server(endpoint = "list_domains")]
+pub async fn list_domains() -> Result<Vec<DomainView>, AppError> {
+    let (_, state) = manager().await?;
+    let domains = storage::list_domains(&state.db)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(domains.into_iter().map(DomainView::from).collect())
+}
+
+#[server(endpoint = "domain_detail")]
+pub async fn domain_detail(id: i32) -> Result<DomainWithHistory, AppError> {
+    let (_, state) = manager().await?;
+    let stored = storage::get_domain(&state.db, id)
+        .await
+        .map_err(crate::ssr::store_error)?
+        .ok_or(AppError::NotFound)?;
+    let history = storage::domain_history(&state.db, id)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(DomainWithHistory {
+        domain: stored.into(),
+        history: history.into_iter().map(Into::into).collect(),
+    })
+}
+
+#[server(endpoint = "create_domain")]
+pub async fn create_domain(settings: DomainSettingsForm) -> Result<(), AppError> {
+    let (account, state) = manager().await?;
+    let parsed = parse(settings.clone())?;
+    let stored = storage::create_domain(&state.db, &actor(&account).await, parsed)
+        .await
+        .map_err(|e| save_error(e, settings))?;
+    tracing::info!(domain = %stored.settings.domain, by = %account.email, "domain created");
+    leptos_axum::redirect(&format!("/domains/{}?saved=1", stored.id));
+    Ok(())
+}
+
+#[server(endpoint = "update_domain")]
+pub async fn update_domain(
+    id: i32,
+    version: i32,
+    settings: DomainSettingsForm,
+) -> Result<(), AppError> {
+    let (account, state) = manager().await?;
+    let parsed = parse(settings.clone())?;
+    let stored = storage::update_domain(&state.db, &actor(&account).await, id, version, parsed)
+        .await
+        .map_err(|e| save_error(e, settings))?;
+    tracing::info!(domain = %stored.settings.domain, version = stored.version, by = %account.email, "domain updated");
+    leptos_axum::redirect(&format!("/domains/{}?saved=1", stored.id));
+    Ok(())
+}
+
+#[server(endpoint = "delete_domain")]
+pub async fn delete_domain(id: i32, version: i32) -> Result<(), AppError> {
+    let (account, state) = manager().await?;
+    match storage::delete_domain(&state.db, &actor(&account).await, id, version).await {
+        Ok(()) => {}
+        Err(storage::StorageError::Conflict { .. }) => {
+            return Err(AppError::Invalid {
+                field: None,
+                message: "Someone else changed these settings since you opened them: review \
+                          them before deleting."
+                    .into(),
+            })
+        }
+        Err(e) => return Err(crate::ssr::store_error(e)),
+    }
+    tracing::info!(id, by = %account.email, "domain deleted");
+    leptos_axum::redirect("/domains?deleted=1");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn parse(settings: DomainSettingsForm) -> Result<domain::DomainSettings, AppError> {
+    settings
+        .parse()
+        .map_err(|errors| AppError::InvalidSettings {
+            errors,
+            values: settings,
+        })
+}
+
+#[cfg(feature = "ssr")]
+fn save_error(err: storage::StorageError, values: DomainSettingsForm) -> AppError {
+    use storage::StorageError;
+    match err {
+        StorageError::DuplicateDomain(name) => {
+            let mut errors = domain::FieldErrors::default();
+            errors.insert(
+                domain::Field::Domain,
+                format!("{name} already has IMAP settings: edit them instead."),
+            );
+            AppError::InvalidSettings { errors, values }
+        }
+        StorageError::Conflict { current, changes } => AppError::Conflict {
+            changes,
+            current_version: current.version,
+            values,
+        },
+        other => crate::ssr::store_error(other),
+    }
+}

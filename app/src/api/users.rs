@@ -1,0 +1,96 @@
+//! User administration, for super admins only.
+
+use leptos::prelude::*;
+
+use super::UserView;
+use crate::error::AppError;
+
+pub const USERS_REFUSAL: &str = "Only super admins can manage users.";
+
+#[cfg(feature = "ssr")]
+async fn super_admin() -> Result<(storage::UserAccount, crate::ssr::AppState), AppError> {
+    crate::ssr::require(domain::Rights::can_manage_users, USERS_REFUSAL).await
+}
+
+#[cfg(feature = "ssr")]
+fn parse_role(role: &str) -> Result<domain::Role, AppError> {
+    domain::Role::parse(role).map_err(|e| AppError::invalid("role", e.to_string()))
+}
+
+#[cfg(feature = "ssr")]
+fn check_password(password: &str) -> Result<(), AppError> {
+    domain::check_new_password(password).map_err(|e| AppError::invalid("password", e.to_string()))
+}
+
+#[server(endpoint = "list_users")]
+pub async fn list_users() -> Result<Vec<UserView>, AppError> {
+    let (_, state) = super_admin().await?;
+    let users = storage::list_users(&state.db)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(users.into_iter().map(UserView::from).collect())
+}
+
+#[server(endpoint = "create_user")]
+pub async fn create_user(
+    email: String,
+    password: String,
+    role: String,
+    #[server(default)] account_access: Option<String>,
+) -> Result<(), AppError> {
+    let (admin, state) = super_admin().await?;
+    let address = domain::EmailAddress::parse(&email)
+        .map_err(|e| AppError::invalid("email", e.to_string()))?;
+    check_password(&password)?;
+    let role = parse_role(&role)?;
+    let access = account_access.is_some_and(|v| v != "false");
+    match storage::create_user(&state.db, &address, &password, role, access).await {
+        Ok(user) => tracing::info!(user = %user.email, by = %admin.email, "user created"),
+        Err(storage::StorageError::DuplicateEmail(email)) => {
+            return Err(AppError::invalid("email", format!("{email} already has an account.")))
+        }
+        Err(e) => return Err(crate::ssr::store_error(e)),
+    }
+    leptos_axum::redirect("/users?saved=1");
+    Ok(())
+}
+
+#[server(endpoint = "update_user")]
+pub async fn update_user(
+    id: i32,
+    role: String,
+    #[server(default)] account_access: Option<String>,
+    #[server(default)] disabled: Option<String>,
+) -> Result<(), AppError> {
+    let (admin, state) = super_admin().await?;
+    let role = parse_role(&role)?;
+    let disabled = disabled.is_some_and(|v| v != "false");
+    if id == admin.id && (role != domain::Role::SuperAdmin || disabled) {
+        return Err(AppError::Invalid {
+            field: None,
+            message: "You cannot demote or disable your own account.".into(),
+        });
+    }
+    let access = account_access.is_some_and(|v| v != "false");
+    storage::update_user_rights(&state.db, id, role, access)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    storage::set_disabled(&state.db, id, disabled)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    tracing::info!(id, by = %admin.email, ?role, access, disabled, "user updated");
+    leptos_axum::redirect("/users?saved=1");
+    Ok(())
+}
+
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(id: i32, password: String) -> Result<(), AppError> {
+    let (admin, state) = super_admin().await?;
+    check_password(&password)?;
+    storage::set_password(&state.db, id, &password)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    tracing::info!(id, by = %admin.email, "password reset");
+    leptos_axum::redirect("/users?saved=1");
+    Ok(())
+}

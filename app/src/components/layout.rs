@@ -1,0 +1,83 @@
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_location;
+
+use crate::api::auth::{current_user, Logout};
+use crate::error::AppError;
+
+/// The top bar: where you can go, who you are, and the way out.
+#[component]
+pub fn Header() -> impl IntoView {
+    let location = use_location();
+    let logout = ServerAction::<Logout>::new();
+    // Refetched on every navigation, so logging in or out shows at once.
+    let user = Resource::new(move || location.pathname.get(), |_| current_user());
+    view! {
+        <header class="top">
+            <a class="brand" href="/domains">"Mail domain settings"</a>
+            <Transition fallback=|| ()>
+                {move || {
+                    user.get()
+                        .and_then(Result::ok)
+                        .flatten()
+                        .map(|u| {
+                            let rights = u.rights();
+                            view! {
+                                <nav aria-label="Main">
+                                    <Show when=move || rights.can_manage_domains()>
+                                        <A href="/domains">"Domain IMAP settings"</A>
+                                    </Show>
+                                    <Show when=move || rights.can_manage_users()>
+                                        <A href="/users">"Users"</A>
+                                    </Show>
+                                </nav>
+                                <div class="whoami">
+                                    <span>{u.email.clone()}" · "{u.role.label()}</span>
+                                    <ActionForm action=logout>
+                                        <button type="submit" class="link-button">"Log out"</button>
+                                    </ActionForm>
+                                </div>
+                            }
+                        })
+                }}
+            </Transition>
+        </header>
+    }
+}
+
+/// What a page shows instead of its content when the server refused or failed.
+#[component]
+pub fn Refusal(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if !matches!(error, AppError::Unauthenticated) {
+            response.set_status(error.status());
+        }
+    }
+    match error {
+        AppError::Unauthenticated => view! { <Redirect path="/login"/> }.into_any(),
+        AppError::Forbidden(message) => view! {
+            <section class="refusal">
+                <h1>"Access denied"</h1>
+                <p>{message}</p>
+            </section>
+        }
+        .into_any(),
+        AppError::NotFound => view! {
+            <section class="refusal">
+                <h1>"Not found"</h1>
+                <p>{AppError::NotFound.to_string()}</p>
+                <p><a href="/domains">"Back to the domain list"</a></p>
+            </section>
+        }
+        .into_any(),
+        other => view! {
+            <section class="refusal">
+                <h1>"Something went wrong"</h1>
+                <p role="alert">{other.to_string()}</p>
+            </section>
+        }
+        .into_any(),
+    }
+}

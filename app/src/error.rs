@@ -1,0 +1,89 @@
+//! The one error type every server function returns. It crosses the wire (JSON), so the browser
+//! — and, without JavaScript, the page re-rendered after the redirect — shows the same message.
+
+use domain::{DomainSettingsForm, FieldChange, FieldErrors};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Log in to continue.")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("That page or record does not exist (it may have been deleted).")]
+    NotFound,
+    /// The domain form did not validate: one message per field, and what was typed, so nothing is
+    /// lost when the page is re-rendered without JavaScript.
+    #[error("Some fields need attention.")]
+    InvalidSettings {
+        errors: FieldErrors,
+        values: DomainSettingsForm,
+    },
+    /// Another admin saved the domain since this form was loaded.
+    #[error("Someone else changed these settings while you were editing.")]
+    Conflict {
+        changes: Vec<FieldChange>,
+        current_version: i32,
+        values: DomainSettingsForm,
+    },
+    /// Any other form: a message tied to one input (by its name), or to the whole form.
+    #[error("{message}")]
+    Invalid {
+        field: Option<String>,
+        message: String,
+    },
+    #[error("Incorrect email or password.")]
+    LoginFailed,
+    #[error("Too many failed attempts. Try again in {retry_after_secs} seconds.")]
+    Throttled { retry_after_secs: u64 },
+    #[error("Something went wrong on the server; the details are in its log.")]
+    Internal,
+    #[error("The server could not be reached: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
+    }
+
+    /// The message to show next to the input called `name`, if this error is about it.
+    pub fn message_for(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Invalid {
+                field: Some(f),
+                message,
+            } if f == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::InvalidSettings { .. } | AppError::Invalid { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}

@@ -1,0 +1,74 @@
+//! The web application: pages, components and server functions.
+//! Built twice: with `ssr` into the server binary, with `hydrate` into the browser bundle.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use components::Header;
+use pages::{
+    DeleteDomainPanel, DomainsPage, EditDomainPanel, LoginPage, NewDomainPanel, NoPanel,
+    NotFound, SetupPage, UsersPage,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="data:,"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Lets browser tests (and people debugging) see when the page has become interactive.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    // Every route renders fully on the server before the first byte is sent (SsrMode::Async), so
+    // refusals carry their HTTP status and the pages work without JavaScript.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/mailsettings.css"/>
+        <Title text="Mail domain settings"/>
+        <Router>
+            <Header/>
+            <main>
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=|| view! { <Redirect path="/domains"/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("/domains") view=DomainsPage ssr=SsrMode::Async>
+                        <Route path=path!("") view=NoPanel ssr=SsrMode::Async/>
+                        <Route path=path!("new") view=NewDomainPanel ssr=SsrMode::Async/>
+                        <Route path=path!(":id") view=EditDomainPanel ssr=SsrMode::Async/>
+                        <Route path=path!(":id/delete") view=DeleteDomainPanel ssr=SsrMode::Async/>
+                    </ParentRoute>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,15 @@
+//! One module per screen.
+
+mod domain_form;
+mod domain_history;
+mod domains;
+mod login;
+mod not_found;
+mod setup;
+mod users;
+
+pub use domains::{DeleteDomainPanel, DomainsPage, EditDomainPanel, NewDomainPanel, NoPanel};
+pub use login::LoginPage;
+pub use not_found::NotFound;
+pub use setup::SetupPage;
+pub use users::UsersPage;

@@ -1,0 +1,218 @@
+//! The add/edit form of the right-hand panel. The same form posts without JavaScript; with it,
+//! every field is checked as it is typed, by the parsers the server uses.
+
+use domain::{DomainSettingsForm, Field, FieldErrors, FieldWarning, Hostname, MailDomain, Port};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+use crate::api::domains::{CreateDomain, UpdateDomain};
+use crate::api::DomainView;
+use crate::components::{Checkbox, ErrorSummary, TextField};
+use crate::error::AppError;
+
+pub enum FormMode {
+    Create(ServerAction<CreateDomain>),
+    Edit(ServerAction<UpdateDomain>, DomainView),
+}
+
+fn check_domain(v: &str) -> Option<String> {
+    MailDomain::parse(v).err().map(|e| e.to_string())
+}
+fn check_host(v: &str) -> Option<String> {
+    Hostname::parse(v).err().map(|e| e.to_string())
+}
+fn check_port(v: &str) -> Option<String> {
+    Port::parse(v).err().map(|e| e.to_string())
+}
+
+/// What the last submission said: field errors, a conflict, or another error.
+#[derive(Clone, Default)]
+struct Outcome {
+    errors: FieldErrors,
+    values: Option<DomainSettingsForm>,
+    conflict: Option<(Vec<domain::FieldChange>, i32)>,
+    general: Option<String>,
+}
+
+fn outcome(err: Option<AppError>) -> Outcome {
+    match err {
+        None => Outcome::default(),
+        Some(AppError::InvalidSettings { errors, values }) => Outcome {
+            errors,
+            values: Some(values),
+            ..Outcome::default()
+        },
+        Some(AppError::Conflict {
+            changes,
+            current_version,
+            values,
+        }) => Outcome {
+            values: Some(values),
+            conflict: Some((changes, current_version)),
+            ..Outcome::default()
+        },
+        Some(other) => Outcome {
+            general: Some(other.to_string()),
+            ..Outcome::default()
+        },
+    }
+}
+
+#[component]
+pub fn DomainForm(mode: FormMode) -> impl IntoView {
+    let (last_error, stored, submit_label) = match &mode {
+        FormMode::Create(a) => {
+            let a = *a;
+            (
+                Signal::derive(move || a.value().get().and_then(Result::err)),
+                None,
+                "Add IMAP settings",
+            )
+        }
+        FormMode::Edit(a, d) => {
+            let a = *a;
+            (
+                Signal::derive(move || a.value().get().and_then(Result::err)),
+                Some(d.clone()),
+                "Update",
+            )
+        }
+    };
+    let result = Memo::new(move |_| {
+        let o = outcome(last_error.get());
+        (o.errors.clone(), o.conflict.clone(), o.general.clone(), o.values.clone())
+    });
+    // Values shown in the inputs: what was typed when the server refused it, else what is stored.
+    let initial = result
+        .get_untracked()
+        .3
+        .or_else(|| stored.as_ref().map(|d| d.settings.to_form()))
+        .unwrap_or_default();
+    let form = RwSignal::new(initial.clone());
+    let err = move |f: Field| {
+        Signal::derive(move || result.with(|r| r.0.get(f).map(str::to_string)))
+    };
+    let general = Signal::derive(move || result.with(|r| r.2.clone()));
+    let version = Signal::derive(move || {
+        result.with(|r| r.1.as_ref().map(|c| c.1)).or(stored.as_ref().map(|d| d.version))
+    });
+    let warnings = Memo::new(move |_| {
+        form.with(|f| f.parse().map(|s| domain::warnings(&s)).unwrap_or_default())
+    });
+    let set = move |apply: fn(&mut DomainSettingsForm, String)| {
+        Callback::new(move |v: String| form.update(|f| apply(f, v)))
+    };
+    let fields = view! {
+        <ErrorSummary message=general/>
+        <ConflictNotice conflict=Signal::derive(move || result.with(|r| r.1.clone()))/>
+        <TextField id="domain" name="settings[domain]" label=Field::Domain.label()
+            value=initial.domain.clone() error=err(Field::Domain) check=check_domain required=true
+            hint="The part after the @ of the addresses, e.g. example.com."
+            on_value=set(|f, v| f.domain = v)/>
+        <fieldset>
+            <legend>"IMAP (incoming)"</legend>
+            <TextField id="imap_host" name="settings[imap_host]" label=Field::ImapHost.label()
+                value=initial.imap_host.clone() error=err(Field::ImapHost) check=check_host required=true
+                on_value=set(|f, v| f.imap_host = v)/>
+            <TextField id="imap_port" name="settings[imap_port]" label=Field::ImapPort.label()
+                value=initial.imap_port.clone() error=err(Field::ImapPort) check=check_port
+                inputmode="numeric" required=true hint="Most IMAP ports are 993 (SSL/TLS) or 143 (STARTTLS)."
+                on_value=set(|f, v| f.imap_port = v)/>
+            <SecuritySelect id="imap_security" name="settings[imap_security]" label=Field::ImapSecurity.label()
+                value=initial.imap_security.clone() on_value=set(|f, v| f.imap_security = v)/>
+        </fieldset>
+        <fieldset>
+            <legend>"SMTP (outgoing)"</legend>
+            <TextField id="smtp_host" name="settings[smtp_host]" label=Field::SmtpHost.label()
+                value=initial.smtp_host.clone() error=err(Field::SmtpHost) check=check_host required=true
+                on_value=set(|f, v| f.smtp_host = v)/>
+            <TextField id="smtp_port" name="settings[smtp_port]" label=Field::SmtpPort.label()
+                value=initial.smtp_port.clone() error=err(Field::SmtpPort) check=check_port
+                inputmode="numeric" required=true hint="Most SMTP ports are 465 (SSL/TLS), 587 (STARTTLS) or 25."
+                on_value=set(|f, v| f.smtp_port = v)/>
+            <SecuritySelect id="smtp_security" name="settings[smtp_security]" label=Field::SmtpSecurity.label()
+                value=initial.smtp_security.clone() on_value=set(|f, v| f.smtp_security = v)/>
+        </fieldset>
+        <Checkbox id="allow_non_secure_certificate" name="settings[allow_non_secure_certificate]"
+            label=Field::AllowNonSecureCertificate.label() checked=initial.allow_non_secure_certificate
+            hint="Only if your SSL certificate is not signed by a Certificate Authority."/>
+        <Checkbox id="use_static_ips" name="settings[use_static_ips]"
+            label=Field::UseStaticIps.label() checked=initial.use_static_ips
+            hint="Connect from fixed IP ranges that your firewall can allowlist."/>
+        <WarningList warnings=Signal::derive(move || warnings.get())/>
+        <p class="notice">"When you edit a domain's settings, you are editing the settings for all inboxes in this domain. If you enter incorrect settings, all inboxes in this domain will disconnect."</p>
+    };
+    match mode {
+        FormMode::Create(action) => view! {
+            <ActionForm action=action>
+                {fields}
+                <button type="submit" class="primary">{submit_label}</button>
+            </ActionForm>
+        }
+        .into_any(),
+        FormMode::Edit(action, d) => view! {
+            <ActionForm action=action>
+                <input type="hidden" name="id" value=d.id/>
+                <input type="hidden" name="version" prop:value=move || version.get().unwrap_or(d.version)
+                    value=version.get_untracked().unwrap_or(d.version)/>
+                {fields}
+                <button type="submit" class="primary">{submit_label}</button>
+            </ActionForm>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn SecuritySelect(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    on_value: Callback<String>,
+) -> impl IntoView {
+    let starttls = domain::Security::parse(&value) == Ok(domain::Security::StartTls);
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id name=name on:change=move |ev| on_value.run(event_target_value(&ev))>
+                <option value="ssl" selected=!starttls>"SSL/TLS"</option>
+                <option value="starttls" selected=starttls>"STARTTLS"</option>
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn WarningList(warnings: Signal<Vec<FieldWarning>>) -> impl IntoView {
+    view! {
+        <Show when=move || !warnings.with(Vec::is_empty)>
+            <div class="warnings" role="status">
+                <p><strong>"Check before saving:"</strong></p>
+                <ul>
+                    {move || warnings.get().into_iter().map(|w| view! {
+                        <li>{w.field.label()}": "{w.message}</li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn ConflictNotice(conflict: Signal<Option<(Vec<domain::FieldChange>, i32)>>) -> impl IntoView {
+    view! {
+        <Show when=move || conflict.with(Option::is_some)>
+            <div class="conflict" role="alert">
+                <p><strong>"Someone else changed these settings while you were editing."</strong></p>
+                <p>"Saved by the other admin:"</p>
+                <ul>
+                    {move || conflict.get().map(|(changes, _)| changes.into_iter().map(|c| view! {
+                        <li>{c.field.label()}": "{c.before.unwrap_or_else(|| "—".into())}" → "{c.after.unwrap_or_else(|| "—".into())}</li>
+                    }).collect_view())}
+                </ul>
+                <p>"Your values are kept below. Review them, then click Update to save them over the other admin's changes."</p>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,46 @@
+use leptos::prelude::*;
+
+use crate::api::HistoryEntry;
+
+/// The domain's change history, newest first, field by field.
+#[component]
+pub fn DomainHistory(entries: Vec<HistoryEntry>) -> impl IntoView {
+    let items = entries
+        .into_iter()
+        .map(|e| {
+            let from = e.client_ip.map(|ip| format!(" from {ip}")).unwrap_or_default();
+            let changes = e
+                .changes
+                .into_iter()
+                .map(|c| {
+                    let before = c.before.unwrap_or_else(|| "—".into());
+                    let after = c.after.unwrap_or_else(|| "—".into());
+                    view! {
+                        <tr>
+                            <th scope="row">{c.field.label()}</th>
+                            <td>{format!("{before} → {after}")}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <li>
+                    <p>
+                        <strong>{e.action}</strong>" by "{e.actor_email}{from}" · "
+                        <time>{e.occurred_at}</time>
+                    </p>
+                    <table class="changes">
+                        <caption class="visually-hidden">"Changed fields"</caption>
+                        <tbody>{changes}</tbody>
+                    </table>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="history" aria-labelledby="history-title">
+            <h3 id="history-title">"History"</h3>
+            <ol>{items}</ol>
+        </section>
+    }
+}

@@ -1,0 +1,221 @@
+//! The domain IMAP settings screen: the list of domains on the left, the add/edit panel on the
+//! right (seed 002).
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+
+use super::domain_form::{DomainForm, FormMode};
+use super::domain_history::DomainHistory;
+use crate::api::domains::{domain_detail, list_domains, CreateDomain, DeleteDomain, UpdateDomain};
+use crate::components::{ErrorSummary, Refusal};
+
+/// The server actions of the screen, shared by the list and the panel: the list refreshes
+/// whenever one of them completes.
+#[derive(Clone, Copy)]
+struct DomainActions {
+    create: ServerAction<CreateDomain>,
+    update: ServerAction<UpdateDomain>,
+    delete: ServerAction<DeleteDomain>,
+}
+
+fn actions() -> DomainActions {
+    expect_context::<DomainActions>()
+}
+
+#[component]
+pub fn DomainsPage() -> impl IntoView {
+    let actions = DomainActions {
+        create: ServerAction::new(),
+        update: ServerAction::new(),
+        delete: ServerAction::new(),
+    };
+    provide_context(actions);
+    let location = use_location();
+    let domains = Resource::new(
+        move || {
+            (
+                location.pathname.get(),
+                location.search.get(),
+                actions.update.version().get(),
+            )
+        },
+        |_| list_domains(),
+    );
+    view! {
+        <Title text="Domain IMAP settings · Mail domain settings"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || domains.get().map(|result| match result {
+                Err(error) => view! { <Refusal error/> }.into_any(),
+                Ok(list) => view! {
+                    <div class="split">
+                        <section class="list">
+                            <div class="list-head">
+                                <h1>"Domain IMAP settings"</h1>
+                                <A href="/domains/new" attr:class="button primary">"Add IMAP settings"</A>
+                            </div>
+                            <p class="lead">"Preconfigure the IMAP and SMTP server settings of your email domains: they pre-populate when users connect their inboxes."</p>
+                            <DomainTable list/>
+                        </section>
+                        <Outlet/>
+                    </div>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DomainTable(list: Vec<crate::api::DomainView>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="empty">"No domains yet. Click Add IMAP settings to add one."</p> }
+            .into_any();
+    }
+    let rows = list
+        .into_iter()
+        .map(|d| {
+            let s = &d.settings;
+            let imap = format!("{}:{} · {}", s.imap_host, s.imap_port, s.imap_security.label());
+            let smtp = format!("{}:{} · {}", s.smtp_host, s.smtp_port, s.smtp_security.label());
+            let mut flags = Vec::new();
+            if s.allow_non_secure_certificate {
+                flags.push("Non-secure certificate allowed");
+            }
+            if s.use_static_ips {
+                flags.push("Static IP addresses");
+            }
+            view! {
+                <tr>
+                    <th scope="row">{s.domain.display_unicode()}</th>
+                    <td>{imap}</td>
+                    <td>{smtp}</td>
+                    <td>{flags.join(", ")}</td>
+                    <td><A href=format!("/domains/{}", d.id)>"Edit"</A></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table aria-label="Email domains">
+            <thead>
+                <tr>
+                    <th scope="col">"Email domain"</th>
+                    <th scope="col">"IMAP"</th>
+                    <th scope="col">"SMTP"</th>
+                    <th scope="col">"Options"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn NoPanel() -> impl IntoView {
+    let deleted = use_query_map().with_untracked(|q| q.get("deleted").is_some());
+    deleted.then(|| view! { <p class="status" role="status">"Domain deleted"</p> })
+}
+
+#[component]
+pub fn NewDomainPanel() -> impl IntoView {
+    view! {
+        <aside class="panel" aria-labelledby="panel-title">
+            <h2 id="panel-title">"Add IMAP settings"</h2>
+            <DomainForm mode=FormMode::Create(actions().create)/>
+        </aside>
+    }
+}
+
+fn route_id() -> Memo<Option<i32>> {
+    let params = use_params_map();
+    Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse().ok())))
+}
+
+#[component]
+pub fn EditDomainPanel() -> impl IntoView {
+    let id = route_id();
+    let update = actions().update;
+    let saved = use_query_map();
+    let detail = Resource::new(
+        move || (id.get(), update.version().get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => domain_detail(id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <aside class="panel" aria-labelledby="panel-title">
+            <h2 id="panel-title">"Edit IMAP settings"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || detail.get().map(|result| match result {
+                    Err(error) => view! { <Refusal error/> }.into_any(),
+                    Ok(detail) => {
+                        let just_saved = saved.with(|q| q.get("saved").is_some())
+                            && update.value().with(|v| !matches!(v, Some(Err(_))));
+                        let delete_href = format!("/domains/{}/delete", detail.domain.id);
+                        view! {
+                            <Show when=move || just_saved>
+                                <p class="status" role="status">"Settings saved"</p>
+                            </Show>
+                            <DomainForm mode=FormMode::Edit(update, detail.domain.clone())/>
+                            <form class="danger-zone" method="get" action=delete_href>
+                                <button type="submit" class="danger">"Delete"</button>
+                            </form>
+                            <DomainHistory entries=detail.history/>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </aside>
+    }
+}
+
+#[component]
+pub fn DeleteDomainPanel() -> impl IntoView {
+    let id = route_id();
+    let delete = actions().delete;
+    let detail = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => domain_detail(id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    let error = Signal::derive(move || {
+        delete.value().get().and_then(Result::err).map(|e| e.to_string())
+    });
+    view! {
+        <aside class="panel" aria-labelledby="panel-title">
+            <h2 id="panel-title">"Delete IMAP settings"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || detail.get().map(|result| match result {
+                    Err(error) => view! { <Refusal error/> }.into_any(),
+                    Ok(detail) => {
+                        let d = detail.domain;
+                        let name = d.settings.domain.display_unicode();
+                        view! {
+                            <p><strong>{format!("Delete the IMAP settings of {name}?")}</strong></p>
+                            <p>"Inboxes in this domain will no longer get these settings, and users connecting an inbox will have to enter them by hand."</p>
+                            <ErrorSummary message=error/>
+                            <ActionForm action=delete>
+                                <input type="hidden" name="id" value=d.id/>
+                                <input type="hidden" name="version" value=d.version/>
+                                <button type="submit" class="danger">"Delete domain"</button>
+                                " "
+                                <A href=format!("/domains/{}", d.id)>"Cancel"</A>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </aside>
+    }
+}

@@ -1,0 +1,158 @@
+//! Users and their rights, for super admins.
+
+use domain::Role;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_location;
+
+use crate::api::users::{list_users, CreateUser, ResetPassword, UpdateUser};
+use crate::api::UserView;
+use crate::components::{ErrorSummary, Refusal, TextField};
+use crate::error::AppError;
+
+fn form_error(err: Option<AppError>) -> Option<String> {
+    err.filter(|e| !matches!(e, AppError::Invalid { field: Some(_), .. }))
+        .map(|e| e.to_string())
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let create = ServerAction::<CreateUser>::new();
+    let update = ServerAction::<UpdateUser>::new();
+    let reset = ServerAction::<ResetPassword>::new();
+    let location = use_location();
+    let users = Resource::new(
+        move || (location.search.get(), update.version().get(), reset.version().get()),
+        |_| list_users(),
+    );
+    let create_err = move || create.value().get().and_then(Result::err);
+    let field_error =
+        move |name: &'static str| Signal::derive(move || create_err().and_then(|e| e.message_for(name)));
+    let row_error = Signal::derive(move || {
+        form_error(update.value().get().and_then(Result::err))
+            .or_else(|| reset.value().get().and_then(Result::err).map(|e| e.to_string()))
+    });
+    view! {
+        <Title text="Users · Mail domain settings"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || users.get().map(|result| match result {
+                Err(error) => view! { <Refusal error/> }.into_any(),
+                Ok(list) => view! {
+                    <section class="list">
+                        <h1>"Users"</h1>
+                        <ErrorSummary message=row_error/>
+                        <UserTable list update reset/>
+                    </section>
+                    <aside class="panel" aria-labelledby="add-user-title">
+                        <h2 id="add-user-title">"Add user"</h2>
+                        <ErrorSummary message=Signal::derive(move || form_error(create_err()))/>
+                        <ActionForm action=create>
+                            <TextField id="new-email" name="email" label="Email" kind="email" value=""
+                                error=field_error("email") autocomplete="off" required=true/>
+                            <TextField id="new-password" name="password" label="Password" kind="password"
+                                value="" error=field_error("password") autocomplete="new-password"
+                                hint="At least 12 characters. Share it with the user securely." required=true/>
+                            <RoleSelect id="new-role".into() selected=Role::User/>
+                            <div class="field checkbox">
+                                <input id="new-access" name="account_access" type="checkbox" value="on"
+                                    aria-describedby="new-access-hint"/>
+                                <label for="new-access">"Account access"</label>
+                                <p id="new-access-hint" class="field-hint">"Lets a user configure domain IMAP settings."</p>
+                            </div>
+                            <button type="submit" class="primary">"Add user"</button>
+                        </ActionForm>
+                    </aside>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RoleSelect(
+    id: String,
+    selected: Role,
+    /// Whose role this is, for screen readers, when several role selects share a page.
+    #[prop(optional)]
+    owner: Option<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id.clone()>"Role"<ForWhom owner/></label>
+            <select id=id name="role">
+                {Role::ALL.into_iter().map(|r| view! {
+                    <option value=r.as_str() selected=r == selected>{r.label()}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn UserTable(
+    list: Vec<UserView>,
+    update: ServerAction<UpdateUser>,
+    reset: ServerAction<ResetPassword>,
+) -> impl IntoView {
+    let rows = list
+        .into_iter()
+        .map(|u| {
+            let id = u.id;
+            let save_label = format!("Save {}", u.email);
+            let reset_label = format!("Reset password of {}", u.email);
+            let (update_owner, reset_owner) = (u.email.clone(), u.email.clone());
+            view! {
+                <tr>
+                    <th scope="row">{u.email.clone()}</th>
+                    <td>
+                        <ActionForm action=update attr:class="inline">
+                            <input type="hidden" name="id" value=id/>
+                            <RoleSelect id=format!("role-{id}") selected=u.role owner=update_owner.clone()/>
+                            <div class="field checkbox">
+                                <input id=format!("access-{id}") name="account_access" type="checkbox"
+                                    value="on" checked=u.account_access/>
+                                <label for=format!("access-{id}")>"Account access"<ForWhom owner=Some(update_owner.clone())/></label>
+                            </div>
+                            <div class="field checkbox">
+                                <input id=format!("disabled-{id}") name="disabled" type="checkbox"
+                                    value="on" checked=u.disabled/>
+                                <label for=format!("disabled-{id}")>"Disabled"<ForWhom owner=Some(update_owner.clone())/></label>
+                            </div>
+                            <button type="submit" aria-label=save_label>"Save"</button>
+                        </ActionForm>
+                    </td>
+                    <td>
+                        <ActionForm action=reset attr:class="inline">
+                            <input type="hidden" name="id" value=id/>
+                            <div class="field">
+                                <label for=format!("reset-{id}")>"New password"<ForWhom owner=Some(reset_owner.clone())/></label>
+                                <input id=format!("reset-{id}") name="password" type="password"
+                                    autocomplete="new-password" minlength="12" required/>
+                            </div>
+                            <button type="submit" aria-label=reset_label>"Reset password"</button>
+                        </ActionForm>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table aria-label="Users">
+            <thead>
+                <tr>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Role and access"</th>
+                    <th scope="col">"Password"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// " for alice@example.org", heard by screen readers only: the row already shows the email.
+#[component]
+fn ForWhom(owner: Option<String>) -> impl IntoView {
+    owner.map(|o| view! { <span class="visually-hidden">{format!(" for {o}")}</span> })
+}

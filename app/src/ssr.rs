@@ -1,0 +1,16 @@
+//! Server-only plumbing shared by the server functions: application state, the session cookie,
+//! authorization and login throttling. Compiled only with the `ssr` feature.
+
+mod authorize;
+mod cookies;
+mod error_status;
+mod state;
+mod throttle;
+
+pub use authorize::{
+    client_ip, current_account, request_parts, require, store_error,
+};
+pub use error_status::error_status;
+pub use cookies::{session_token, CookiePolicy, SESSION_COOKIE};
+pub use state::{AppState, SetupGate};
+pub use throttle::{LoginThrottle, ThrottlePolicy};

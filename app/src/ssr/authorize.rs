@@ -1,0 +1,66 @@
+//! Who is calling, and may they? Every server function starts here.
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use domain::Rights;
+use http::request::Parts;
+use storage::{StorageError, UserAccount};
+
+use super::cookies::session_token;
+use super::AppState;
+use crate::error::AppError;
+
+pub async fn request_parts() -> Result<Parts, AppError> {
+    leptos_axum::extract::<Parts>().await.map_err(|e| {
+        tracing::error!(error = %e, "request parts missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+/// The client's address as the TCP peer saw it.
+pub async fn client_ip() -> Option<String> {
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .ok()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+}
+
+/// The signed-in account, if the session cookie names a live session.
+pub async fn current_account() -> Result<Option<UserAccount>, AppError> {
+    let state = AppState::from_context()?;
+    let parts = request_parts().await?;
+    let Some(token) = session_token(&parts) else {
+        return Ok(None);
+    };
+    storage::session_user(&state.db, &token)
+        .await
+        .map_err(store_error)
+}
+
+/// The caller's account and the app state, when `allowed` says the caller's rights suffice.
+pub async fn require(
+    allowed: fn(&Rights) -> bool,
+    refusal: &str,
+) -> Result<(UserAccount, AppState), AppError> {
+    let state = AppState::from_context()?;
+    match current_account().await? {
+        None => Err(AppError::Unauthenticated),
+        Some(account) if allowed(&account.rights()) => Ok((account, state)),
+        Some(account) => {
+            tracing::warn!(user = %account.email, "refused: {refusal}");
+            Err(AppError::Forbidden(refusal.to_string()))
+        }
+    }
+}
+
+/// Maps a storage failure to what the user may see; the detail goes to the log.
+pub fn store_error(err: StorageError) -> AppError {
+    match err {
+        StorageError::NotFound => AppError::NotFound,
+        other => {
+            tracing::error!(error = %other, "storage failure");
+            AppError::Internal
+        }
+    }
+}

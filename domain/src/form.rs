@@ -1,0 +1,191 @@
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+use crate::{DomainSettings, Field, FieldErrors, Hostname, MailDomain, Port, Security};
+
+/// The raw form as posted by the browser; `parse` turns it into `DomainSettings`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Validate)]
+pub struct DomainSettingsForm {
+    #[validate(custom(function = "validate_domain"))]
+    pub domain: String,
+    #[validate(custom(function = "validate_host"))]
+    pub imap_host: String,
+    #[validate(custom(function = "validate_port"))]
+    pub imap_port: String,
+    #[validate(custom(function = "validate_security"))]
+    pub imap_security: String,
+    #[validate(custom(function = "validate_host"))]
+    pub smtp_host: String,
+    #[validate(custom(function = "validate_port"))]
+    pub smtp_port: String,
+    #[validate(custom(function = "validate_security"))]
+    pub smtp_security: String,
+    #[serde(default, deserialize_with = "form_bool")]
+    pub allow_non_secure_certificate: bool,
+    #[serde(default, deserialize_with = "form_bool")]
+    pub use_static_ips: bool,
+}
+
+impl Default for DomainSettingsForm {
+    /// Implicit TLS on both sides, as RFC 8314 recommends.
+    fn default() -> Self {
+        DomainSettingsForm {
+            domain: String::new(),
+            imap_host: String::new(),
+            imap_port: "993".to_owned(),
+            imap_security: Security::SslTls.as_str().to_owned(),
+            smtp_host: String::new(),
+            smtp_port: "465".to_owned(),
+            smtp_security: Security::SslTls.as_str().to_owned(),
+            allow_non_secure_certificate: false,
+            use_static_ips: false,
+        }
+    }
+}
+
+impl DomainSettingsForm {
+    /// Parses every field, collecting one message per invalid field.
+    pub fn parse(&self) -> Result<DomainSettings, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut check = |field: Field, result: Result<(), String>| {
+            if let Err(message) = result {
+                errors.insert(field, message);
+            }
+        };
+        let domain = MailDomain::parse(&self.domain);
+        check(Field::Domain, ok_or_msg(&domain));
+        let imap_host = Hostname::parse(&self.imap_host);
+        check(Field::ImapHost, ok_or_msg(&imap_host));
+        let imap_port = Port::parse(&self.imap_port);
+        check(Field::ImapPort, ok_or_msg(&imap_port));
+        let imap_security = Security::parse(&self.imap_security);
+        check(Field::ImapSecurity, ok_or_msg(&imap_security));
+        let smtp_host = Hostname::parse(&self.smtp_host);
+        check(Field::SmtpHost, ok_or_msg(&smtp_host));
+        let smtp_port = Port::parse(&self.smtp_port);
+        check(Field::SmtpPort, ok_or_msg(&smtp_port));
+        let smtp_security = Security::parse(&self.smtp_security);
+        check(Field::SmtpSecurity, ok_or_msg(&smtp_security));
+
+        match (
+            domain,
+            imap_host,
+            imap_port,
+            imap_security,
+            smtp_host,
+            smtp_port,
+            smtp_security,
+        ) {
+            (
+                Ok(domain),
+                Ok(imap_host),
+                Ok(imap_port),
+                Ok(imap_security),
+                Ok(smtp_host),
+                Ok(smtp_port),
+                Ok(smtp_security),
+            ) => Ok(DomainSettings {
+                domain,
+                imap_host,
+                imap_port,
+                imap_security,
+                smtp_host,
+                smtp_port,
+                smtp_security,
+                allow_non_secure_certificate: self.allow_non_secure_certificate,
+                use_static_ips: self.use_static_ips,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn ok_or_msg<T, E: fmt::Display>(r: &Result<T, E>) -> Result<(), String> {
+    r.as_ref().map(|_| ()).map_err(|e| e.to_string())
+}
+
+fn to_validation<T, E: fmt::Display>(r: Result<T, E>) -> Result<(), ValidationError> {
+    r.map(|_| ())
+        .map_err(|e| ValidationError::new("invalid").with_message(Cow::Owned(e.to_string())))
+}
+
+fn validate_domain(value: &str) -> Result<(), ValidationError> {
+    to_validation(MailDomain::parse(value))
+}
+
+fn validate_host(value: &str) -> Result<(), ValidationError> {
+    to_validation(Hostname::parse(value))
+}
+
+fn validate_port(value: &str) -> Result<(), ValidationError> {
+    to_validation(Port::parse(value))
+}
+
+fn validate_security(value: &str) -> Result<(), ValidationError> {
+    to_validation(Security::parse(value))
+}
+
+/// Deserializes a checkbox: missing (with `#[serde(default)]`), "on"/"true"/"1"/"yes" or a JSON
+/// boolean. Works for urlencoded/serde_qs posts (always strings) and JSON alike.
+pub fn form_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    deserializer.deserialize_any(FormBoolVisitor)
+}
+
+struct FormBoolVisitor;
+
+impl<'de> Visitor<'de> for FormBoolVisitor {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "a boolean or one of \"on\", \"true\", \"1\", \"yes\", \"off\", \"false\", \"0\", \"\"",
+        )
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        Ok(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        match v.trim().to_ascii_lowercase().as_str() {
+            "on" | "true" | "1" | "yes" => Ok(true),
+            "off" | "false" | "0" | "no" | "" => Ok(false),
+            _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        form_bool(d)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,26 @@
+//! Pure, wasm-safe domain types for mail domain IMAP/SMTP settings.
+//!
+//! Every parser returns a type that can only hold a valid value, and every error's `Display`
+//! is the user-facing message, so the browser and the server show the same text.
+
+mod account;
+mod diff;
+mod field;
+mod form;
+mod names;
+mod port;
+mod roles;
+mod security;
+mod settings;
+mod warnings;
+
+pub use account::{check_new_password, EmailAddress, EmailError, PasswordError};
+pub use diff::{diff, FieldChange};
+pub use field::Field;
+pub use form::{form_bool, DomainSettingsForm};
+pub use names::{Hostname, MailDomain, NameError};
+pub use port::{Port, PortError};
+pub use roles::{Rights, Role, RoleError};
+pub use security::{Security, SecurityError};
+pub use settings::{DomainSettings, FieldErrors};
+pub use warnings::{warnings, FieldWarning};

@@ -1,0 +1,118 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Choose a role: Super admin, User or Auditor")]
+pub struct RoleError;
+
+/// What kind of account a person has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    SuperAdmin,
+    User,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::SuperAdmin, Role::User, Role::Auditor];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::SuperAdmin => "super_admin",
+            Role::User => "user",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Role, RoleError> {
+        let s = input.trim();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or(RoleError)
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Role::SuperAdmin => "Super admin",
+            Role::User => "User",
+            Role::Auditor => "Auditor",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rights {
+    pub role: Role,
+    /// For `Role::User`: may manage domain settings and read the audit trail.
+    pub account_access: bool,
+}
+
+impl Rights {
+    pub fn can_manage_domains(&self) -> bool {
+        match self.role {
+            Role::SuperAdmin => true,
+            Role::User => self.account_access,
+            Role::Auditor => false,
+        }
+    }
+
+    pub fn can_manage_users(&self) -> bool {
+        self.role == Role::SuperAdmin
+    }
+
+    pub fn can_view_audit(&self) -> bool {
+        match self.role {
+            Role::SuperAdmin | Role::Auditor => true,
+            Role::User => self.account_access,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_table() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Ok(role));
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.as_str()));
+        }
+        for bad in ["", "admin", "Super admin", "SUPER_ADMIN"] {
+            assert_eq!(Role::parse(bad), Err(RoleError), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn rights_matrix() {
+        // (role, account_access, manage_domains, manage_users, view_audit)
+        let rows = [
+            (Role::SuperAdmin, false, true, true, true),
+            (Role::SuperAdmin, true, true, true, true),
+            (Role::User, false, false, false, false),
+            (Role::User, true, true, false, true),
+            (Role::Auditor, false, false, false, true),
+            (Role::Auditor, true, false, false, true),
+        ];
+        for (role, account_access, domains, users, audit) in rows {
+            let r = Rights {
+                role,
+                account_access,
+            };
+            assert_eq!(r.can_manage_domains(), domains, "{r:?}");
+            assert_eq!(r.can_manage_users(), users, "{r:?}");
+            assert_eq!(r.can_view_audit(), audit, "{r:?}");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{DomainSettingsForm, Field, Hostname, MailDomain, Port, Security};
+
+/// The validated IMAP/SMTP settings of one mail domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSettings {
+    pub domain: MailDomain,
+    pub imap_host: Hostname,
+    pub imap_port: Port,
+    pub imap_security: Security,
+    pub smtp_host: Hostname,
+    pub smtp_port: Port,
+    pub smtp_security: Security,
+    pub allow_non_secure_certificate: bool,
+    pub use_static_ips: bool,
+}
+
+impl DomainSettings {
+    /// The form pre-filled with these settings (for editing).
+    pub fn to_form(&self) -> DomainSettingsForm {
+        DomainSettingsForm {
+            domain: self.domain.to_string(),
+            imap_host: self.imap_host.to_string(),
+            imap_port: self.imap_port.to_string(),
+            imap_security: self.imap_security.as_str().to_owned(),
+            smtp_host: self.smtp_host.to_string(),
+            smtp_port: self.smtp_port.to_string(),
+            smtp_security: self.smtp_security.as_str().to_owned(),
+            allow_non_secure_certificate: self.allow_non_secure_certificate,
+            use_static_ips: self.use_static_ips,
+        }
+    }
+
+    /// The value of one field as shown to people (and recorded in the audit trail).
+    pub fn field_value(&self, f: Field) -> String {
+        let yes_no = |b: bool| if b { "Yes" } else { "No" }.to_owned();
+        match f {
+            Field::Domain => self.domain.to_string(),
+            Field::ImapHost => self.imap_host.to_string(),
+            Field::ImapPort => self.imap_port.to_string(),
+            Field::ImapSecurity => self.imap_security.label().to_owned(),
+            Field::SmtpHost => self.smtp_host.to_string(),
+            Field::SmtpPort => self.smtp_port.to_string(),
+            Field::SmtpSecurity => self.smtp_security.label().to_owned(),
+            Field::AllowNonSecureCertificate => yes_no(self.allow_non_secure_certificate),
+            Field::UseStaticIps => yes_no(self.use_static_ips),
+        }
+    }
+}
+
+/// One user-facing message per invalid field.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FieldErrors(BTreeMap<Field, String>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.0.get(&field).map(String::as_str)
+    }
+
+    /// Records the message for `field`; an earlier message for the same field is replaced.
+    pub fn insert(&mut self, field: Field, message: String) {
+        self.0.insert(field, message);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// In `Field` order (the order of the form).
+    pub fn iter(&self) -> impl Iterator<Item = (Field, &str)> {
+        self.0.iter().map(|(f, m)| (*f, m.as_str()))
+    }
+
+    /// Converts the result of `DomainSettingsForm::validate()` (validator crate).
+    pub fn from_validation(errors: &validator::ValidationErrors) -> Self {
+        let mut out = FieldErrors::new();
+        for (name, list) in errors.field_errors() {
+            let Some(field) = Field::from_name(&name) else {
+                continue;
+            };
+            if let Some(first) = list.first() {
+                let message = first
+                    .message
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| first.code.to_string());
+                out.insert(field, message);
+            }
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut first = true;
+        for (field, message) in self.iter() {
+            if !first {
+                f.write_str("; ")?;
+            }
+            first = false;
+            write!(f, "{}: {}", field.label(), message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FieldErrors {}

@@ -1,0 +1,15 @@
+//! Database schema migrations (SQLite and PostgreSQL). Run at server start-up via
+//! `Migrator::up`, or by hand with the `migrations` binary (`DATABASE_URL=... migrations up`).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_initial::Migration)]
+    }
+}

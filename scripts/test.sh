@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test: unit and integration tests (SQLite and the PostgreSQL on 127.0.0.1:5432) and
+# the browser tests (Debian Chromium, JavaScript on and off). Installs what is missing first.
+# SKIP_POSTGRES_TESTS=1 skips the PostgreSQL half explicitly (CI never sets it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-tools.sh chromium postgresql-client
+export PATH="$HOME/.cargo/bin:$PATH"
+# The build cache lives outside the clone, so a fresh clone does not rebuild from nothing.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mailsettings/target}"
+# cargo-leptos builds with this flag; `cargo test` must use the same or it rebuilds everything.
+export RUSTFLAGS="--cfg erase_components"
+
+if [ "${SKIP_POSTGRES_TESTS:-}" != "1" ]; then
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    echo "PostgreSQL is not reachable on 127.0.0.1:5432 (set SKIP_POSTGRES_TESTS=1 to skip it explicitly)" >&2
+    exit 1
+  fi
+fi
+
+cargo leptos build
+cargo test --workspace --no-fail-fast
+
+SERVER_BIN="$CARGO_TARGET_DIR/debug/server" SITE_ROOT="$CARGO_TARGET_DIR/site" scripts/e2e.sh

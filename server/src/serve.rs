@@ -1,0 +1,90 @@
+//! Wiring: database, state, routes, listener.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::ssr::{AppState, CookiePolicy, LoginThrottle, SetupGate, ThrottlePolicy};
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::trace::TraceLayer;
+
+use crate::cli::{DatabaseArgs, ServeArgs};
+use crate::first_admin;
+
+pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String> {
+    let conf = get_configuration(None).map_err(|e| format!("bad Leptos configuration: {e}"))?;
+    let leptos_options = conf.leptos_options;
+    let addr = leptos_options.site_addr;
+
+    let db = storage::connect(&database.url()?)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let users = storage::count_users(&db)
+        .await
+        .map_err(|e| format!("cannot read the users table: {e}"))?;
+    let setup = if users == 0 {
+        let token = first_admin::setup_token(args.setup_token, args.setup_token_file.as_deref())?;
+        first_admin::print_setup_instructions(&addr.to_string(), &token);
+        SetupGate::new(Some(token))
+    } else {
+        SetupGate::new(None)
+    };
+
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db,
+        login_throttle: Arc::new(LoginThrottle::new(ThrottlePolicy::default())),
+        setup: Arc::new(setup),
+        cookies: CookiePolicy {
+            always_secure: args.cookie_secure,
+            ..CookiePolicy::default()
+        },
+    };
+    let routes = generate_route_list(App);
+    let router = Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .leptos_routes(&state, routes, {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::map_response(app::ssr::error_status))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,177 @@
+//! The append-only audit trail of domain changes.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use domain::{Field, FieldChange};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::entity::audit_event::{ActiveModel, Column, Entity, Model};
+use crate::{now, Actor, StorageError};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditAction {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl AuditAction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AuditAction::Created => "created",
+            AuditAction::Updated => "updated",
+            AuditAction::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuditAction> {
+        [
+            AuditAction::Created,
+            AuditAction::Updated,
+            AuditAction::Deleted,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: i32,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_user_id: Option<i32>,
+    pub actor_email: String,
+    pub client_ip: Option<String>,
+    pub domain_id: Option<i32>,
+    pub domain_name: String,
+    pub action: AuditAction,
+    pub changes: Vec<FieldChange>,
+}
+
+/// Every event of one domain, newest first (kept after the domain is deleted).
+pub async fn domain_history(
+    db: &DatabaseConnection,
+    domain_id: i32,
+) -> Result<Vec<AuditEvent>, StorageError> {
+    Entity::find()
+        .filter(Column::DomainId.eq(domain_id))
+        .order_by_desc(Column::OccurredAt)
+        .order_by_desc(Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_event)
+        .collect()
+}
+
+/// The latest `limit` events across all domains, newest first.
+pub async fn recent_events(
+    db: &DatabaseConnection,
+    limit: u64,
+) -> Result<Vec<AuditEvent>, StorageError> {
+    Entity::find()
+        .order_by_desc(Column::OccurredAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_event)
+        .collect()
+}
+
+pub(crate) async fn record(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    domain_id: i32,
+    domain_name: &str,
+    action: AuditAction,
+    changes: &[FieldChange],
+) -> Result<(), StorageError> {
+    let changes = serde_json::to_string(changes)
+        .map_err(|e| StorageError::Corrupt(format!("audit changes: {e}")))?;
+    ActiveModel {
+        id: NotSet,
+        occurred_at: Set(now()),
+        actor_user_id: Set(Some(actor.user_id)),
+        actor_email: Set(actor.email.clone()),
+        client_ip: Set(actor.client_ip.clone()),
+        domain_id: Set(Some(domain_id)),
+        domain_name: Set(domain_name.to_owned()),
+        action: Set(action.as_str().to_owned()),
+        changes: Set(changes),
+        probe_report_id: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// What changed between `from_version` and `to_version` of a domain, merged per field.
+///
+/// Relies on each version bump writing exactly one "updated" event; returns `None` when the
+/// trail does not hold exactly that many events (so the caller can fall back).
+pub(crate) async fn changes_between(
+    conn: &impl ConnectionTrait,
+    domain_id: i32,
+    from_version: i32,
+    to_version: i32,
+) -> Result<Option<Vec<FieldChange>>, StorageError> {
+    let Ok(count) = u64::try_from(to_version - from_version) else {
+        return Ok(None);
+    };
+    if count == 0 {
+        return Ok(None);
+    }
+    let newest_first = Entity::find()
+        .filter(Column::DomainId.eq(domain_id))
+        .filter(Column::Action.eq(AuditAction::Updated.as_str()))
+        .order_by_desc(Column::Id)
+        .limit(count)
+        .all(conn)
+        .await?;
+    if newest_first.len() as u64 != count {
+        return Ok(None);
+    }
+    let mut merged: BTreeMap<Field, FieldChange> = BTreeMap::new();
+    for event in newest_first {
+        for change in parse_changes(&event.changes)? {
+            merged
+                .entry(change.field)
+                .and_modify(|m| m.before = change.before.clone())
+                .or_insert(change);
+        }
+    }
+    Ok(Some(
+        merged
+            .into_values()
+            .filter(|c| c.before != c.after)
+            .collect(),
+    ))
+}
+
+fn parse_changes(json: &str) -> Result<Vec<FieldChange>, StorageError> {
+    serde_json::from_str(json).map_err(|e| StorageError::Corrupt(format!("audit changes: {e}")))
+}
+
+fn to_event(m: Model) -> Result<AuditEvent, StorageError> {
+    let action = AuditAction::parse(&m.action)
+        .ok_or_else(|| StorageError::Corrupt(format!("audit action {:?}", m.action)))?;
+    Ok(AuditEvent {
+        id: m.id,
+        occurred_at: m.occurred_at,
+        actor_user_id: m.actor_user_id,
+        actor_email: m.actor_email,
+        client_ip: m.client_ip,
+        domain_id: m.domain_id,
+        domain_name: m.domain_name,
+        action,
+        changes: parse_changes(&m.changes)?,
+    })
+}

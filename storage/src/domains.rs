@@ -1,0 +1,227 @@
+//! Domain settings, each change committed together with its audit event.
+
+use chrono::{DateTime, Utc};
+use domain::{diff, DomainSettings, Hostname, MailDomain, Port, Security};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, AuditAction};
+use crate::entity::domain::{ActiveModel, Column, Entity, Model};
+use crate::error::unique_or;
+use crate::{now, StorageError};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredDomain {
+    pub id: i32,
+    pub settings: DomainSettings,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Who makes a change, for the audit trail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: i32,
+    pub email: String,
+    pub client_ip: Option<String>,
+}
+
+/// All domains, ordered by domain name.
+pub async fn list_domains(db: &DatabaseConnection) -> Result<Vec<StoredDomain>, StorageError> {
+    Entity::find()
+        .order_by_asc(Column::Domain)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_stored)
+        .collect()
+}
+
+pub async fn get_domain(
+    db: &DatabaseConnection,
+    id: i32,
+) -> Result<Option<StoredDomain>, StorageError> {
+    Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(to_stored)
+        .transpose()
+}
+
+/// Stores a new domain at version 1.
+pub async fn create_domain(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    settings: DomainSettings,
+) -> Result<StoredDomain, StorageError> {
+    let txn = db.begin().await?;
+    let at = now();
+    let name = settings.domain.to_string();
+    let mut row = settings_columns(&settings);
+    row.version = Set(1);
+    row.created_at = Set(at);
+    row.updated_at = Set(at);
+    let model = row
+        .insert(&txn)
+        .await
+        .map_err(|e| unique_or(e, || StorageError::DuplicateDomain(name.clone())))?;
+    let changes = diff(None, Some(&settings));
+    audit::record(&txn, actor, model.id, &name, AuditAction::Created, &changes).await?;
+    txn.commit().await?;
+    to_stored(model)
+}
+
+/// Compare-and-swap update: succeeds only if the row is still at `expected_version`.
+///
+/// On `Conflict`, `changes` is what others changed between `expected_version` and the current
+/// version (rebuilt from the audit trail); if the trail cannot tell, it falls back to the diff
+/// between the submitted settings (before) and the current ones (after).
+/// An update that changes nothing writes no event and keeps the version.
+pub async fn update_domain(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+    settings: DomainSettings,
+) -> Result<StoredDomain, StorageError> {
+    let txn = db.begin().await?;
+    let current = load(&txn, id).await?;
+    if current.version != expected_version {
+        let fallback = diff(Some(&settings), Some(&current.settings));
+        return Err(conflict(&txn, current, expected_version, fallback).await);
+    }
+    let changes = diff(Some(&current.settings), Some(&settings));
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    let name = settings.domain.to_string();
+    let mut row = settings_columns(&settings);
+    row.updated_at = Set(now());
+    let result = Entity::update_many()
+        .set(row)
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(|e| unique_or(e, || StorageError::DuplicateDomain(name.clone())))?;
+    if result.rows_affected == 0 {
+        // Someone committed between our read and our write.
+        let current = load(&txn, id).await?;
+        let fallback = diff(Some(&settings), Some(&current.settings));
+        return Err(conflict(&txn, current, expected_version, fallback).await);
+    }
+    audit::record(&txn, actor, id, &name, AuditAction::Updated, &changes).await?;
+    let updated = load(&txn, id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes the domain if it is still at `expected_version`; its audit trail stays.
+pub async fn delete_domain(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+) -> Result<(), StorageError> {
+    let txn = db.begin().await?;
+    let current = load(&txn, id).await?;
+    if current.version != expected_version {
+        return Err(conflict(&txn, current, expected_version, Vec::new()).await);
+    }
+    let result = Entity::delete_many()
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        let current = load(&txn, id).await?;
+        return Err(conflict(&txn, current, expected_version, Vec::new()).await);
+    }
+    let name = current.settings.domain.to_string();
+    let changes = diff(Some(&current.settings), None);
+    audit::record(&txn, actor, id, &name, AuditAction::Deleted, &changes).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn load(conn: &impl ConnectionTrait, id: i32) -> Result<StoredDomain, StorageError> {
+    let model = Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    to_stored(model)
+}
+
+async fn conflict(
+    conn: &impl ConnectionTrait,
+    current: StoredDomain,
+    expected_version: i32,
+    fallback: Vec<domain::FieldChange>,
+) -> StorageError {
+    let changes =
+        match audit::changes_between(conn, current.id, expected_version, current.version).await {
+            Ok(Some(changes)) => changes,
+            Ok(None) => fallback,
+            Err(e) => return e,
+        };
+    StorageError::Conflict {
+        current: Box::new(current),
+        changes,
+    }
+}
+
+fn settings_columns(s: &DomainSettings) -> ActiveModel {
+    ActiveModel {
+        id: NotSet,
+        domain: Set(s.domain.to_string()),
+        imap_host: Set(s.imap_host.to_string()),
+        imap_port: Set(i32::from(s.imap_port.get())),
+        imap_security: Set(s.imap_security.as_str().to_owned()),
+        smtp_host: Set(s.smtp_host.to_string()),
+        smtp_port: Set(i32::from(s.smtp_port.get())),
+        smtp_security: Set(s.smtp_security.as_str().to_owned()),
+        allow_non_secure_certificate: Set(s.allow_non_secure_certificate),
+        use_static_ips: Set(s.use_static_ips),
+        version: NotSet,
+        created_at: NotSet,
+        updated_at: NotSet,
+    }
+}
+
+fn to_stored(m: Model) -> Result<StoredDomain, StorageError> {
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+        StorageError::Corrupt(format!("domain {} {what}: {e}", m.id))
+    };
+    let port = |p: i32, what: &str| {
+        u16::try_from(p)
+            .ok()
+            .and_then(Port::new)
+            .ok_or_else(|| corrupt(what, &p))
+    };
+    let settings = DomainSettings {
+        domain: MailDomain::parse(&m.domain).map_err(|e| corrupt("domain", &e))?,
+        imap_host: Hostname::parse(&m.imap_host).map_err(|e| corrupt("imap_host", &e))?,
+        imap_port: port(m.imap_port, "imap_port")?,
+        imap_security: Security::parse(&m.imap_security)
+            .map_err(|e| corrupt("imap_security", &e))?,
+        smtp_host: Hostname::parse(&m.smtp_host).map_err(|e| corrupt("smtp_host", &e))?,
+        smtp_port: port(m.smtp_port, "smtp_port")?,
+        smtp_security: Security::parse(&m.smtp_security)
+            .map_err(|e| corrupt("smtp_security", &e))?,
+        allow_non_secure_certificate: m.allow_non_secure_certificate,
+        use_static_ips: m.use_static_ips,
+    };
+    Ok(StoredDomain {
+        id: m.id,
+        settings,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}

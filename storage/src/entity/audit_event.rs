@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_events")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub occurred_at: DateTimeUtc,
+    pub actor_user_id: Option<i32>,
+    pub actor_email: String,
+    pub client_ip: Option<String>,
+    pub domain_id: Option<i32>,
+    pub domain_name: String,
+    pub action: String,
+    /// JSON array of `domain::FieldChange`.
+    #[sea_orm(column_type = "Text")]
+    pub changes: String,
+    pub probe_report_id: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,44 @@
+use domain::FieldChange;
+use sea_orm::{DbErr, SqlErr};
+
+use crate::StoredDomain;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("the domain {0} already exists")]
+    DuplicateDomain(String),
+    #[error("a user with the email {0} already exists")]
+    DuplicateEmail(String),
+    /// The row moved on since the caller read it. `changes` lists what others changed between
+    /// the caller's `expected_version` and `current` (before = value at the caller's version,
+    /// after = current value), rebuilt from the audit trail; see `domains::update_domain`.
+    #[error("the domain was changed by someone else (now at version {})", current.version)]
+    Conflict {
+        current: Box<StoredDomain>,
+        changes: Vec<FieldChange>,
+    },
+    #[error("not found")]
+    NotFound,
+    /// A stored value no longer parses as a domain type.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    /// The new password breaks the policy (the message is user-facing, from
+    /// `domain::check_new_password`) or hashing failed.
+    #[error("{0}")]
+    Password(String),
+    /// `create_first_super_admin` when a user already exists.
+    #[error("setup has already been done")]
+    SetupAlreadyDone,
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// Maps a unique violation (recognised by the database error kind) to `on_unique`.
+pub(crate) fn unique_or(err: DbErr, on_unique: impl FnOnce() -> StorageError) -> StorageError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => on_unique(),
+        _ => StorageError::Database(err),
+    }
+}

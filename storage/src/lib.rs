@@ -1,0 +1,33 @@
+//! Persistence (sea-orm, SQLite or PostgreSQL): users, sessions, domains and their audit trail.
+//!
+//! Functions take the shared `&DatabaseConnection` and return `domain` types. Every change to
+//! a domain commits in one transaction with its audit event.
+
+mod audit;
+mod connect;
+mod domains;
+mod entity;
+mod error;
+mod password;
+mod sessions;
+mod users;
+
+pub use audit::{domain_history, recent_events, AuditAction, AuditEvent};
+pub use connect::connect;
+pub use domains::{
+    create_domain, delete_domain, get_domain, list_domains, update_domain, Actor, StoredDomain,
+};
+pub use error::{Result, StorageError};
+pub use sea_orm::DatabaseConnection;
+pub use sessions::{create_session, delete_expired_sessions, delete_session, session_user};
+pub use users::{
+    count_users, create_first_super_admin, create_user, get_user, list_users, set_disabled,
+    set_password, update_user_rights, verify_login, UserAccount,
+};
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+/// Now, to the microsecond: what PostgreSQL keeps, so a returned value equals a re-read one.
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}

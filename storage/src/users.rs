@@ -1,0 +1,209 @@
+//! User accounts. The password hash never leaves this crate.
+
+use chrono::{DateTime, Utc};
+use domain::{EmailAddress, Rights, Role};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::entity::session;
+use crate::entity::user::{ActiveModel, Column, Entity, Model};
+use crate::error::unique_or;
+use crate::{now, password, StorageError};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserAccount {
+    pub id: i32,
+    pub email: String,
+    pub role: Role,
+    pub account_access: bool,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserAccount {
+    pub fn rights(&self) -> Rights {
+        Rights {
+            role: self.role,
+            account_access: self.account_access,
+        }
+    }
+}
+
+pub async fn count_users(db: &DatabaseConnection) -> Result<u64, StorageError> {
+    Ok(Entity::find().count(db).await?)
+}
+
+/// Creates the first account, a super admin; `SetupAlreadyDone` if any user exists.
+pub async fn create_first_super_admin(
+    db: &DatabaseConnection,
+    email: &EmailAddress,
+    password: &str,
+) -> Result<UserAccount, StorageError> {
+    let hash = password::hash_new_password(password).await?;
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // Serialises concurrent setups; SQLite already allows only one writer.
+        txn.execute_unprepared("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
+    if Entity::find().count(&txn).await? > 0 {
+        return Err(StorageError::SetupAlreadyDone);
+    }
+    let user = insert(&txn, email, hash, Role::SuperAdmin, true).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+pub async fn create_user(
+    db: &DatabaseConnection,
+    email: &EmailAddress,
+    password: &str,
+    role: Role,
+    account_access: bool,
+) -> Result<UserAccount, StorageError> {
+    let hash = password::hash_new_password(password).await?;
+    insert(db, email, hash, role, account_access).await
+}
+
+/// All users, ordered by email.
+pub async fn list_users(db: &DatabaseConnection) -> Result<Vec<UserAccount>, StorageError> {
+    Entity::find()
+        .order_by_asc(Column::Email)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_account)
+        .collect()
+}
+
+pub async fn get_user(
+    db: &DatabaseConnection,
+    id: i32,
+) -> Result<Option<UserAccount>, StorageError> {
+    Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(to_account)
+        .transpose()
+}
+
+pub async fn update_user_rights(
+    db: &DatabaseConnection,
+    id: i32,
+    role: Role,
+    account_access: bool,
+) -> Result<UserAccount, StorageError> {
+    let mut row = find(db, id).await?.into_active_model();
+    row.role = Set(role.as_str().to_owned());
+    row.account_access = Set(account_access);
+    row.updated_at = Set(now());
+    to_account(row.update(db).await?)
+}
+
+/// Sets a new password and ends all of the user's sessions.
+pub async fn set_password(
+    db: &DatabaseConnection,
+    id: i32,
+    password: &str,
+) -> Result<(), StorageError> {
+    let hash = password::hash_new_password(password).await?;
+    let txn = db.begin().await?;
+    let mut row = find(&txn, id).await?.into_active_model();
+    row.password_hash = Set(hash);
+    row.updated_at = Set(now());
+    row.update(&txn).await?;
+    delete_sessions_of(&txn, id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Disables or re-enables a user; disabling ends all of their sessions.
+pub async fn set_disabled(
+    db: &DatabaseConnection,
+    id: i32,
+    disabled: bool,
+) -> Result<UserAccount, StorageError> {
+    let txn = db.begin().await?;
+    let mut row = find(&txn, id).await?.into_active_model();
+    row.disabled = Set(disabled);
+    row.updated_at = Set(now());
+    let model = row.update(&txn).await?;
+    if disabled {
+        delete_sessions_of(&txn, id).await?;
+    }
+    txn.commit().await?;
+    to_account(model)
+}
+
+/// The user if the email and password match and the account is enabled.
+pub async fn verify_login(
+    db: &DatabaseConnection,
+    email: &EmailAddress,
+    password: &str,
+) -> Result<Option<UserAccount>, StorageError> {
+    let user = Entity::find()
+        .filter(Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = password::verify(password, hash).await?;
+    match user {
+        Some(user) if matches && !user.disabled => Ok(Some(to_account(user)?)),
+        _ => Ok(None),
+    }
+}
+
+pub(crate) fn to_account(m: Model) -> Result<UserAccount, StorageError> {
+    let role = Role::parse(&m.role)
+        .map_err(|_| StorageError::Corrupt(format!("user {} role {:?}", m.id, m.role)))?;
+    Ok(UserAccount {
+        id: m.id,
+        email: m.email,
+        role,
+        account_access: m.account_access,
+        disabled: m.disabled,
+        created_at: m.created_at,
+    })
+}
+
+async fn insert(
+    conn: &impl ConnectionTrait,
+    email: &EmailAddress,
+    password_hash: String,
+    role: Role,
+    account_access: bool,
+) -> Result<UserAccount, StorageError> {
+    let at = now();
+    let model = ActiveModel {
+        id: NotSet,
+        email: Set(email.to_string()),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().to_owned()),
+        account_access: Set(account_access),
+        disabled: Set(false),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| unique_or(e, || StorageError::DuplicateEmail(email.to_string())))?;
+    to_account(model)
+}
+
+async fn find(conn: &impl ConnectionTrait, id: i32) -> Result<Model, StorageError> {
+    Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(StorageError::NotFound)
+}
+
+async fn delete_sessions_of(conn: &impl ConnectionTrait, user_id: i32) -> Result<(), StorageError> {
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
