@@ -1,13 +1,9 @@
 //! `server`: the web app (default) and the administrators' commands.
 
-mod cli;
-mod first_admin;
-mod serve;
-
 use clap::Parser;
+use server::cli::{Cli, Command};
+use server::{first_admin, serve};
 use tracing_subscriber::EnvFilter;
-
-use cli::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

@@ -43,18 +43,8 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
             ..CookiePolicy::default()
         },
     };
-    let routes = generate_route_list(App);
-    let router = Router::new()
-        .route("/health", get(|| async { "ok" }))
-        .leptos_routes(&state, routes, {
-            let options = leptos_options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::map_response(app::ssr::error_status))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state);
-
+    tokio::spawn(purge_expired_sessions(state.db.clone()));
+    let router = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -66,6 +56,32 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| format!("server error: {e}"))
+}
+
+/// Every route of the app: health check, pages, server functions, static files.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::map_response(app::ssr::error_status))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Expired sessions are refused when presented; this only keeps the table small.
+async fn purge_expired_sessions(db: sea_orm::DatabaseConnection) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match storage::delete_expired_sessions(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
+            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -10,6 +10,8 @@ mod entity;
 mod error;
 mod password;
 mod sessions;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 mod users;
 
 pub use audit::{domain_history, recent_events, AuditAction, AuditEvent};

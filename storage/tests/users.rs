@@ -140,6 +140,11 @@ async fn session_lifecycle_and_expiry(db: &DatabaseConnection) {
     storage::delete_session(db, &token).await.unwrap();
     assert_eq!(storage::session_user(db, &token).await.unwrap(), None);
     storage::delete_session(db, &token).await.unwrap();
+
+    // The foreign key is enforced (SQLite too): no session for a user that does not exist.
+    assert!(storage::create_session(db, 999_999, Duration::hours(1))
+        .await
+        .is_err());
 }
 
 async fn disabled_users_session_is_invalid(db: &DatabaseConnection) {

@@ -139,6 +139,8 @@ fn route_id() -> Memo<Option<i32>> {
 pub fn EditDomainPanel() -> impl IntoView {
     let id = route_id();
     let update = actions().update;
+    // A refused submission belongs to the domain it was made on, not the next one opened.
+    Effect::watch(move || id.get(), move |_, _, _| update.value().set(None), false);
     let saved = use_query_map();
     let detail = Resource::new(
         move || (id.get(), update.version().get()),

@@ -1,0 +1,162 @@
+//! Drives the real router (pages and server functions) in-process, as a browser or an API client
+//! would, against a fresh SQLite or PostgreSQL database.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::ssr::{AppState, CookiePolicy, LoginThrottle, SetupGate, ThrottlePolicy};
+use axum::body::{to_bytes, Body};
+use axum::extract::connect_info::MockConnectInfo;
+use axum::Router;
+use http::{header, Request, StatusCode};
+use leptos::config::LeptosOptions;
+use storage::test_support::TestDb;
+use tower::ServiceExt;
+
+pub const SETUP_TOKEN: &str = "test-setup-token-0123456789";
+pub const ADMIN: &str = "admin@example.org";
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub db: TestDb,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The session token from Set-Cookie.
+    pub fn session(&self) -> Option<String> {
+        self.set_cookie()
+            .and_then(|c| c.split(';').next().map(str::to_string))
+            .and_then(|kv| kv.strip_prefix("mailsettings_session=").map(str::to_string))
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn set_cookie(&self) -> Option<String> {
+        self.headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+}
+
+impl TestApp {
+    pub async fn new(db: TestDb, throttle: ThrottlePolicy) -> Self {
+        let state = AppState {
+            leptos_options: LeptosOptions::builder().output_name("mailsettings").build(),
+            db: db.db.clone(),
+            login_throttle: Arc::new(LoginThrottle::new(throttle)),
+            setup: Arc::new(SetupGate::new(Some(SETUP_TOKEN.to_string()))),
+            cookies: CookiePolicy::default(),
+        };
+        let router = server::serve::router(state.clone())
+            .layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 7], 50000))));
+        Self { router, state, db }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router is infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body(), 4 * 1024 * 1024)
+            .await
+            .expect("body");
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// A server-function call as the hydrated app (or a script) makes it.
+    pub async fn call(&self, function: &str, session: Option<&str>, form: &[(&str, &str)]) -> Reply {
+        self.send(api_request(function, session, form, "application/json"))
+            .await
+    }
+
+    pub async fn page(&self, path: &str, session: Option<&str>) -> Reply {
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("mailsettings_session={token}"));
+        }
+        self.send(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
+    /// The first super admin, created through the setup server function; returns its session.
+    pub async fn setup_admin(&self) -> String {
+        let reply = self
+            .call(
+                "setup_first_admin",
+                None,
+                &[("token", SETUP_TOKEN), ("email", ADMIN), ("password", PASSWORD)],
+            )
+            .await;
+        assert!(reply.status.is_success(), "setup: {} {}", reply.status, reply.body);
+        reply.session().expect("setup signs the admin in")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.call("login", None, &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// Creates a user as the admin and returns that user's session.
+    pub async fn user_session(&self, admin: &str, email: &str, role: &str, access: bool) -> String {
+        let mut form = vec![("email", email), ("password", PASSWORD), ("role", role)];
+        if access {
+            form.push(("account_access", "on"));
+        }
+        let reply = self.call("create_user", Some(admin), &form).await;
+        assert!(reply.status.is_success(), "create_user: {} {}", reply.status, reply.body);
+        self.login(email, PASSWORD)
+            .await
+            .session()
+            .expect("new user can log in")
+    }
+}
+
+pub fn api_request(
+    function: &str,
+    session: Option<&str>,
+    form: &[(&str, &str)],
+    accept: &str,
+) -> Request<Body> {
+    let body = serde_urlencoded::to_string(form).expect("form");
+    let mut request = Request::post(format!("/api/{function}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, accept);
+    if let Some(token) = session {
+        request = request.header(header::COOKIE, format!("mailsettings_session={token}"));
+    }
+    request.body(Body::from(body)).expect("request")
+}
+
+/// The form fields of a domain, as the settings panel posts them.
+pub fn domain_form<'a>(domain: &'a str, imap_port: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("settings[domain]", domain),
+        ("settings[imap_host]", "imap.example.org"),
+        ("settings[imap_port]", imap_port),
+        ("settings[imap_security]", "ssl"),
+        ("settings[smtp_host]", "smtp.example.org"),
+        ("settings[smtp_port]", "465"),
+        ("settings[smtp_security]", "ssl"),
+    ]
+}

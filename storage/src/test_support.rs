@@ -1,0 +1,120 @@
+//! Fresh databases for tests (feature `test-support`): a temp SQLite file, or a throwaway
+//! PostgreSQL database on 127.0.0.1:5432 (`SKIP_POSTGRES_TESTS=1` skips those when it is absent;
+//! `TEST_POSTGRES_ADMIN_URL` points elsewhere).
+//! Both run the real migrations through `connect`. Test-only code: it panics on setup failure.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rand::RngCore;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+
+const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn pg_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_ADMIN_URL").unwrap_or_else(|_| DEFAULT_PG_ADMIN_URL.to_owned())
+}
+
+/// The admin URL with its database name replaced by `name`.
+fn pg_url_for(name: &str) -> String {
+    let admin = pg_admin_url();
+    let base = admin.split('?').next().unwrap_or(&admin);
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    format!("{server}/{name}")
+}
+
+async fn pg_admin() -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut options = ConnectOptions::new(pg_admin_url());
+    options
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    Database::connect(options).await
+}
+
+pub struct TestDb {
+    pub db: DatabaseConnection,
+    /// "sqlite" or "postgres", for assertion messages.
+    pub backend: &'static str,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(PathBuf),
+    PostgresDb(String),
+}
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub async fn sqlite() -> TestDb {
+    let path = std::env::temp_dir().join(format!("storage_test_{}.db", random_suffix()));
+    let db = crate::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("connect sqlite");
+    TestDb {
+        db,
+        backend: "sqlite",
+        cleanup: Cleanup::SqliteFile(path),
+    }
+}
+
+/// `None` (with a note) only when PostgreSQL is unreachable and SKIP_POSTGRES_TESTS=1.
+pub async fn postgres() -> Option<TestDb> {
+    let admin = match pg_admin().await {
+        Ok(admin) => admin,
+        Err(e) if std::env::var("SKIP_POSTGRES_TESTS").as_deref() == Ok("1") => {
+            eprintln!("note: PostgreSQL unreachable ({e}); skipped because SKIP_POSTGRES_TESTS=1");
+            return None;
+        }
+        Err(e) => panic!(
+            "PostgreSQL unreachable at {}: {e} (set SKIP_POSTGRES_TESTS=1 to skip)",
+            pg_admin_url()
+        ),
+    };
+    let name = format!("test_{}", random_suffix());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
+    let _ = admin.close().await;
+    let db = crate::connect(&pg_url_for(&name))
+        .await
+        .expect("connect postgres");
+    Some(TestDb {
+        db,
+        backend: "postgres",
+        cleanup: Cleanup::PostgresDb(name),
+    })
+}
+
+impl TestDb {
+    /// Best effort: a failed test leaves its database behind.
+    pub async fn cleanup(self) {
+        let _ = self.db.close().await;
+        match self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::PostgresDb(name) => {
+                if let Ok(admin) = pg_admin().await {
+                    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                    let _ = admin.execute_unprepared(&sql).await;
+                    let _ = admin.close().await;
+                }
+            }
+        }
+    }
+}
+
+/// A fresh SQLite database and, unless skipped, a fresh PostgreSQL one.
+pub async fn backends() -> Vec<TestDb> {
+    let mut dbs = vec![sqlite().await];
+    dbs.extend(postgres().await);
+    dbs
+}
