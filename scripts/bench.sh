@@ -19,7 +19,7 @@ export PATH="$tools/node_modules/.bin:$PATH"
 cargo leptos build --release
 cargo build --release -p server --example bare_axum
 
-site="$CARGO_TARGET_DIR/site"
+site="$PWD/target/site"
 wasm=$(ls "$site"/pkg/*.wasm)
 js=$(ls "$site"/pkg/*.js)
 printf 'hydrate bundle: wasm %s B raw, %s B gzip; js %s B raw, %s B gzip\n' \
