@@ -19,14 +19,14 @@ pub enum AppError {
     #[error("Some fields need attention.")]
     InvalidSettings {
         errors: FieldErrors,
-        values: DomainSettingsForm,
+        values: Box<DomainSettingsForm>,
     },
     /// Another admin saved the domain since this form was loaded.
     #[error("Someone else changed these settings while you were editing.")]
     Conflict {
         changes: Vec<FieldChange>,
         current_version: i32,
-        values: DomainSettingsForm,
+        values: Box<DomainSettingsForm>,
     },
     /// Any other form: a message tied to one input (by its name), or to the whole form.
     #[error("{message}")]

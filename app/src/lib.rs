@@ -15,8 +15,8 @@ use leptos_router::{path, SsrMode};
 
 use components::Header;
 use pages::{
-    DeleteDomainPanel, DomainsPage, EditDomainPanel, LoginPage, NewDomainPanel, NoPanel,
-    NotFound, SetupPage, UsersPage,
+    DeleteDomainPanel, DomainsPage, EditDomainPanel, LoginPage, NewDomainPanel, NoPanel, NotFound,
+    SetupPage, UsersPage,
 };
 
 /// The HTML document around the app, rendered on the server only.

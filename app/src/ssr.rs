@@ -7,10 +7,8 @@ mod error_status;
 mod state;
 mod throttle;
 
-pub use authorize::{
-    client_ip, current_account, request_parts, require, store_error,
-};
-pub use error_status::error_status;
+pub use authorize::{client_ip, current_account, request_parts, require, store_error};
 pub use cookies::{session_token, CookiePolicy, SESSION_COOKIE};
+pub use error_status::error_status;
 pub use state::{AppState, SetupGate};
 pub use throttle::{LoginThrottle, ThrottlePolicy};

@@ -23,7 +23,12 @@ pub struct DatabaseArgs {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Where the default SQLite database lives.
-    #[arg(long, env = "MAILSETTINGS_DATA_DIR", default_value = "data", global = true)]
+    #[arg(
+        long,
+        env = "MAILSETTINGS_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 }
 

@@ -46,9 +46,8 @@ pub async fn create_admin_command(db: &DatabaseArgs, args: CreateAdminArgs) -> R
             .next()
             .unwrap_or_default()
             .to_string(),
-        None => std::env::var("MAILSETTINGS_ADMIN_PASSWORD").map_err(|_| {
-            "set MAILSETTINGS_ADMIN_PASSWORD or pass --password-file".to_string()
-        })?,
+        None => std::env::var("MAILSETTINGS_ADMIN_PASSWORD")
+            .map_err(|_| "set MAILSETTINGS_ADMIN_PASSWORD or pass --password-file".to_string())?,
     };
     let email = domain::EmailAddress::parse(&args.email).map_err(|e| e.to_string())?;
     domain::check_new_password(&password).map_err(|e| e.to_string())?;

@@ -23,17 +23,37 @@ async fn first_admin_setup_works_once_with_the_token() {
     for db in backends().await {
         let app = TestApp::new(db, strict_throttle()).await;
         let wrong = app
-            .call("setup_first_admin", None, &[("token", "nope"), ("email", ADMIN), ("password", PASSWORD)])
+            .call(
+                "setup_first_admin",
+                None,
+                &[("token", "nope"), ("email", ADMIN), ("password", PASSWORD)],
+            )
             .await;
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
         let short = app
-            .call("setup_first_admin", None, &[("token", SETUP_TOKEN), ("email", ADMIN), ("password", "short")])
+            .call(
+                "setup_first_admin",
+                None,
+                &[
+                    ("token", SETUP_TOKEN),
+                    ("email", ADMIN),
+                    ("password", "short"),
+                ],
+            )
             .await;
         assert!(short.body.contains("12 characters"), "{}", short.body);
 
         app.setup_admin().await;
         let again = app
-            .call("setup_first_admin", None, &[("token", SETUP_TOKEN), ("email", "b@example.org"), ("password", PASSWORD)])
+            .call(
+                "setup_first_admin",
+                None,
+                &[
+                    ("token", SETUP_TOKEN),
+                    ("email", "b@example.org"),
+                    ("password", PASSWORD),
+                ],
+            )
             .await;
         assert_eq!(again.status, StatusCode::FORBIDDEN);
         let page = app.page("/setup", None).await;
@@ -53,7 +73,8 @@ async fn session_cookie_is_http_only_same_site_and_secure_behind_https() {
         assert!(cookie.contains("SameSite=Lax"), "{cookie}");
         assert!(!cookie.contains("Secure"), "plain http: {cookie}");
 
-        let body = serde_urlencoded::to_string([("email", ADMIN), ("password", PASSWORD)]).expect("form");
+        let body =
+            serde_urlencoded::to_string([("email", ADMIN), ("password", PASSWORD)]).expect("form");
         let request = Request::post("/api/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json")
@@ -85,8 +106,18 @@ async fn repeated_failures_lock_the_account_out_even_with_the_right_password() {
             assert!(failed.session().is_none());
         }
         let locked = app.login(ADMIN, PASSWORD).await;
-        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", locked.body);
-        assert!(locked.json()["Throttled"]["retry_after_secs"].as_u64().unwrap_or(0) >= 59);
+        assert_eq!(
+            locked.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            locked.body
+        );
+        assert!(
+            locked.json()["Throttled"]["retry_after_secs"]
+                .as_u64()
+                .unwrap_or(0)
+                >= 59
+        );
         assert!(locked.session().is_none());
         app.db.cleanup().await;
     }
@@ -97,28 +128,54 @@ async fn disabling_a_user_or_resetting_their_password_ends_their_sessions() {
     for db in backends().await {
         let app = TestApp::new(db, strict_throttle()).await;
         let admin = app.setup_admin().await;
-        let user = app.user_session(&admin, "acct@example.org", "user", true).await;
+        let user = app
+            .user_session(&admin, "acct@example.org", "user", true)
+            .await;
         let me = app.call("current_user", Some(&user), &[]).await.json();
         assert_eq!(me["email"], "acct@example.org");
         let id = me["id"].as_i64().expect("id").to_string();
 
         let reset = app
-            .call("reset_password", Some(&admin), &[("id", &id), ("password", "another long password")])
+            .call(
+                "reset_password",
+                Some(&admin),
+                &[("id", &id), ("password", "another long password")],
+            )
             .await;
         assert!(reset.status.is_success(), "{}", reset.body);
         let after = app.call("list_domains", Some(&user), &[]).await;
         assert_eq!(after.status, StatusCode::UNAUTHORIZED);
 
-        let user = app.login("acct@example.org", "another long password").await.session().expect("login");
+        let user = app
+            .login("acct@example.org", "another long password")
+            .await
+            .session()
+            .expect("login");
         let disable = app
-            .call("update_user", Some(&admin), &[("id", &id), ("role", "user"), ("disabled", "on")])
+            .call(
+                "update_user",
+                Some(&admin),
+                &[("id", &id), ("role", "user"), ("disabled", "on")],
+            )
             .await;
         assert!(disable.status.is_success(), "{}", disable.body);
-        assert_eq!(app.call("list_domains", Some(&user), &[]).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(app.login("acct@example.org", "another long password").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.call("list_domains", Some(&user), &[]).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.login("acct@example.org", "another long password")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
 
         let self_demote = app
-            .call("update_user", Some(&admin), &[("id", "1"), ("role", "auditor")])
+            .call(
+                "update_user",
+                Some(&admin),
+                &[("id", "1"), ("role", "auditor")],
+            )
             .await;
         assert_eq!(self_demote.status, StatusCode::UNPROCESSABLE_ENTITY);
         app.db.cleanup().await;

@@ -21,9 +21,18 @@ async fn create_edit_conflict_delete() {
     for app in apps().await {
         let admin = app.setup_admin().await;
         let created = app
-            .call("create_domain", Some(&admin), &domain_form("Example.ORG.", "993"))
+            .call(
+                "create_domain",
+                Some(&admin),
+                &domain_form("Example.ORG.", "993"),
+            )
             .await;
-        assert!(created.status.is_success(), "{} {}", created.status, created.body);
+        assert!(
+            created.status.is_success(),
+            "{} {}",
+            created.status,
+            created.body
+        );
 
         let list = app.call("list_domains", Some(&admin), &[]).await;
         assert_eq!(list.status, StatusCode::OK);
@@ -37,7 +46,12 @@ async fn create_edit_conflict_delete() {
         edit.retain(|(k, _)| *k != "settings[imap_security]");
         edit.push(("settings[imap_security]", "starttls"));
         let updated = app.call("update_domain", Some(&admin), &edit).await;
-        assert!(updated.status.is_success(), "{} {}", updated.status, updated.body);
+        assert!(
+            updated.status.is_success(),
+            "{} {}",
+            updated.status,
+            updated.body
+        );
 
         // A second admin still holding version 1 is told what changed, and nothing is overwritten.
         let mut stale = domain_form("example.org", "995");
@@ -46,10 +60,20 @@ async fn create_edit_conflict_delete() {
         assert_eq!(conflict.status, StatusCode::CONFLICT, "{}", conflict.body);
         let body = conflict.json();
         assert_eq!(body["Conflict"]["current_version"], 2);
-        let changes = body["Conflict"]["changes"].as_array().cloned().unwrap_or_default();
-        assert!(changes.iter().any(|c| c["field"] == "imap_port"), "{}", conflict.body);
+        let changes = body["Conflict"]["changes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            changes.iter().any(|c| c["field"] == "imap_port"),
+            "{}",
+            conflict.body
+        );
 
-        let detail = app.call("domain_detail", Some(&admin), &[("id", &id)]).await.json();
+        let detail = app
+            .call("domain_detail", Some(&admin), &[("id", &id)])
+            .await
+            .json();
         assert_eq!(detail["domain"]["settings"]["imap_port"], 143);
         let history = detail["history"].as_array().expect("history");
         assert_eq!(history.len(), 2);
@@ -59,11 +83,23 @@ async fn create_edit_conflict_delete() {
         assert_eq!(history[1]["action"], "Created");
 
         let stale_delete = app
-            .call("delete_domain", Some(&admin), &[("id", &id), ("version", "1")])
+            .call(
+                "delete_domain",
+                Some(&admin),
+                &[("id", &id), ("version", "1")],
+            )
             .await;
-        assert!(stale_delete.status.is_client_error(), "{}", stale_delete.body);
+        assert!(
+            stale_delete.status.is_client_error(),
+            "{}",
+            stale_delete.body
+        );
         let deleted = app
-            .call("delete_domain", Some(&admin), &[("id", &id), ("version", "2")])
+            .call(
+                "delete_domain",
+                Some(&admin),
+                &[("id", &id), ("version", "2")],
+            )
             .await;
         assert!(deleted.status.is_success(), "{}", deleted.body);
         let list = app.call("list_domains", Some(&admin), &[]).await.json();
@@ -80,22 +116,45 @@ async fn invalid_input_is_refused_field_by_field_and_keeps_what_was_typed() {
         form.retain(|(k, _)| *k != "settings[smtp_security]");
         form.push(("settings[smtp_security]", "none"));
         let reply = app.call("create_domain", Some(&admin), &form).await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.body
+        );
         let errors = &reply.json()["InvalidSettings"]["errors"];
         assert_eq!(errors["imap_port"], "Port must be between 1 and 65535");
         assert!(errors["domain"].is_string());
-        assert!(errors["smtp_security"].as_str().unwrap_or("").contains("Encryption is required"));
-        assert_eq!(reply.json()["InvalidSettings"]["values"]["imap_port"], "70000");
+        assert!(errors["smtp_security"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Encryption is required"));
+        assert_eq!(
+            reply.json()["InvalidSettings"]["values"]["imap_port"],
+            "70000"
+        );
 
-        app.call("create_domain", Some(&admin), &domain_form("example.org", "993"))
-            .await;
+        app.call(
+            "create_domain",
+            Some(&admin),
+            &domain_form("example.org", "993"),
+        )
+        .await;
         let duplicate = app
-            .call("create_domain", Some(&admin), &domain_form("EXAMPLE.org", "993"))
+            .call(
+                "create_domain",
+                Some(&admin),
+                &domain_form("EXAMPLE.org", "993"),
+            )
             .await;
         assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(duplicate.body.contains("already has IMAP settings"));
         let list = app.call("list_domains", Some(&admin), &[]).await.json();
-        assert_eq!(list.as_array().map(Vec::len), Some(1), "bad input never stored");
+        assert_eq!(
+            list.as_array().map(Vec::len),
+            Some(1),
+            "bad input never stored"
+        );
         app.db.cleanup().await;
     }
 }
@@ -104,11 +163,21 @@ async fn invalid_input_is_refused_field_by_field_and_keeps_what_was_typed() {
 async fn every_caller_without_the_right_is_refused() {
     for app in apps().await {
         let admin = app.setup_admin().await;
-        app.call("create_domain", Some(&admin), &domain_form("example.org", "993"))
+        app.call(
+            "create_domain",
+            Some(&admin),
+            &domain_form("example.org", "993"),
+        )
+        .await;
+        let plain_user = app
+            .user_session(&admin, "user@example.org", "user", false)
             .await;
-        let plain_user = app.user_session(&admin, "user@example.org", "user", false).await;
-        let auditor = app.user_session(&admin, "audit@example.org", "auditor", false).await;
-        let account_admin = app.user_session(&admin, "acct@example.org", "user", true).await;
+        let auditor = app
+            .user_session(&admin, "audit@example.org", "auditor", false)
+            .await;
+        let account_admin = app
+            .user_session(&admin, "acct@example.org", "user", true)
+            .await;
 
         let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
             ("list_domains", vec![]),
@@ -118,22 +187,38 @@ async fn every_caller_without_the_right_is_refused() {
         ];
         for (function, form) in &calls {
             let anonymous = app.call(function, None, form).await;
-            assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{function} anonymous");
+            assert_eq!(
+                anonymous.status,
+                StatusCode::UNAUTHORIZED,
+                "{function} anonymous"
+            );
             for session in [&plain_user, &auditor] {
                 let refused = app.call(function, Some(session), form).await;
-                assert_eq!(refused.status, StatusCode::FORBIDDEN, "{function}: {}", refused.body);
+                assert_eq!(
+                    refused.status,
+                    StatusCode::FORBIDDEN,
+                    "{function}: {}",
+                    refused.body
+                );
                 assert!(!refused.body.contains("imap.example.org"));
             }
         }
         for function in ["list_users", "create_user", "update_user", "reset_password"] {
-            let form = [("id", "1"), ("email", "x@example.org"), ("password", "long enough pw 1"), ("role", "super_admin")];
+            let form = [
+                ("id", "1"),
+                ("email", "x@example.org"),
+                ("password", "long enough pw 1"),
+                ("role", "super_admin"),
+            ];
             let refused = app.call(function, Some(&account_admin), &form).await;
             assert_eq!(refused.status, StatusCode::FORBIDDEN, "{function}");
         }
         // The page itself answers 403 too, with the reason.
         let page = app.page("/domains", Some(&plain_user)).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
-        assert!(page.body.contains("You do not have permission to manage domain IMAP settings."));
+        assert!(page
+            .body
+            .contains("You do not have permission to manage domain IMAP settings."));
 
         let allowed = app.call("list_domains", Some(&account_admin), &[]).await;
         assert_eq!(allowed.status, StatusCode::OK);
@@ -152,13 +237,17 @@ async fn a_form_post_without_javascript_redirects_back_with_the_error_or_to_the_
             &domain_form("example.org", "0"),
             "text/html",
         );
-        request
-            .headers_mut()
-            .insert(http::header::REFERER, "http://localhost/domains/new".parse().expect("referer"));
+        request.headers_mut().insert(
+            http::header::REFERER,
+            "http://localhost/domains/new".parse().expect("referer"),
+        );
         let refused = app.send(request).await;
         assert_eq!(refused.status, StatusCode::FOUND);
         let location = refused.headers["location"].to_str().expect("location");
-        assert!(location.starts_with("http://localhost/domains/new?"), "{location}");
+        assert!(
+            location.starts_with("http://localhost/domains/new?"),
+            "{location}"
+        );
         assert!(location.contains("__err="), "{location}");
 
         let mut request = support::api_request(
@@ -167,9 +256,10 @@ async fn a_form_post_without_javascript_redirects_back_with_the_error_or_to_the_
             &domain_form("example.org", "993"),
             "text/html",
         );
-        request
-            .headers_mut()
-            .insert(http::header::REFERER, "http://localhost/domains/new".parse().expect("referer"));
+        request.headers_mut().insert(
+            http::header::REFERER,
+            "http://localhost/domains/new".parse().expect("referer"),
+        );
         let saved = app.send(request).await;
         assert_eq!(saved.status, StatusCode::FOUND);
         assert_eq!(saved.headers["location"], "/domains/1?saved=1");

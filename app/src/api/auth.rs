@@ -117,4 +117,3 @@ fn set_cookie(cookie: &str) {
         response.append_header(SET_COOKIE, value);
     }
 }
-

@@ -101,7 +101,7 @@ fn parse(settings: DomainSettingsForm) -> Result<domain::DomainSettings, AppErro
         .parse()
         .map_err(|errors| AppError::InvalidSettings {
             errors,
-            values: settings,
+            values: Box::new(settings),
         })
 }
 
@@ -115,12 +115,15 @@ fn save_error(err: storage::StorageError, values: DomainSettingsForm) -> AppErro
                 domain::Field::Domain,
                 format!("{name} already has IMAP settings: edit them instead."),
             );
-            AppError::InvalidSettings { errors, values }
+            AppError::InvalidSettings {
+                errors,
+                values: Box::new(values),
+            }
         }
         StorageError::Conflict { current, changes } => AppError::Conflict {
             changes,
             current_version: current.version,
-            values,
+            values: Box::new(values),
         },
         other => crate::ssr::store_error(other),
     }

@@ -47,7 +47,10 @@ pub async fn create_user(
     match storage::create_user(&state.db, &address, &password, role, access).await {
         Ok(user) => tracing::info!(user = %user.email, by = %admin.email, "user created"),
         Err(storage::StorageError::DuplicateEmail(email)) => {
-            return Err(AppError::invalid("email", format!("{email} already has an account.")))
+            return Err(AppError::invalid(
+                "email",
+                format!("{email} already has an account."),
+            ))
         }
         Err(e) => return Err(crate::ssr::store_error(e)),
     }

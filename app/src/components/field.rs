@@ -24,7 +24,8 @@ pub fn TextField(
     #[prop(into)] label: String,
     #[prop(into)] value: String,
     /// The server's verdict on the last submission.
-    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)]
+    error: Signal<Option<String>>,
     #[prop(optional)] check: Option<fn(&str) -> Option<String>>,
     #[prop(optional, into)] on_value: Option<Callback<String>>,
     #[prop(default = "text")] kind: &'static str,

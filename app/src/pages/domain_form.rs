@@ -39,7 +39,7 @@ fn outcome(err: Option<AppError>) -> Outcome {
         None => Outcome::default(),
         Some(AppError::InvalidSettings { errors, values }) => Outcome {
             errors,
-            values: Some(values),
+            values: Some(*values),
             ..Outcome::default()
         },
         Some(AppError::Conflict {
@@ -47,7 +47,7 @@ fn outcome(err: Option<AppError>) -> Outcome {
             current_version,
             values,
         }) => Outcome {
-            values: Some(values),
+            values: Some(*values),
             conflict: Some((changes, current_version)),
             ..Outcome::default()
         },
@@ -80,7 +80,12 @@ pub fn DomainForm(mode: FormMode) -> impl IntoView {
     };
     let result = Memo::new(move |_| {
         let o = outcome(last_error.get());
-        (o.errors.clone(), o.conflict.clone(), o.general.clone(), o.values.clone())
+        (
+            o.errors.clone(),
+            o.conflict.clone(),
+            o.general.clone(),
+            o.values.clone(),
+        )
     });
     // Values shown in the inputs: what was typed when the server refused it, else what is stored.
     let initial = result
@@ -89,12 +94,13 @@ pub fn DomainForm(mode: FormMode) -> impl IntoView {
         .or_else(|| stored.as_ref().map(|d| d.settings.to_form()))
         .unwrap_or_default();
     let form = RwSignal::new(initial.clone());
-    let err = move |f: Field| {
-        Signal::derive(move || result.with(|r| r.0.get(f).map(str::to_string)))
-    };
+    let err =
+        move |f: Field| Signal::derive(move || result.with(|r| r.0.get(f).map(str::to_string)));
     let general = Signal::derive(move || result.with(|r| r.2.clone()));
     let version = Signal::derive(move || {
-        result.with(|r| r.1.as_ref().map(|c| c.1)).or(stored.as_ref().map(|d| d.version))
+        result
+            .with(|r| r.1.as_ref().map(|c| c.1))
+            .or(stored.as_ref().map(|d| d.version))
     });
     let warnings = Memo::new(move |_| {
         form.with(|f| f.parse().map(|s| domain::warnings(&s)).unwrap_or_default())

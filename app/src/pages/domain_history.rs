@@ -8,7 +8,10 @@ pub fn DomainHistory(entries: Vec<HistoryEntry>) -> impl IntoView {
     let items = entries
         .into_iter()
         .map(|e| {
-            let from = e.client_ip.map(|ip| format!(" from {ip}")).unwrap_or_default();
+            let from = e
+                .client_ip
+                .map(|ip| format!(" from {ip}"))
+                .unwrap_or_default();
             let changes = e
                 .changes
                 .into_iter()

@@ -77,8 +77,18 @@ fn DomainTable(list: Vec<crate::api::DomainView>) -> impl IntoView {
         .into_iter()
         .map(|d| {
             let s = &d.settings;
-            let imap = format!("{}:{} · {}", s.imap_host, s.imap_port, s.imap_security.label());
-            let smtp = format!("{}:{} · {}", s.smtp_host, s.smtp_port, s.smtp_security.label());
+            let imap = format!(
+                "{}:{} · {}",
+                s.imap_host,
+                s.imap_port,
+                s.imap_security.label()
+            );
+            let smtp = format!(
+                "{}:{} · {}",
+                s.smtp_host,
+                s.smtp_port,
+                s.smtp_security.label()
+            );
             let mut flags = Vec::new();
             if s.allow_non_secure_certificate {
                 flags.push("Non-secure certificate allowed");
@@ -140,7 +150,11 @@ pub fn EditDomainPanel() -> impl IntoView {
     let id = route_id();
     let update = actions().update;
     // A refused submission belongs to the domain it was made on, not the next one opened.
-    Effect::watch(move || id.get(), move |_, _, _| update.value().set(None), false);
+    Effect::watch(
+        move || id.get(),
+        move |_, _, _| update.value().set(None),
+        false,
+    );
     let saved = use_query_map();
     let detail = Resource::new(
         move || (id.get(), update.version().get()),
@@ -192,7 +206,11 @@ pub fn DeleteDomainPanel() -> impl IntoView {
         },
     );
     let error = Signal::derive(move || {
-        delete.value().get().and_then(Result::err).map(|e| e.to_string())
+        delete
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
     });
     view! {
         <aside class="panel" aria-labelledby="panel-title">

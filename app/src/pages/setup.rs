@@ -18,7 +18,8 @@ pub fn SetupPage() -> impl IntoView {
     let field_error =
         move |name: &'static str| Signal::derive(move || error().and_then(|e| e.message_for(name)));
     let general = Signal::derive(move || {
-        error().filter(|e| !matches!(e, AppError::Invalid { field: Some(_), .. }))
+        error()
+            .filter(|e| !matches!(e, AppError::Invalid { field: Some(_), .. }))
             .map(|e| e.to_string())
     });
     view! {

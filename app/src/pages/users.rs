@@ -23,15 +23,27 @@ pub fn UsersPage() -> impl IntoView {
     let reset = ServerAction::<ResetPassword>::new();
     let location = use_location();
     let users = Resource::new(
-        move || (location.search.get(), update.version().get(), reset.version().get()),
+        move || {
+            (
+                location.search.get(),
+                update.version().get(),
+                reset.version().get(),
+            )
+        },
         |_| list_users(),
     );
     let create_err = move || create.value().get().and_then(Result::err);
-    let field_error =
-        move |name: &'static str| Signal::derive(move || create_err().and_then(|e| e.message_for(name)));
+    let field_error = move |name: &'static str| {
+        Signal::derive(move || create_err().and_then(|e| e.message_for(name)))
+    };
     let row_error = Signal::derive(move || {
-        form_error(update.value().get().and_then(Result::err))
-            .or_else(|| reset.value().get().and_then(Result::err).map(|e| e.to_string()))
+        form_error(update.value().get().and_then(Result::err)).or_else(|| {
+            reset
+                .value()
+                .get()
+                .and_then(Result::err)
+                .map(|e| e.to_string())
+        })
     });
     view! {
         <Title text="Users · Mail domain settings"/>

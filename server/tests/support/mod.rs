@@ -85,7 +85,12 @@ impl TestApp {
     }
 
     /// A server-function call as the hydrated app (or a script) makes it.
-    pub async fn call(&self, function: &str, session: Option<&str>, form: &[(&str, &str)]) -> Reply {
+    pub async fn call(
+        &self,
+        function: &str,
+        session: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> Reply {
         self.send(api_request(function, session, form, "application/json"))
             .await
     }
@@ -105,10 +110,19 @@ impl TestApp {
             .call(
                 "setup_first_admin",
                 None,
-                &[("token", SETUP_TOKEN), ("email", ADMIN), ("password", PASSWORD)],
+                &[
+                    ("token", SETUP_TOKEN),
+                    ("email", ADMIN),
+                    ("password", PASSWORD),
+                ],
             )
             .await;
-        assert!(reply.status.is_success(), "setup: {} {}", reply.status, reply.body);
+        assert!(
+            reply.status.is_success(),
+            "setup: {} {}",
+            reply.status,
+            reply.body
+        );
         reply.session().expect("setup signs the admin in")
     }
 
@@ -124,7 +138,12 @@ impl TestApp {
             form.push(("account_access", "on"));
         }
         let reply = self.call("create_user", Some(admin), &form).await;
-        assert!(reply.status.is_success(), "create_user: {} {}", reply.status, reply.body);
+        assert!(
+            reply.status.is_success(),
+            "create_user: {} {}",
+            reply.status,
+            reply.body
+        );
         self.login(email, PASSWORD)
             .await
             .session()
