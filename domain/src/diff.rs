@@ -11,13 +11,19 @@ pub struct FieldChange {
 }
 
 /// The field-by-field difference: create = every field with `before: None`, delete = every
-/// field with `after: None`, update = only the fields whose displayed value changed.
+/// field with `after: None`, update = only the fields whose displayed value changed. A
+/// certificate pin appears only where there is one.
 pub fn diff(before: Option<&DomainSettings>, after: Option<&DomainSettings>) -> Vec<FieldChange> {
+    let value = |s: &DomainSettings, field: Field| match field {
+        Field::ImapCertPin if s.imap_cert_pin.is_none() => None,
+        Field::SmtpCertPin if s.smtp_cert_pin.is_none() => None,
+        _ => Some(s.field_value(field)),
+    };
     Field::ALL
         .into_iter()
         .filter_map(|field| {
-            let before = before.map(|s| s.field_value(field));
-            let after = after.map(|s| s.field_value(field));
+            let before = before.and_then(|s| value(s, field));
+            let after = after.and_then(|s| value(s, field));
             (before != after).then_some(FieldChange {
                 field,
                 before,
@@ -31,6 +37,23 @@ pub fn diff(before: Option<&DomainSettings>, after: Option<&DomainSettings>) -> 
 mod tests {
     use super::*;
     use crate::DomainSettingsForm;
+
+    #[test]
+    fn pins_show_only_where_they_exist() {
+        let mut pinned = sample();
+        let pin = crate::CertPin::new(&"ab".repeat(32), "2026-11-22").expect("pin");
+        pinned.imap_cert_pin = Some(pin);
+        let changes = diff(Some(&sample()), Some(&pinned));
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].field, Field::ImapCertPin);
+        assert_eq!(changes[0].before, None);
+        assert!(changes[0]
+            .after
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("SHA-256 AB:AB:"));
+        assert_eq!(diff(None, Some(&pinned)).len(), 10);
+    }
 
     fn sample() -> DomainSettings {
         DomainSettingsForm {

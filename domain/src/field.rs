@@ -13,10 +13,12 @@ pub enum Field {
     SmtpSecurity,
     AllowNonSecureCertificate,
     UseStaticIps,
+    ImapCertPin,
+    SmtpCertPin,
 }
 
 impl Field {
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 11] = [
         Field::Domain,
         Field::ImapHost,
         Field::ImapPort,
@@ -26,6 +28,8 @@ impl Field {
         Field::SmtpSecurity,
         Field::AllowNonSecureCertificate,
         Field::UseStaticIps,
+        Field::ImapCertPin,
+        Field::SmtpCertPin,
     ];
 
     /// The HTML form field name (also the serde name).
@@ -40,6 +44,8 @@ impl Field {
             Field::SmtpSecurity => "smtp_security",
             Field::AllowNonSecureCertificate => "allow_non_secure_certificate",
             Field::UseStaticIps => "use_static_ips",
+            Field::ImapCertPin => "imap_cert_pin",
+            Field::SmtpCertPin => "smtp_cert_pin",
         }
     }
 
@@ -55,6 +61,8 @@ impl Field {
             Field::SmtpSecurity => "SMTP security",
             Field::AllowNonSecureCertificate => "Allow non-secure certificate",
             Field::UseStaticIps => "Use static IP addresses",
+            Field::ImapCertPin => "IMAP certificate pin",
+            Field::SmtpCertPin => "SMTP certificate pin",
         }
     }
 

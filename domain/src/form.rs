@@ -5,7 +5,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
-use crate::{DomainSettings, Field, FieldErrors, Hostname, MailDomain, Port, Security};
+use crate::{CertPin, DomainSettings, Field, FieldErrors, Hostname, MailDomain, Port, Security};
 
 /// The raw form as posted by the browser; `parse` turns it into `DomainSettings`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Validate)]
@@ -28,6 +28,13 @@ pub struct DomainSettingsForm {
     pub allow_non_secure_certificate: bool,
     #[serde(default, deserialize_with = "form_bool")]
     pub use_static_ips: bool,
+    /// `fingerprint@YYYY-MM-DD`, or empty when not pinned (set by "Pin this certificate").
+    #[serde(default)]
+    #[validate(custom(function = "validate_pin"))]
+    pub imap_cert_pin: String,
+    #[serde(default)]
+    #[validate(custom(function = "validate_pin"))]
+    pub smtp_cert_pin: String,
 }
 
 impl Default for DomainSettingsForm {
@@ -43,6 +50,8 @@ impl Default for DomainSettingsForm {
             smtp_security: Security::SslTls.as_str().to_owned(),
             allow_non_secure_certificate: false,
             use_static_ips: false,
+            imap_cert_pin: String::new(),
+            smtp_cert_pin: String::new(),
         }
     }
 }
@@ -70,6 +79,10 @@ impl DomainSettingsForm {
         check(Field::SmtpPort, ok_or_msg(&smtp_port));
         let smtp_security = Security::parse(&self.smtp_security);
         check(Field::SmtpSecurity, ok_or_msg(&smtp_security));
+        let imap_cert_pin = parse_pin(&self.imap_cert_pin);
+        check(Field::ImapCertPin, ok_or_msg(&imap_cert_pin));
+        let smtp_cert_pin = parse_pin(&self.smtp_cert_pin);
+        check(Field::SmtpCertPin, ok_or_msg(&smtp_cert_pin));
 
         match (
             domain,
@@ -79,6 +92,8 @@ impl DomainSettingsForm {
             smtp_host,
             smtp_port,
             smtp_security,
+            imap_cert_pin,
+            smtp_cert_pin,
         ) {
             (
                 Ok(domain),
@@ -88,6 +103,8 @@ impl DomainSettingsForm {
                 Ok(smtp_host),
                 Ok(smtp_port),
                 Ok(smtp_security),
+                Ok(imap_cert_pin),
+                Ok(smtp_cert_pin),
             ) => Ok(DomainSettings {
                 domain,
                 imap_host,
@@ -98,10 +115,23 @@ impl DomainSettingsForm {
                 smtp_security,
                 allow_non_secure_certificate: self.allow_non_secure_certificate,
                 use_static_ips: self.use_static_ips,
+                imap_cert_pin,
+                smtp_cert_pin,
             }),
             _ => Err(errors),
         }
     }
+}
+
+fn parse_pin(value: &str) -> Result<Option<CertPin>, crate::PinError> {
+    match value.trim() {
+        "" => Ok(None),
+        text => CertPin::parse(text).map(Some),
+    }
+}
+
+fn validate_pin(value: &str) -> Result<(), ValidationError> {
+    to_validation(parse_pin(value))
 }
 
 fn ok_or_msg<T, E: fmt::Display>(r: &Result<T, E>) -> Result<(), String> {

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DomainSettingsForm, Field, Hostname, MailDomain, Port, Security};
+use crate::{CertPin, DomainSettingsForm, Field, Hostname, MailDomain, Port, Security};
 
 /// The validated IMAP/SMTP settings of one mail domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +16,10 @@ pub struct DomainSettings {
     pub smtp_security: Security,
     pub allow_non_secure_certificate: bool,
     pub use_static_ips: bool,
+    #[serde(default)]
+    pub imap_cert_pin: Option<CertPin>,
+    #[serde(default)]
+    pub smtp_cert_pin: Option<CertPin>,
 }
 
 impl DomainSettings {
@@ -31,6 +35,8 @@ impl DomainSettings {
             smtp_security: self.smtp_security.as_str().to_owned(),
             allow_non_secure_certificate: self.allow_non_secure_certificate,
             use_static_ips: self.use_static_ips,
+            imap_cert_pin: pin_text(&self.imap_cert_pin),
+            smtp_cert_pin: pin_text(&self.smtp_cert_pin),
         }
     }
 
@@ -47,7 +53,20 @@ impl DomainSettings {
             Field::SmtpSecurity => self.smtp_security.label().to_owned(),
             Field::AllowNonSecureCertificate => yes_no(self.allow_non_secure_certificate),
             Field::UseStaticIps => yes_no(self.use_static_ips),
+            Field::ImapCertPin => pin_label(&self.imap_cert_pin),
+            Field::SmtpCertPin => pin_label(&self.smtp_cert_pin),
         }
+    }
+}
+
+fn pin_text(pin: &Option<CertPin>) -> String {
+    pin.as_ref().map(CertPin::to_string).unwrap_or_default()
+}
+
+fn pin_label(pin: &Option<CertPin>) -> String {
+    match pin {
+        Some(p) => format!("SHA-256 {} (pinned {})", p.colon_hex(), p.pinned_on()),
+        None => "Not pinned".to_owned(),
     }
 }
 

@@ -52,6 +52,8 @@ pub struct AuditEvent {
     pub domain_name: String,
     pub action: AuditAction,
     pub changes: Vec<FieldChange>,
+    /// The successful connection test of exactly the saved values, if there was one.
+    pub probe_report_id: Option<i32>,
 }
 
 /// Every event of one domain, newest first (kept after the domain is deleted).
@@ -93,6 +95,7 @@ pub(crate) async fn record(
     domain_name: &str,
     action: AuditAction,
     changes: &[FieldChange],
+    probe_report_id: Option<i32>,
 ) -> Result<(), StorageError> {
     let changes = serde_json::to_string(changes)
         .map_err(|e| StorageError::Corrupt(format!("audit changes: {e}")))?;
@@ -106,7 +109,7 @@ pub(crate) async fn record(
         domain_name: Set(domain_name.to_owned()),
         action: Set(action.as_str().to_owned()),
         changes: Set(changes),
-        probe_report_id: Set(None),
+        probe_report_id: Set(probe_report_id),
     }
     .insert(conn)
     .await?;
@@ -173,5 +176,6 @@ fn to_event(m: Model) -> Result<AuditEvent, StorageError> {
         domain_name: m.domain_name,
         action,
         changes: parse_changes(&m.changes)?,
+        probe_report_id: m.probe_report_id,
     })
 }

@@ -1,7 +1,7 @@
 //! Domain settings, each change committed together with its audit event.
 
 use chrono::{DateTime, Utc};
-use domain::{diff, DomainSettings, Hostname, MailDomain, Port, Security};
+use domain::{diff, CertPin, DomainSettings, Hostname, MailDomain, Port, Security};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
@@ -71,7 +71,17 @@ pub async fn create_domain(
         .await
         .map_err(|e| unique_or(e, || StorageError::DuplicateDomain(name.clone())))?;
     let changes = diff(None, Some(&settings));
-    audit::record(&txn, actor, model.id, &name, AuditAction::Created, &changes).await?;
+    let validated_by = crate::probes::successful_probe_for(&txn, &settings).await?;
+    audit::record(
+        &txn,
+        actor,
+        model.id,
+        &name,
+        AuditAction::Created,
+        &changes,
+        validated_by,
+    )
+    .await?;
     txn.commit().await?;
     to_stored(model)
 }
@@ -116,7 +126,17 @@ pub async fn update_domain(
         let fallback = diff(Some(&settings), Some(&current.settings));
         return Err(conflict(&txn, current, expected_version, fallback).await);
     }
-    audit::record(&txn, actor, id, &name, AuditAction::Updated, &changes).await?;
+    let validated_by = crate::probes::successful_probe_for(&txn, &settings).await?;
+    audit::record(
+        &txn,
+        actor,
+        id,
+        &name,
+        AuditAction::Updated,
+        &changes,
+        validated_by,
+    )
+    .await?;
     let updated = load(&txn, id).await?;
     txn.commit().await?;
     Ok(updated)
@@ -145,7 +165,7 @@ pub async fn delete_domain(
     }
     let name = current.settings.domain.to_string();
     let changes = diff(Some(&current.settings), None);
-    audit::record(&txn, actor, id, &name, AuditAction::Deleted, &changes).await?;
+    audit::record(&txn, actor, id, &name, AuditAction::Deleted, &changes, None).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -188,6 +208,8 @@ fn settings_columns(s: &DomainSettings) -> ActiveModel {
         smtp_security: Set(s.smtp_security.as_str().to_owned()),
         allow_non_secure_certificate: Set(s.allow_non_secure_certificate),
         use_static_ips: Set(s.use_static_ips),
+        imap_cert_pin: Set(s.imap_cert_pin.as_ref().map(ToString::to_string)),
+        smtp_cert_pin: Set(s.smtp_cert_pin.as_ref().map(ToString::to_string)),
         version: NotSet,
         created_at: NotSet,
         updated_at: NotSet,
@@ -204,6 +226,12 @@ fn to_stored(m: Model) -> Result<StoredDomain, StorageError> {
             .and_then(Port::new)
             .ok_or_else(|| corrupt(what, &p))
     };
+    let pin = |p: &Option<String>, what: &str| {
+        p.as_deref()
+            .map(CertPin::parse)
+            .transpose()
+            .map_err(|e| corrupt(what, &e))
+    };
     let settings = DomainSettings {
         domain: MailDomain::parse(&m.domain).map_err(|e| corrupt("domain", &e))?,
         imap_host: Hostname::parse(&m.imap_host).map_err(|e| corrupt("imap_host", &e))?,
@@ -216,6 +244,8 @@ fn to_stored(m: Model) -> Result<StoredDomain, StorageError> {
             .map_err(|e| corrupt("smtp_security", &e))?,
         allow_non_secure_certificate: m.allow_non_secure_certificate,
         use_static_ips: m.use_static_ips,
+        imap_cert_pin: pin(&m.imap_cert_pin, "imap_cert_pin")?,
+        smtp_cert_pin: pin(&m.smtp_cert_pin, "smtp_cert_pin")?,
     };
     Ok(StoredDomain {
         id: m.id,

@@ -2,5 +2,6 @@
 
 pub(crate) mod audit_event;
 pub(crate) mod domain;
+pub(crate) mod probe_report;
 pub(crate) mod session;
 pub(crate) mod user;

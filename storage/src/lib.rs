@@ -9,6 +9,7 @@ mod domains;
 mod entity;
 mod error;
 mod password;
+mod probes;
 mod sessions;
 #[cfg(feature = "test-support")]
 pub mod test_support;
@@ -20,6 +21,10 @@ pub use domains::{
     create_domain, delete_domain, get_domain, list_domains, update_domain, Actor, StoredDomain,
 };
 pub use error::{Result, StorageError};
+pub use probes::{
+    domain_probes, finish_probe_record, get_probe, settings_hash, start_probe_record,
+    successful_probe_for, StoredProbe,
+};
 pub use sea_orm::DatabaseConnection;
 pub use sessions::{create_session, delete_expired_sessions, delete_session, session_user};
 pub use users::{

@@ -15,6 +15,9 @@ pub struct Model {
     pub smtp_security: String,
     pub allow_non_secure_certificate: bool,
     pub use_static_ips: bool,
+    /// `domain::CertPin` as `fingerprint@YYYY-MM-DD`.
+    pub imap_cert_pin: Option<String>,
+    pub smtp_cert_pin: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1,0 +1,156 @@
+//! What a probe is asked to check: the settings under test, the test mailbox's credentials
+//! and the operator's options.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+use crate::resolve::{Resolver, SystemResolver};
+
+/// How a connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Security {
+    /// Implicit TLS from the first byte (IMAPS 993, SMTPS 465).
+    SslTls,
+    /// Plaintext greeting, then the STARTTLS upgrade (IMAP 143, submission 587).
+    StartTls,
+}
+
+/// One server: host name (or IP literal), port and security.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    /// SHA-256 fingerprint (hex, colons optional) of the leaf certificate a previous probe saw
+    /// on this server: exactly that certificate is accepted, a different one is named as changed.
+    #[serde(default)]
+    pub pinned_sha256: Option<String>,
+}
+
+impl Endpoint {
+    pub fn new(host: impl Into<String>, port: u16, security: Security) -> Self {
+        Self {
+            host: host.into(),
+            port,
+            security,
+            pinned_sha256: None,
+        }
+    }
+}
+
+/// The settings under test, as an administrator enters them for a domain.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ProbeSettings {
+    pub imap: Endpoint,
+    pub smtp: Endpoint,
+    /// Accept an untrusted issuer, an expired or a malformed certificate (still reported).
+    /// Never accepts a certificate issued for another name.
+    pub allow_non_secure_certificate: bool,
+    /// When the pins (see [`Endpoint::pinned_sha256`]) were taken (free text, e.g. a date), quoted when the certificate changed.
+    pub pinned_at: Option<String>,
+}
+
+/// The test mailbox. The password is never serialized, printed or put into a report.
+#[derive(Clone)]
+pub struct Credentials {
+    pub email: String,
+    pub username: Option<String>,
+    password: String,
+}
+
+impl Credentials {
+    pub fn new(
+        email: impl Into<String>,
+        username: Option<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        Self {
+            email: email.into(),
+            username,
+            password: password.into(),
+        }
+    }
+
+    /// The name used to log in: the custom username when given, else the email address.
+    pub fn login_name(&self) -> &str {
+        self.username.as_deref().unwrap_or(&self.email)
+    }
+
+    pub(crate) fn password(&self) -> &str {
+        &self.password
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("email", &self.email)
+            .field("username", &self.username)
+            .field("password", &"***")
+            .finish()
+    }
+}
+
+/// Operator options: time and byte bounds, trust roots, resolver and address policy.
+#[derive(Clone)]
+pub struct ProbeOptions {
+    /// Bound for each network step (connect, TLS, greeting, login, ...). Default 10 s.
+    pub step_timeout: Duration,
+    /// Bound for the whole probe. Default 60 s.
+    pub overall_budget: Duration,
+    /// How long to wait for a greeting before checking whether the port speaks implicit TLS.
+    pub greeting_sniff: Duration,
+    /// Extra trusted CA certificates (PEM), added to the system roots.
+    pub extra_ca_pem: Option<String>,
+    /// Whether the operating system's roots are trusted (default true).
+    pub use_system_roots: bool,
+    /// Host resolution; tests replace it to map names to loopback.
+    pub resolver: Arc<dyn Resolver>,
+    /// CIDRs in otherwise refused ranges (loopback, private, ...) that may be probed.
+    pub allowlist: Vec<IpNet>,
+    /// Where the test email goes; `None` sends it to the mailbox itself and checks the round trip.
+    pub test_recipient: Option<String>,
+    /// How long to look for the test email over IMAP.
+    pub round_trip_wait: Duration,
+    /// Whether the concurrent-connection requirement is checked.
+    pub check_concurrency: bool,
+    /// Bytes one connection may read before it is cut (default 4 MiB).
+    pub max_bytes_per_connection: u64,
+    /// The EHLO name.
+    pub client_name: String,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        Self {
+            step_timeout: Duration::from_secs(10),
+            overall_budget: Duration::from_secs(60),
+            greeting_sniff: Duration::from_secs(3),
+            extra_ca_pem: None,
+            use_system_roots: true,
+            resolver: Arc::new(SystemResolver),
+            allowlist: Vec::new(),
+            test_recipient: None,
+            round_trip_wait: Duration::from_secs(20),
+            check_concurrency: true,
+            max_bytes_per_connection: 4 * 1024 * 1024,
+            client_name: "probe.invalid".to_string(),
+        }
+    }
+}
+
+impl fmt::Debug for ProbeOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProbeOptions")
+            .field("step_timeout", &self.step_timeout)
+            .field("overall_budget", &self.overall_budget)
+            .field("allowlist", &self.allowlist)
+            .field("test_recipient", &self.test_recipient)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,275 @@
+//! Shared connection work for IMAP and SMTP: resolve through the guard, TCP connect, TLS,
+//! waiting for a greeting, and telling a security mismatch from the first bytes.
+
+use std::net::SocketAddr;
+
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+
+use crate::certinfo::CertInfo;
+use crate::model::{Endpoint, ProbeOptions, ProbeSettings};
+use crate::report::{Category, DetailCode, Field, TlsFacts};
+use crate::resolve::{resolve_checked, GuardError};
+use crate::step::{timeout_text, Clock, Fail};
+use crate::tap::{clip, Tap, Transcript};
+use crate::tls::TlsPolicy;
+
+/// The raw TCP stream with its byte counter and cap.
+pub type Raw = Tap<TcpStream>;
+/// The TLS stream, with a transcript of the decrypted server bytes.
+pub type Secure = Tap<TlsStream<Raw>>;
+
+/// Bytes of the plaintext transcript kept for evidence.
+const KEEP: usize = 16 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proto {
+    Imap,
+    Smtp,
+}
+
+impl Proto {
+    pub fn settings_category(self) -> Category {
+        match self {
+            Proto::Imap => Category::ImapSettingsIncorrect,
+            Proto::Smtp => Category::SmtpSettingsIncorrect,
+        }
+    }
+    pub fn host_field(self) -> Field {
+        match self {
+            Proto::Imap => Field::ImapHost,
+            Proto::Smtp => Field::SmtpHost,
+        }
+    }
+    pub fn port_field(self) -> Field {
+        match self {
+            Proto::Imap => Field::ImapPort,
+            Proto::Smtp => Field::SmtpPort,
+        }
+    }
+    pub fn security_field(self) -> Field {
+        match self {
+            Proto::Imap => Field::ImapSecurity,
+            Proto::Smtp => Field::SmtpSecurity,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Proto::Imap => "IMAP",
+            Proto::Smtp => "SMTP",
+        }
+    }
+    pub fn fail(self, code: DetailCode, detail: impl Into<String>, field: Field) -> Fail {
+        Fail::new(self.settings_category(), code, detail, Some(field))
+    }
+}
+
+/// The transcripts of every connection a leg opened: bytes read from the server are counted
+/// for the report, including on failure.
+#[derive(Clone, Debug, Default)]
+pub struct Meter(std::sync::Arc<std::sync::Mutex<Vec<Transcript>>>);
+
+impl Meter {
+    fn add(&self, t: &Transcript) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(t.clone());
+    }
+    /// Total bytes read by all connections of the leg so far.
+    pub fn total(&self) -> u64 {
+        let all = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        all.iter().map(Transcript::total_read).sum()
+    }
+}
+
+/// Everything one leg (IMAP or SMTP) needs to open connections.
+#[derive(Clone)]
+pub struct Leg<'a> {
+    pub proto: Proto,
+    pub ep: &'a Endpoint,
+    pub opts: &'a ProbeOptions,
+    pub settings: &'a ProbeSettings,
+    pub policy: &'a TlsPolicy,
+    pub clock: Clock,
+    pub meter: Meter,
+}
+
+impl Leg<'_> {
+    /// Resolves once through the guard and connects to the checked address.
+    pub async fn connect(&self) -> Result<(Raw, SocketAddr), Fail> {
+        let p = self.proto;
+        let addr = resolve_checked(
+            self.opts.resolver.as_ref(),
+            &self.ep.host,
+            self.ep.port,
+            &self.opts.allowlist,
+        )
+        .await
+        .map_err(|e| match e {
+            GuardError::NotAllowed { .. } => {
+                p.fail(DetailCode::AddressNotAllowed, e.to_string(), p.host_field())
+            }
+            _ => p.fail(DetailCode::DnsFailed, e.to_string(), p.host_field()),
+        })?;
+        let tcp = self
+            .clock
+            .run(
+                async {
+                    TcpStream::connect(addr).await.map_err(|e| {
+                        let code = if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                            DetailCode::ConnectionRefused
+                        } else {
+                            DetailCode::ConnectionLost
+                        };
+                        p.fail(
+                            code,
+                            format!("cannot connect to {addr}: {e}"),
+                            p.port_field(),
+                        )
+                    })
+                },
+                |limit, b| {
+                    let what = format!("no TCP answer from {addr} (port filtered or host down?)");
+                    p.fail(
+                        DetailCode::TimedOut,
+                        timeout_text(&what, limit, b),
+                        p.host_field(),
+                    )
+                },
+            )
+            .await?;
+        let log = Transcript::new(2048, self.opts.max_bytes_per_connection);
+        self.meter.add(&log);
+        Ok((Tap::new(tcp, log), addr))
+    }
+
+    /// Upgrades to TLS (implicit or after STARTTLS) and returns the session with its facts.
+    pub async fn tls(&self, raw: Raw, after_starttls: bool) -> Result<(Secure, TlsFacts), Fail> {
+        let p = self.proto;
+        let raw_log = raw.transcript().clone();
+        let limit_bytes = self.opts.max_bytes_per_connection;
+        let pin = match &self.ep.pinned_sha256 {
+            None => None,
+            Some(text) => Some(crate::tls::parse_pin(text).ok_or_else(|| {
+                Fail::new(
+                    Category::UnauthorizedSslCertificateNotTrusted,
+                    DetailCode::CertPinMismatch,
+                    format!("the pinned fingerprint {text:?} is not a SHA-256 fingerprint (64 hex digits)"),
+                    Some(Field::PinnedCertificate),
+                )
+            })?),
+        };
+        let res = self
+            .clock
+            .run(
+                async {
+                    self.policy
+                        .handshake(&self.ep.host, pin, raw)
+                        .await
+                        .map_err(|(e, seen)| {
+                            self.handshake_fail(&e, seen, &raw_log, after_starttls)
+                        })
+                },
+                |limit, b| {
+                    let what = if after_starttls {
+                        "the TLS handshake after STARTTLS did not finish".to_string()
+                    } else {
+                        format!("no TLS answer on port {}", self.ep.port)
+                    };
+                    p.fail(
+                        DetailCode::TimedOut,
+                        timeout_text(&what, limit, b),
+                        p.port_field(),
+                    )
+                },
+            )
+            .await?;
+        let (tls, facts) = res;
+        Ok((Tap::new(tls, Transcript::new(KEEP, limit_bytes)), facts))
+    }
+
+    fn handshake_fail(
+        &self,
+        e: &std::io::Error,
+        seen: crate::tls::Seen,
+        raw: &Transcript,
+        after_starttls: bool,
+    ) -> Fail {
+        let p = self.proto;
+        let leaf_facts = seen
+            .leaf
+            .as_ref()
+            .and_then(|l| CertInfo::parse(l.as_ref()))
+            .map(|c| c.facts());
+        if seen.pin_mismatch {
+            let fp = leaf_facts
+                .as_ref()
+                .and_then(|f| f.sha256_fingerprint.clone())
+                .unwrap_or_default();
+            let since = self
+                .settings
+                .pinned_at
+                .as_deref()
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default();
+            return Fail::new(
+                Category::UnauthorizedSslCertificateNotTrusted,
+                DetailCode::CertPinMismatch,
+                format!("the server's certificate changed since it was pinned{since}: it now presents SHA-256 {fp}"),
+                Some(Field::PinnedCertificate),
+            )
+            .tls(leaf_facts);
+        }
+        if let (Some(err), Some(leaf)) = (&seen.error, &seen.leaf) {
+            let (code, detail) = crate::certinfo::describe_cert_error(err, Some(leaf.as_ref()));
+            let field = match code {
+                DetailCode::CertWrongHost | DetailCode::CertCnOnly => p.host_field(),
+                _ => Field::AllowNonSecureCertificate,
+            };
+            return Fail::new(
+                Category::UnauthorizedSslCertificateNotTrusted,
+                code,
+                detail,
+                Some(field),
+            )
+            .tls(leaf_facts);
+        }
+        let rustls_err = e.get_ref().and_then(|x| x.downcast_ref::<rustls::Error>());
+        if let Some(
+            rustls::Error::PeerIncompatible(_)
+            | rustls::Error::AlertReceived(rustls::AlertDescription::ProtocolVersion),
+        ) = rustls_err
+        {
+            return p.fail(
+                DetailCode::TlsVersionTooOld,
+                format!("the server offers no TLS 1.2 or 1.3 ({e}); older protocols are refused on purpose"),
+                p.security_field(),
+            );
+        }
+        let first = raw.text();
+        let first_line = first.lines().next().unwrap_or("").to_string();
+        if !after_starttls && crate::sniff::looks_plaintext(&first) {
+            return p
+                .fail(
+                    DetailCode::TlsOnPlaintextPort,
+                    format!(
+                        "port {} speaks plaintext {} (it greeted \"{}\"), not implicit TLS: choose STARTTLS",
+                        self.ep.port,
+                        p.name(),
+                        clip(&first_line, 80)
+                    ),
+                    p.security_field(),
+                )
+                .line(first_line);
+        }
+        p.fail(
+            DetailCode::TlsHandshakeFailed,
+            format!("the TLS handshake failed: {e}"),
+            p.security_field(),
+        )
+    }
+}

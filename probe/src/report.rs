@@ -1,0 +1,166 @@
+//! The probe's report: ordered steps, evidence, TLS facts and the verdict.
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::taxonomy::{Category, DetailCode, Field};
+
+/// The five steps of seed 003, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepName {
+    ImapConnect,
+    ImapLogin,
+    SmtpConnect,
+    SmtpLogin,
+    TestEmail,
+}
+
+impl StepName {
+    pub const ALL: [StepName; 5] = [
+        StepName::ImapConnect,
+        StepName::ImapLogin,
+        StepName::SmtpConnect,
+        StepName::SmtpLogin,
+        StepName::TestEmail,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepName::ImapConnect => "imap_connect",
+            StepName::ImapLogin => "imap_login",
+            StepName::SmtpConnect => "smtp_connect",
+            StepName::SmtpLogin => "smtp_login",
+            StepName::TestEmail => "test_email",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+/// What the server said, redacted (the password never appears).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub greeting: Option<String>,
+    pub capabilities: Vec<String>,
+    /// The server line that made the step fail.
+    pub failing_line: Option<String>,
+    /// Findings worth showing (folders found, connections held, message id, ...).
+    pub notes: Vec<String>,
+    /// Bytes read from the server during the step.
+    pub bytes_read: u64,
+}
+
+/// Facts about a TLS session and the server's certificate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsFacts {
+    pub version: Option<String>,
+    pub cipher: Option<String>,
+    pub subject: Option<String>,
+    pub sans: Vec<String>,
+    pub issuer: Option<String>,
+    pub not_after: Option<String>,
+    pub sha256_fingerprint: Option<String>,
+    pub self_signed: bool,
+    /// Why the certificate is not trusted, when it was accepted anyway (flag or pin).
+    pub accepted_despite: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Why a step failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub category: Category,
+    pub detail_code: DetailCode,
+    pub detail: String,
+    pub field: Option<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepReport {
+    pub name: StepName,
+    pub outcome: Outcome,
+    pub elapsed_ms: u64,
+    pub evidence: Evidence,
+    pub tls: Option<TlsFacts>,
+    pub failure: Option<Failure>,
+}
+
+impl StepReport {
+    pub fn skipped(name: StepName) -> Self {
+        Self {
+            name,
+            outcome: Outcome::Skipped,
+            elapsed_ms: 0,
+            evidence: Evidence::default(),
+            tls: None,
+            failure: None,
+        }
+    }
+}
+
+/// The verdict: the first failed step in seed order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub failed_step: StepName,
+    pub category: Category,
+    /// The seed's title for the category, e.g. "IMAP authentication error".
+    pub title: String,
+    pub detail_code: DetailCode,
+    pub detail: String,
+    pub field: Option<Field>,
+    pub remediation: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeReport {
+    pub ok: bool,
+    pub steps: Vec<StepReport>,
+    pub verdict: Option<Verdict>,
+    pub total_ms: u64,
+}
+
+impl ProbeReport {
+    /// Builds the report from steps (in seed order); the verdict is the first failed step.
+    pub fn from_steps(steps: Vec<StepReport>, total_ms: u64) -> Self {
+        let verdict = steps.iter().find_map(|s| {
+            s.failure.as_ref().map(|f| Verdict {
+                failed_step: s.name,
+                category: f.category,
+                title: f.category.title().to_string(),
+                detail_code: f.detail_code,
+                detail: f.detail.clone(),
+                field: f.field,
+                remediation: f
+                    .category
+                    .remediation()
+                    .iter()
+                    .map(|r| r.to_string())
+                    .collect(),
+            })
+        });
+        Self {
+            ok: verdict.is_none(),
+            steps,
+            verdict,
+            total_ms,
+        }
+    }
+
+    pub fn step(&self, name: StepName) -> Option<&StepReport> {
+        self.steps.iter().find(|s| s.name == name)
+    }
+
+    pub fn category(&self) -> Option<Category> {
+        self.verdict.as_ref().map(|v| v.category)
+    }
+
+    pub fn detail_code(&self) -> Option<DetailCode> {
+        self.verdict.as_ref().map(|v| v.detail_code)
+    }
+}

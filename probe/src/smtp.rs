@@ -1,0 +1,294 @@
+//! SMTP leg. lettre's `AsyncSmtpConnection` does EHLO, AUTH (PLAIN/LOGIN) and the send, over a
+//! stream this crate builds itself (`connect_with_transport`): lettre alone cannot report the
+//! TLS version, cipher or the verifier's reasons, exposes neither banner nor raw EHLO, and its
+//! timeout covers only the TCP connect. The plaintext part of STARTTLS (banner, EHLO,
+//! STARTTLS) is therefore spoken here, then a synthetic `220` banner is preloaded for lettre.
+
+use std::io;
+use std::net::SocketAddr;
+
+use lettre::transport::smtp::authentication::{Credentials as SmtpCreds, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream};
+use lettre::transport::smtp::extension::ClientId;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::imap_login::mentions_app_password;
+use crate::model::{Credentials, Security};
+use crate::net::{Leg, Proto, Raw, Secure};
+use crate::report::{Category, DetailCode, Field, TlsFacts};
+use crate::step::{timeout_text, Fail, MAX_LINE};
+use crate::tap::{clip, PeerAddr, Transcript};
+
+impl AsyncTokioStream for Secure {
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.peer()
+    }
+}
+
+/// An SMTP session after TLS and EHLO, before AUTH.
+pub struct SmtpConn {
+    pub conn: AsyncSmtpConnection,
+    pub log: Transcript,
+    pub raw_log: Transcript,
+    pub banner: String,
+    pub ehlo: Vec<String>,
+    pub tls: TlsFacts,
+}
+
+const P: Proto = Proto::Smtp;
+
+fn is_reply(line: &str) -> bool {
+    line.len() >= 3 && line.as_bytes()[..3].iter().all(u8::is_ascii_digit)
+}
+
+fn not_smtp(line: &str) -> Fail {
+    P.fail(
+        DetailCode::NotSmtp,
+        format!(
+            "the server does not speak SMTP: it sent \"{}\"",
+            clip(line, 80)
+        ),
+        Field::SmtpPort,
+    )
+    .line(line)
+}
+
+/// Reads one (multi-line) reply from the plaintext stream, byte by byte (nothing read ahead).
+async fn reply(raw: &mut Raw) -> Result<Vec<String>, Fail> {
+    let mut lines = Vec::new();
+    loop {
+        let mut line = Vec::new();
+        loop {
+            let b = raw.read_u8().await.map_err(|e| {
+                P.fail(
+                    DetailCode::ConnectionLost,
+                    format!("reading the server's reply failed: {e}"),
+                    Field::SmtpHost,
+                )
+            })?;
+            if b == b'\n' {
+                break;
+            }
+            if line.len() >= 2048 {
+                return Err(P.fail(
+                    DetailCode::ResponseTooLarge,
+                    "a reply line exceeds 2048 bytes",
+                    Field::SmtpHost,
+                ));
+            }
+            line.push(b);
+        }
+        let text = String::from_utf8_lossy(&line).trim_end().to_string();
+        if !is_reply(&text) {
+            return Err(not_smtp(&text));
+        }
+        let last = text.as_bytes().get(3) != Some(&b'-');
+        lines.push(clip(&text, MAX_LINE));
+        if last || lines.len() > 200 {
+            return Ok(lines);
+        }
+    }
+}
+
+async fn command(raw: &mut Raw, cmd: &str) -> Result<Vec<String>, Fail> {
+    raw.write_all(format!("{cmd}\r\n").as_bytes())
+        .await
+        .map_err(|e| {
+            P.fail(
+                DetailCode::ConnectionLost,
+                format!("sending {cmd} failed: {e}"),
+                Field::SmtpHost,
+            )
+        })?;
+    reply(raw).await
+}
+
+/// The plaintext phase of STARTTLS: banner, EHLO, STARTTLS.
+async fn starttls_phase(raw: &mut Raw, leg: &Leg<'_>) -> Result<String, Fail> {
+    let banner = reply(raw).await?;
+    let first = banner.first().cloned().unwrap_or_default();
+    if !first.starts_with("220") {
+        return Err(P
+            .fail(
+                DetailCode::ServerRefused,
+                format!("the server refused the session: {first}"),
+                Field::SmtpHost,
+            )
+            .line(first));
+    }
+    let ehlo = command(raw, &format!("EHLO {}", leg.opts.client_name)).await?;
+    if !ehlo.iter().any(|l| {
+        l.get(4..)
+            .is_some_and(|k| k.eq_ignore_ascii_case("STARTTLS"))
+    }) {
+        return Err(P.fail(
+            DetailCode::StarttlsNotOffered,
+            format!("the server does not offer STARTTLS on port {}", leg.ep.port),
+            Field::SmtpSecurity,
+        ));
+    }
+    let answer = command(raw, "STARTTLS").await?;
+    let last = answer.last().cloned().unwrap_or_default();
+    if !last.starts_with("220") {
+        return Err(P
+            .fail(
+                DetailCode::StarttlsRefused,
+                format!("STARTTLS was refused: {last}"),
+                Field::SmtpSecurity,
+            )
+            .line(last));
+    }
+    Ok(first)
+}
+
+/// The server line that explains a lettre error: the last line the server sent.
+/// A refusal (4xx/5xx) is preferred: lettre sends QUIT after an error.
+pub(crate) fn last_line(log: &Transcript) -> Option<String> {
+    let lines = log.lines(MAX_LINE);
+    let refusal = lines
+        .iter()
+        .rev()
+        .find(|l| is_reply(l) && (l.starts_with('4') || l.starts_with('5')));
+    refusal
+        .or_else(|| lines.iter().rev().find(|l| is_reply(l)))
+        .cloned()
+}
+
+/// Connects, secures and greets (EHLO); checks that AUTH is offered.
+pub async fn open(leg: &Leg<'_>) -> Result<SmtpConn, Fail> {
+    let (mut raw, addr) = leg.connect().await?;
+    let raw_log = raw.transcript().clone();
+    let starttls = leg.ep.security == Security::StartTls;
+    let plain_banner = if starttls {
+        leg.await_greeting(&raw, addr, true).await?;
+        let b = leg
+            .clock
+            .run(starttls_phase(&mut raw, leg), |limit, b| {
+                match raw_log.lines(MAX_LINE).into_iter().next() {
+                    Some(l) if !is_reply(&l) => not_smtp(&l),
+                    _ => P.fail(
+                        DetailCode::TimedOut,
+                        timeout_text("the server did not answer", limit, b),
+                        Field::SmtpHost,
+                    ),
+                }
+            })
+            .await?;
+        Some(b)
+    } else {
+        None
+    };
+    let (secure, tls) = leg.tls(raw, starttls).await?;
+    let log = secure.transcript().clone();
+    if starttls {
+        log.preload(b"220 after-starttls\r\n");
+    }
+    let id = ClientId::Domain(leg.opts.client_name.clone());
+    let conn = leg
+        .clock
+        .run(
+            async {
+                AsyncSmtpConnection::connect_with_transport(Box::new(secure), &id)
+                    .await
+                    .map_err(|e| match last_line(&log) {
+                        None => match log.lines(MAX_LINE).into_iter().next() {
+                            Some(l) => not_smtp(&l),
+                            None => P.fail(
+                                DetailCode::ConnectionLost,
+                                format!("the session broke: {e}"),
+                                Field::SmtpHost,
+                            ),
+                        },
+                        Some(l) => P
+                            .fail(
+                                DetailCode::ServerRefused,
+                                format!("the server refused the session: {l}"),
+                                Field::SmtpHost,
+                            )
+                            .line(l),
+                    })
+            },
+            |limit, b| match log.lines(MAX_LINE).into_iter().next() {
+                Some(l) if !is_reply(&l) => not_smtp(&l),
+                _ => P.fail(
+                    DetailCode::TimedOut,
+                    timeout_text("no SMTP banner or EHLO answer", limit, b),
+                    Field::SmtpHost,
+                ),
+            },
+        )
+        .await?;
+    let lines = log.lines(MAX_LINE);
+    let banner = plain_banner
+        .or_else(|| lines.first().cloned())
+        .unwrap_or_default();
+    let ehlo: Vec<String> = lines
+        .iter()
+        .filter(|l| l.starts_with("250"))
+        .map(|l| l.get(4..).unwrap_or("").to_string())
+        .collect();
+    let info = conn.server_info();
+    if !(info.supports_auth_mechanism(Mechanism::Plain)
+        || info.supports_auth_mechanism(Mechanism::Login))
+    {
+        return Err(P.fail(
+            DetailCode::AuthNotOffered,
+            format!(
+                "the server does not offer AUTH PLAIN or LOGIN on port {} (EHLO: {})",
+                leg.ep.port,
+                ehlo.join(" ")
+            ),
+            Field::SmtpPort,
+        ));
+    }
+    Ok(SmtpConn {
+        conn,
+        log,
+        raw_log,
+        banner,
+        ehlo,
+        tls,
+    })
+}
+
+/// AUTH PLAIN or LOGIN with the mailbox's credentials.
+pub async fn login(c: &mut SmtpConn, creds: &Credentials, leg: &Leg<'_>) -> Result<(), Fail> {
+    c.log.clear();
+    let sc = SmtpCreds::new(creds.login_name().to_string(), creds.password().to_string());
+    let res = leg
+        .clock
+        .run(
+            async {
+                Ok(c.conn
+                    .auth(&[Mechanism::Plain, Mechanism::Login], &sc)
+                    .await)
+            },
+            |limit, b| {
+                Fail::new(
+                    Category::Unauthorized,
+                    DetailCode::TimedOut,
+                    timeout_text("no answer to AUTH", limit, b),
+                    Some(Field::SmtpHost),
+                )
+            },
+        )
+        .await?;
+    let Err(e) = res else { return Ok(()) };
+    let line = last_line(&c.log).unwrap_or_else(|| e.to_string());
+    let fail = if mentions_app_password(&line) {
+        Fail::new(
+            Category::UnauthorizedAppPasswordRequired,
+            DetailCode::AppPasswordRequired,
+            format!("the SMTP server requires an app-specific password: {line}"),
+            Some(Field::Password),
+        )
+    } else {
+        Fail::new(
+            Category::Unauthorized,
+            DetailCode::AuthFailed,
+            format!("SMTP AUTH was refused although IMAP accepted the same credentials: {line}"),
+            Some(Field::Password),
+        )
+    };
+    Err(fail.line(line))
+}

@@ -1,0 +1,85 @@
+//! Telling a security mismatch from the first bytes: a silent STARTTLS port is checked for
+//! implicit TLS on a second connection; plaintext bytes during a TLS handshake mean a
+//! plaintext port.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpStream;
+
+use crate::net::{Leg, Raw};
+use crate::report::DetailCode;
+use crate::step::{timeout_text, Fail};
+use crate::tap::{Tap, Transcript};
+
+impl Leg<'_> {
+    /// Waits until the server sends its first bytes. For STARTTLS, when the server stays silent
+    /// for the sniff time, a second connection checks whether the port speaks implicit TLS.
+    pub async fn await_greeting(
+        &self,
+        raw: &Raw,
+        addr: SocketAddr,
+        starttls: bool,
+    ) -> Result<(), Fail> {
+        let p = self.proto;
+        let sniff = self.opts.greeting_sniff.min(self.clock.limit());
+        if tokio::time::timeout(sniff, raw.get_ref().readable())
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+        if starttls && self.speaks_implicit_tls(addr).await {
+            return Err(p.fail(
+                DetailCode::PlaintextOnTlsPort,
+                format!(
+                    "port {} speaks implicit TLS (it waits for a TLS handshake and sends no {} greeting): choose SSL/TLS",
+                    self.ep.port,
+                    p.name()
+                ),
+                p.security_field(),
+            ));
+        }
+        self.clock
+            .run(
+                async {
+                    raw.get_ref().readable().await.map_err(|e| {
+                        p.fail(DetailCode::ConnectionLost, e.to_string(), p.host_field())
+                    })
+                },
+                |limit, b| {
+                    p.fail(
+                        DetailCode::TimedOut,
+                        timeout_text("the server sent no greeting", limit, b),
+                        p.host_field(),
+                    )
+                },
+            )
+            .await
+    }
+
+    async fn speaks_implicit_tls(&self, addr: SocketAddr) -> bool {
+        let limit = self.clock.limit().min(Duration::from_secs(3));
+        let attempt = async {
+            let tcp = TcpStream::connect(addr).await.ok()?;
+            let raw = Tap::new(tcp, Transcript::new(64, 64 * 1024));
+            match self.policy.handshake(&self.ep.host, None, raw).await {
+                Ok(_) => Some(true),
+                Err((e, seen)) => {
+                    let tls_err = e.get_ref().and_then(|x| x.downcast_ref::<rustls::Error>());
+                    Some(
+                        seen.leaf.is_some()
+                            || matches!(tls_err, Some(rustls::Error::AlertReceived(_))),
+                    )
+                }
+            }
+        };
+        matches!(tokio::time::timeout(limit, attempt).await, Ok(Some(true)))
+    }
+}
+
+/// Whether the first bytes look like a plaintext IMAP or SMTP greeting.
+pub fn looks_plaintext(s: &str) -> bool {
+    let s = s.trim_start();
+    s.starts_with("* ") || s.starts_with("220") || s.starts_with("421") || s.starts_with("554")
+}

@@ -1,0 +1,224 @@
+//! Per-step bookkeeping: time limits under the overall budget, failures, evidence and redaction.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use crate::model::{Credentials, ProbeOptions};
+use crate::report::{
+    Category, DetailCode, Evidence, Failure, Field, Outcome, StepName, StepReport, TlsFacts,
+};
+use crate::tap::clip;
+
+/// Longest evidence line kept.
+pub const MAX_LINE: usize = 300;
+
+/// Why a step failed, before it is put into the report.
+#[derive(Debug, Clone)]
+pub struct Fail {
+    pub category: Category,
+    pub code: DetailCode,
+    pub detail: String,
+    pub field: Option<Field>,
+    pub line: Option<String>,
+    pub tls: Option<TlsFacts>,
+}
+
+impl Fail {
+    pub fn new(
+        category: Category,
+        code: DetailCode,
+        detail: impl Into<String>,
+        field: Option<Field>,
+    ) -> Self {
+        Self {
+            category,
+            code,
+            detail: detail.into(),
+            field,
+            line: None,
+            tls: None,
+        }
+    }
+
+    pub fn line(mut self, line: impl Into<String>) -> Self {
+        self.line = Some(clip(&line.into(), MAX_LINE));
+        self
+    }
+
+    pub fn tls(mut self, tls: Option<TlsFacts>) -> Self {
+        self.tls = tls;
+        self
+    }
+}
+
+/// Time limits: each network action gets the step timeout, capped by what is left of the budget.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub step: Duration,
+    pub deadline: Instant,
+}
+
+impl Clock {
+    pub fn new(opts: &ProbeOptions) -> Self {
+        Self {
+            step: opts.step_timeout,
+            deadline: Instant::now() + opts.overall_budget,
+        }
+    }
+
+    /// The limit for the next action.
+    pub fn limit(&self) -> Duration {
+        self.step
+            .min(self.deadline.saturating_duration_since(Instant::now()))
+    }
+
+    pub fn budget_left(&self) -> bool {
+        Instant::now() < self.deadline
+    }
+
+    /// Runs `fut` under the current limit; on timeout builds the failure with `on_timeout`.
+    pub async fn run<F, T>(
+        &self,
+        fut: F,
+        on_timeout: impl FnOnce(Duration, bool) -> Fail,
+    ) -> Result<T, Fail>
+    where
+        F: Future<Output = Result<T, Fail>>,
+    {
+        let limit = self.limit();
+        let budget_bound = limit < self.step;
+        match tokio::time::timeout(limit, fut).await {
+            Ok(r) => r,
+            Err(_) => Err(on_timeout(limit, budget_bound)),
+        }
+    }
+}
+
+/// Text for a timeout, naming whether the step limit or the overall budget ran out.
+pub fn timeout_text(what: &str, limit: Duration, budget_bound: bool) -> String {
+    let bound = if budget_bound {
+        "the probe's overall budget"
+    } else {
+        "the step timeout"
+    };
+    format!("{what} within {:.1} s ({bound})", limit.as_secs_f64())
+}
+
+/// A running step.
+#[derive(Debug)]
+pub struct Step {
+    pub name: StepName,
+    start: Instant,
+    pub ev: Evidence,
+    pub tls: Option<TlsFacts>,
+}
+
+impl Step {
+    pub fn start(name: StepName) -> Self {
+        Self {
+            name,
+            start: Instant::now(),
+            ev: Evidence::default(),
+            tls: None,
+        }
+    }
+
+    pub fn note(&mut self, note: impl Into<String>) {
+        self.ev.notes.push(clip(&note.into(), MAX_LINE));
+    }
+
+    pub fn finish(self, res: Result<(), Fail>, creds: &Credentials) -> StepReport {
+        let elapsed_ms = self.start.elapsed().as_millis() as u64;
+        let mut ev = self.ev;
+        let mut tls = self.tls;
+        let failure = match res {
+            Ok(()) => None,
+            Err(f) => {
+                if f.line.is_some() {
+                    ev.failing_line = f.line;
+                }
+                if f.tls.is_some() {
+                    tls = f.tls;
+                }
+                Some(Failure {
+                    category: f.category,
+                    detail_code: f.code,
+                    detail: f.detail,
+                    field: f.field,
+                })
+            }
+        };
+        let mut report = StepReport {
+            name: self.name,
+            outcome: if failure.is_some() {
+                Outcome::Failed
+            } else {
+                Outcome::Passed
+            },
+            elapsed_ms,
+            evidence: ev,
+            tls,
+            failure,
+        };
+        redact_report(&mut report, creds);
+        report
+    }
+}
+
+/// Removes the password (raw, and as it travels in AUTH PLAIN / AUTH LOGIN) from a step.
+fn redact_report(r: &mut StepReport, creds: &Credentials) {
+    let secrets = secrets(creds);
+    let fix = |s: &mut String| {
+        for secret in &secrets {
+            if s.contains(secret.as_str()) {
+                *s = s.replace(secret.as_str(), "***");
+            }
+        }
+    };
+    let ev = &mut r.evidence;
+    ev.greeting.iter_mut().for_each(fix);
+    ev.failing_line.iter_mut().for_each(fix);
+    ev.capabilities.iter_mut().for_each(fix);
+    ev.notes.iter_mut().for_each(fix);
+    if let Some(f) = r.failure.as_mut() {
+        fix(&mut f.detail);
+    }
+}
+
+fn secrets(creds: &Credentials) -> Vec<String> {
+    use base64_lite::encode;
+    let pw = creds.password();
+    if pw.len() < 3 {
+        return Vec::new();
+    }
+    let plain = format!("\0{}\0{}", creds.login_name(), pw);
+    vec![
+        pw.to_string(),
+        encode(pw.as_bytes()),
+        encode(plain.as_bytes()),
+    ]
+}
+
+/// Minimal standard base64 (for redacting SASL forms of the password).
+mod base64_lite {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    pub fn encode(data: &[u8]) -> String {
+        let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+        for chunk in data.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+}

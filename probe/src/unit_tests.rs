@@ -1,0 +1,167 @@
+//! Unit tests of the pure parts: address guard, pins, redaction, report JSON.
+
+use std::net::IpAddr;
+
+use crate::model::Credentials;
+use crate::report::{Category, DetailCode, Outcome, ProbeReport, StepName, StepReport};
+use crate::resolve::{check_address, restricted_range};
+use crate::step::{Fail, Step};
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+#[test]
+fn guard_refuses_internal_ranges_unless_allowlisted() {
+    for (a, range) in [
+        ("127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("192.168.1.1", "private"),
+        ("169.254.169.254", "cloud metadata"),
+        ("169.254.1.1", "link-local"),
+        ("100.100.100.200", "cloud metadata"),
+        ("224.0.0.1", "multicast"),
+        ("0.0.0.0", "reserved"),
+        ("::1", "loopback"),
+        ("fe80::1", "link-local"),
+        ("fd12::1", "unique-local"),
+        ("fd00:ec2::254", "cloud metadata"),
+        ("ff02::1", "multicast"),
+        ("::ffff:127.0.0.1", "loopback"),
+    ] {
+        assert_eq!(restricted_range(ip(a)), Some(range), "{a}");
+        assert!(check_address(ip(a), &[]).is_err(), "{a}");
+    }
+    for a in ["93.184.216.34", "2606:4700::1111", "1.1.1.1"] {
+        assert_eq!(restricted_range(ip(a)), None, "{a}");
+    }
+    let allow = vec!["127.0.0.0/8".parse().unwrap()];
+    assert!(check_address(ip("127.0.0.2"), &allow).is_ok());
+    assert!(check_address(ip("10.0.0.1"), &allow).is_err());
+}
+
+#[tokio::test]
+async fn resolve_checked_uses_the_resolver_once_and_checks_the_address() {
+    let r = crate::resolve::StaticResolver::new().with("mail.example.test", ip("10.0.0.5"));
+    let err = crate::resolve::resolve_checked(&r, "mail.example.test", 993, &[])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("private"));
+    let ok = crate::resolve::resolve_checked(
+        &r,
+        "mail.example.test",
+        993,
+        &["10.0.0.0/24".parse().unwrap()],
+    )
+    .await;
+    assert_eq!(ok.unwrap().to_string(), "10.0.0.5:993");
+    assert!(
+        crate::resolve::resolve_checked(&r, "unknown.test", 993, &[])
+            .await
+            .is_err()
+    );
+}
+
+#[test]
+fn pins_parse_with_or_without_colons() {
+    let hex = "AB".repeat(32);
+    let colons = vec!["ab"; 32].join(":");
+    assert_eq!(crate::tls::parse_pin(&hex), Some([0xab; 32]));
+    assert_eq!(crate::tls::parse_pin(&colons), Some([0xab; 32]));
+    assert_eq!(crate::tls::parse_pin("abcd"), None);
+}
+
+#[test]
+fn the_password_never_reaches_the_report() {
+    let creds = Credentials::new("a@example.test", None, "hunter2-secret");
+    let mut step = Step::start(StepName::ImapLogin);
+    step.ev.failing_line = Some("A1 BAD echo hunter2-secret".into());
+    // AUTH PLAIN form of the password: base64("\0a@example.test\0hunter2-secret")
+    step.note("AGFAZXhhbXBsZS50ZXN0AGh1bnRlcjItc2VjcmV0 was sent");
+    let fail = Fail::new(
+        Category::ImapAuthenticationError,
+        DetailCode::AuthFailed,
+        "server said hunter2-secret",
+        None,
+    );
+    let r = step.finish(Err(fail), &creds);
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(!json.contains("hunter2-secret"), "{json}");
+    assert!(
+        !json.contains("AGFAZXhhbXBsZS50ZXN0AGh1bnRlcjItc2VjcmV0"),
+        "{json}"
+    );
+    assert!(!format!("{creds:?}").contains("hunter2"));
+}
+
+#[test]
+fn verdict_is_the_first_failure_in_seed_order_and_json_is_stable() {
+    let creds = Credentials::new("a@example.test", None, "pw-123");
+    let fail = |c, d| Fail::new(c, d, "x", None);
+    let steps = vec![
+        Step::start(StepName::ImapConnect).finish(Ok(()), &creds),
+        Step::start(StepName::ImapLogin).finish(Ok(()), &creds),
+        Step::start(StepName::SmtpConnect).finish(
+            Err(fail(
+                Category::SmtpSettingsIncorrect,
+                DetailCode::ConnectionRefused,
+            )),
+            &creds,
+        ),
+        Step::start(StepName::SmtpLogin).finish(
+            Err(fail(Category::Unauthorized, DetailCode::AuthFailed)),
+            &creds,
+        ),
+        StepReport::skipped(StepName::TestEmail),
+    ];
+    let r = ProbeReport::from_steps(steps, 5);
+    assert!(!r.ok);
+    assert_eq!(r.category(), Some(Category::SmtpSettingsIncorrect));
+    assert_eq!(
+        r.step(StepName::TestEmail).map(|s| s.outcome),
+        Some(Outcome::Skipped)
+    );
+    let v: serde_json::Value = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["verdict"]["category"], "smtp_settings_incorrect");
+    assert_eq!(v["verdict"]["detail_code"], "connection_refused");
+    assert_eq!(v["verdict"]["failed_step"], "smtp_connect");
+    assert_eq!(v["steps"][4]["outcome"], "skipped");
+    assert_eq!(v["verdict"]["title"], "SMTP settings incorrect");
+}
+
+#[test]
+fn every_category_has_a_title_code_and_remediation() {
+    use Category::*;
+    for c in [
+        ImapSettingsIncorrect,
+        ImapAuthenticationError,
+        ImapValidationError,
+        SmtpSettingsIncorrect,
+        TestEmailFailed,
+        Unauthorized,
+        UnauthorizedAppPasswordRequired,
+        UnauthorizedSslCertificateNotTrusted,
+    ] {
+        assert!(!c.remediation().is_empty());
+        assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        assert!(!c.title().is_empty());
+    }
+}
+
+#[test]
+fn app_password_answers_are_recognised() {
+    use crate::imap_login::mentions_app_password;
+    assert!(mentions_app_password(
+        "* BAD [ALERT] Application-specific password required: https://x (Failure)"
+    ));
+    assert!(mentions_app_password(
+        "535 5.7.139 Authentication unsuccessful, basic authentication is disabled."
+    ));
+    assert!(mentions_app_password(
+        "534-5.7.9 Application-specific password required."
+    ));
+    assert!(!mentions_app_password(
+        "A1 NO [AUTHENTICATIONFAILED] Authentication failed."
+    ));
+}

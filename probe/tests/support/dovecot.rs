@@ -1,0 +1,185 @@
+//! Dovecot from the Debian package, run as root without systemd: passwd-file users, IMAPS and
+//! IMAP (STARTTLS) listeners, LMTP for Postfix, one certificate per loopback address.
+
+use std::fs;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::certs::Certs;
+use super::proc::{free_port, run, wait_pidfile, wait_port, PidGuard};
+
+pub const USER: &str = "alice@test.local";
+pub const PASSWORD: &str = "alice-Secret-42";
+/// A user whose SMTP password differs from the IMAP one (carol-Secret-42).
+pub const SMTP_DIFFERS: &str = "carol@test.local";
+
+/// Loopback addresses and the certificate each one presents on the IMAPS port.
+pub const ADDR_GOOD: &str = "127.0.0.1";
+pub const ADDR_PLAINTEXT: &str = "127.0.0.2";
+pub const ADDR_SELF_SIGNED: &str = "127.0.0.3";
+pub const ADDR_EXPIRED: &str = "127.0.0.4";
+pub const ADDR_WRONG_HOST: &str = "127.0.0.5";
+pub const ADDR_SOON: &str = "127.0.0.6";
+pub const ADDR_CN_ONLY: &str = "127.0.0.7";
+
+#[derive(Debug)]
+pub struct Dovecot {
+    pub imaps: u16,
+    pub imap: u16,
+    pub lmtp: u16,
+    pub auth_socket: PathBuf,
+    pub log: PathBuf,
+    _guard: PidGuard,
+}
+
+fn local_block(addr: &str, cert: &super::certs::CertFiles) -> String {
+    format!(
+        "local {addr} {{\n  ssl_cert = <{}\n  ssl_key = <{}\n}}\n",
+        cert.cert.display(),
+        cert.key.display()
+    )
+}
+
+pub fn uid_of(name: &str) -> u32 {
+    let out = Command::new("id").args(["-u", name]).output().expect("id");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("uid")
+}
+
+impl Dovecot {
+    /// Starts an instance in `dir`; `max_userip` limits IMAP connections per user and IP.
+    pub fn start(dir: &Path, certs: &Certs, max_userip: u32) -> Self {
+        let d = dir.join("dovecot");
+        let mail = d.join("mail");
+        fs::create_dir_all(&mail).expect("mail dir");
+        let mail_uid = uid_of("mail");
+        std::os::unix::fs::chown(&mail, Some(mail_uid), Some(mail_uid)).expect("chown mail");
+        // One passwd-file per service (%s): carol's SMTP password differs from her IMAP one.
+        let common = format!("{USER}:{{PLAIN}}{PASSWORD}\nbob@test.local:{{PLAIN}}bob-Secret-42\n");
+        fs::write(
+            d.join("users-imap"),
+            format!("{common}{SMTP_DIFFERS}:{{PLAIN}}carol-Secret-42\n"),
+        )
+        .expect("users");
+        fs::write(
+            d.join("users-smtp"),
+            format!("{common}{SMTP_DIFFERS}:{{PLAIN}}another-password\n"),
+        )
+        .expect("users");
+        let users = d.join("users-%s");
+        let (imaps, imap, lmtp) = (free_port(), free_port(), free_port());
+        let log = d.join("dovecot.log");
+        let base = d.join("base");
+        let locals: String = [
+            (ADDR_SELF_SIGNED, &certs.self_signed),
+            (ADDR_EXPIRED, &certs.expired),
+            (ADDR_WRONG_HOST, &certs.wrong_host),
+            (ADDR_SOON, &certs.soon),
+            (ADDR_CN_ONLY, &certs.cn_only),
+        ]
+        .iter()
+        .map(|(a, c)| local_block(a, c))
+        .collect();
+        let conf = format!(
+            r#"protocols = imap lmtp
+base_dir = {base}
+state_dir = {d}/state
+log_path = {log}
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+postmaster_address = postmaster@test.local
+default_login_user = dovenull
+default_internal_user = dovecot
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {users}
+}}
+userdb {{
+  driver = static
+  args = uid={mail_uid} gid={mail_uid} home={mail}/%d/%n allow_all_users=yes
+}}
+protocol imap {{
+  mail_max_userip_connections = {max_userip}
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1, 127.0.0.2
+    port = {imap}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1, 127.0.0.2, 127.0.0.3, 127.0.0.4, 127.0.0.5, 127.0.0.6, 127.0.0.7
+    port = {imaps}
+    ssl = yes
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp}
+  }}
+}}
+service auth {{
+  unix_listener auth-postfix {{
+    mode = 0666
+  }}
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Sent {{
+    special_use = \Sent
+    auto = subscribe
+  }}
+  mailbox Drafts {{
+    special_use = \Drafts
+    auto = subscribe
+  }}
+  mailbox Trash {{
+    special_use = \Trash
+    auto = subscribe
+  }}
+}}
+{locals}"#,
+            base = base.display(),
+            d = d.display(),
+            log = log.display(),
+            cert = certs.good.cert.display(),
+            key = certs.good.key.display(),
+            users = users.display(),
+            mail = mail.display(),
+        );
+        let conf_path = d.join("dovecot.conf");
+        fs::write(&conf_path, conf).expect("dovecot.conf");
+        let guard = PidGuard {
+            pidfile: base.join("master.pid"),
+            expect: &["dovecot"],
+        };
+        run(
+            Command::new("dovecot").arg("-c").arg(&conf_path),
+            "dovecot start",
+            &d.join("start.log"),
+        );
+        for port in [imaps, imap, lmtp] {
+            wait_port(SocketAddr::from(([127, 0, 0, 1], port)), "dovecot", &log);
+        }
+        wait_pidfile(&guard.pidfile, "dovecot");
+        Self {
+            imaps,
+            imap,
+            lmtp,
+            auth_socket: base.join("auth-postfix"),
+            log,
+            _guard: guard,
+        }
+    }
+}

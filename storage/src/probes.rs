@@ -1,0 +1,129 @@
+//! Connection-test (probe) reports. Storage keeps the report as the engine's JSON; it only needs
+//! to know whether the probe passed and which settings it tested.
+
+use chrono::{DateTime, Utc};
+use domain::DomainSettings;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::entity::probe_report::{ActiveModel, Column, Entity, Model};
+use crate::{now, Actor, StorageError};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredProbe {
+    pub id: i32,
+    pub domain_id: Option<i32>,
+    pub domain_name: String,
+    pub ok: bool,
+    pub category: Option<String>,
+    /// The report as JSON; `None` while the probe runs (or if the server stopped during it).
+    pub report: Option<String>,
+    pub actor_email: String,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Identifies exactly these settings: a save looks for a successful probe with the same hash.
+pub fn settings_hash(settings: &DomainSettings) -> String {
+    let canonical = serde_json::to_vec(settings).unwrap_or_default();
+    hex::encode(Sha256::digest(canonical))
+}
+
+/// Records that a probe of `settings` has started; returns its id.
+pub async fn start_probe_record(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    domain_id: Option<i32>,
+    settings: &DomainSettings,
+) -> Result<i32, StorageError> {
+    let row = ActiveModel {
+        id: NotSet,
+        domain_id: Set(domain_id),
+        domain_name: Set(settings.domain.to_string()),
+        settings_hash: Set(settings_hash(settings)),
+        ok: Set(false),
+        category: Set(None),
+        report: Set(String::new()),
+        actor_user_id: Set(actor.user_id),
+        actor_email: Set(actor.email.clone()),
+        created_at: Set(now()),
+        finished_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(row.id)
+}
+
+pub async fn finish_probe_record(
+    db: &DatabaseConnection,
+    id: i32,
+    ok: bool,
+    category: Option<&str>,
+    report_json: &str,
+) -> Result<(), StorageError> {
+    let row = ActiveModel {
+        id: Set(id),
+        ok: Set(ok),
+        category: Set(category.map(str::to_owned)),
+        report: Set(report_json.to_owned()),
+        finished_at: Set(Some(now())),
+        ..Default::default()
+    };
+    row.update(db).await?;
+    Ok(())
+}
+
+pub async fn get_probe(
+    db: &DatabaseConnection,
+    id: i32,
+) -> Result<Option<StoredProbe>, StorageError> {
+    Ok(Entity::find_by_id(id).one(db).await?.map(to_stored))
+}
+
+/// The domain's most recent probes, newest first.
+pub async fn domain_probes(
+    db: &DatabaseConnection,
+    domain_id: i32,
+    limit: u64,
+) -> Result<Vec<StoredProbe>, StorageError> {
+    let rows = Entity::find()
+        .filter(Column::DomainId.eq(domain_id))
+        .order_by_desc(Column::CreatedAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(to_stored).collect())
+}
+
+/// The latest successful probe of exactly these settings, if any.
+pub async fn successful_probe_for(
+    conn: &impl ConnectionTrait,
+    settings: &DomainSettings,
+) -> Result<Option<i32>, StorageError> {
+    let row = Entity::find()
+        .filter(Column::SettingsHash.eq(settings_hash(settings)))
+        .filter(Column::Ok.eq(true))
+        .order_by_desc(Column::Id)
+        .one(conn)
+        .await?;
+    Ok(row.map(|r| r.id))
+}
+
+fn to_stored(m: Model) -> StoredProbe {
+    StoredProbe {
+        id: m.id,
+        domain_id: m.domain_id,
+        domain_name: m.domain_name,
+        ok: m.ok,
+        category: m.category,
+        report: (!m.report.is_empty()).then_some(m.report),
+        actor_email: m.actor_email,
+        created_at: m.created_at,
+        finished_at: m.finished_at,
+    }
+}

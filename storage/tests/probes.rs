@@ -1,0 +1,94 @@
+mod support;
+
+use domain::{CertPin, Field};
+use sea_orm::DatabaseConnection;
+use support::{actor, settings};
+
+support::on_both_backends!(
+    probe_records_start_empty_and_finish_with_the_report,
+    a_save_links_the_successful_probe_of_exactly_those_values,
+    certificate_pins_round_trip_and_are_audited,
+);
+
+async fn probe_records_start_empty_and_finish_with_the_report(db: &DatabaseConnection) {
+    let id = storage::start_probe_record(db, &actor(), None, &settings("a.example"))
+        .await
+        .unwrap();
+    let running = storage::get_probe(db, id).await.unwrap().unwrap();
+    assert_eq!(running.report, None);
+    assert!(running.finished_at.is_none());
+    storage::finish_probe_record(
+        db,
+        id,
+        false,
+        Some("imap_settings_incorrect"),
+        "{\"ok\":false}",
+    )
+    .await
+    .unwrap();
+    let done = storage::get_probe(db, id).await.unwrap().unwrap();
+    assert_eq!(done.report.as_deref(), Some("{\"ok\":false}"));
+    assert_eq!(done.category.as_deref(), Some("imap_settings_incorrect"));
+    assert!(!done.ok);
+    assert!(done.finished_at.is_some());
+}
+
+async fn a_save_links_the_successful_probe_of_exactly_those_values(db: &DatabaseConnection) {
+    let tested = settings("a.example");
+    let failed = storage::start_probe_record(db, &actor(), None, &tested)
+        .await
+        .unwrap();
+    storage::finish_probe_record(db, failed, false, Some("unauthorized"), "{}")
+        .await
+        .unwrap();
+    assert_eq!(
+        storage::successful_probe_for(db, &tested).await.unwrap(),
+        None
+    );
+    let passed = storage::start_probe_record(db, &actor(), None, &tested)
+        .await
+        .unwrap();
+    storage::finish_probe_record(db, passed, true, None, "{}")
+        .await
+        .unwrap();
+    assert_eq!(
+        storage::successful_probe_for(db, &tested).await.unwrap(),
+        Some(passed)
+    );
+
+    let mut other = tested.clone();
+    other.allow_non_secure_certificate = true;
+    assert_eq!(
+        storage::successful_probe_for(db, &other).await.unwrap(),
+        None,
+        "exact values only"
+    );
+
+    let stored = storage::create_domain(db, &actor(), tested).await.unwrap();
+    let updated = storage::update_domain(db, &actor(), stored.id, 1, other)
+        .await
+        .unwrap();
+    let history = storage::domain_history(db, updated.id).await.unwrap();
+    assert_eq!(
+        history[0].probe_report_id, None,
+        "the update was not tested"
+    );
+    assert_eq!(history[1].probe_report_id, Some(passed));
+}
+
+async fn certificate_pins_round_trip_and_are_audited(db: &DatabaseConnection) {
+    let stored = storage::create_domain(db, &actor(), settings("a.example"))
+        .await
+        .unwrap();
+    let mut pinned = stored.settings.clone();
+    pinned.imap_cert_pin = Some(CertPin::new(&"ab".repeat(32), "2026-11-22").unwrap());
+    let updated = storage::update_domain(db, &actor(), stored.id, 1, pinned.clone())
+        .await
+        .unwrap();
+    assert_eq!(updated.settings, pinned);
+    let reread = storage::get_domain(db, stored.id).await.unwrap().unwrap();
+    assert_eq!(reread.settings.imap_cert_pin, pinned.imap_cert_pin);
+    let history = storage::domain_history(db, stored.id).await.unwrap();
+    assert_eq!(history[0].changes.len(), 1);
+    assert_eq!(history[0].changes[0].field, Field::ImapCertPin);
+}
