@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh chromium postgresql-client
+# Real mail servers for the probe's tests: Dovecot, Postfix, Courier-IMAP (unpacked privately).
+probe/tests/install-mail-servers.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 # The build cache lives outside the clone, so a fresh clone does not rebuild from nothing.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mailsettings/target}"
