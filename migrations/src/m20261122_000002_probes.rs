@@ -24,6 +24,7 @@ impl MigrationTrait for Migration {
                     .col(integer_null(ProbeReports::DomainId))
                     .col(string(ProbeReports::DomainName))
                     .col(string(ProbeReports::SettingsHash))
+                    .col(text(ProbeReports::Settings))
                     .col(boolean(ProbeReports::Ok))
                     .col(string_null(ProbeReports::Category))
                     .col(text(ProbeReports::Report))
@@ -92,6 +93,7 @@ enum ProbeReports {
     DomainId,
     DomainName,
     SettingsHash,
+    Settings,
     Ok,
     Category,
     Report,

@@ -18,6 +18,8 @@ pub struct StoredProbe {
     pub id: i32,
     pub domain_id: Option<i32>,
     pub domain_name: String,
+    /// What was tested (the form's values at the time, which may never have been saved).
+    pub settings: DomainSettings,
     pub ok: bool,
     pub category: Option<String>,
     /// The report as JSON; `None` while the probe runs (or if the server stopped during it).
@@ -45,6 +47,8 @@ pub async fn start_probe_record(
         domain_id: Set(domain_id),
         domain_name: Set(settings.domain.to_string()),
         settings_hash: Set(settings_hash(settings)),
+        settings: Set(serde_json::to_string(settings)
+            .map_err(|e| StorageError::Corrupt(format!("probe settings: {e}")))?),
         ok: Set(false),
         category: Set(None),
         report: Set(String::new()),
@@ -81,7 +85,11 @@ pub async fn get_probe(
     db: &DatabaseConnection,
     id: i32,
 ) -> Result<Option<StoredProbe>, StorageError> {
-    Ok(Entity::find_by_id(id).one(db).await?.map(to_stored))
+    Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(to_stored)
+        .transpose()
 }
 
 /// The domain's most recent probes, newest first.
@@ -97,7 +105,7 @@ pub async fn domain_probes(
         .limit(limit)
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(to_stored).collect())
+    rows.into_iter().map(to_stored).collect()
 }
 
 /// The latest successful probe of exactly these settings, if any.
@@ -114,16 +122,19 @@ pub async fn successful_probe_for(
     Ok(row.map(|r| r.id))
 }
 
-fn to_stored(m: Model) -> StoredProbe {
-    StoredProbe {
+fn to_stored(m: Model) -> Result<StoredProbe, StorageError> {
+    let settings = serde_json::from_str(&m.settings)
+        .map_err(|e| StorageError::Corrupt(format!("probe {} settings: {e}", m.id)))?;
+    Ok(StoredProbe {
         id: m.id,
         domain_id: m.domain_id,
         domain_name: m.domain_name,
+        settings,
         ok: m.ok,
         category: m.category,
         report: (!m.report.is_empty()).then_some(m.report),
         actor_email: m.actor_email,
         created_at: m.created_at,
         finished_at: m.finished_at,
-    }
+    })
 }

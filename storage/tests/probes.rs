@@ -16,6 +16,7 @@ async fn probe_records_start_empty_and_finish_with_the_report(db: &DatabaseConne
         .unwrap();
     let running = storage::get_probe(db, id).await.unwrap().unwrap();
     assert_eq!(running.report, None);
+    assert_eq!(running.settings, settings("a.example"));
     assert!(running.finished_at.is_none());
     storage::finish_probe_record(
         db,

@@ -8,6 +8,9 @@ pub struct Model {
     pub domain_id: Option<i32>,
     pub domain_name: String,
     pub settings_hash: String,
+    /// The tested `domain::DomainSettings` as JSON.
+    #[sea_orm(column_type = "Text")]
+    pub settings: String,
     pub ok: bool,
     pub category: Option<String>,
     /// The redacted `probe::ProbeReport` as JSON; empty while the probe runs.
