@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod domains;
+pub mod probes;
 pub mod users;
 
 use domain::{DomainSettings, FieldChange, Role};

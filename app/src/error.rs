@@ -34,6 +34,14 @@ pub enum AppError {
         field: Option<String>,
         message: String,
     },
+    /// No successful connection test of exactly these values: saving needs "Save anyway".
+    #[error("These settings have not passed a connection test.")]
+    Unverified { values: Box<DomainSettingsForm> },
+    #[error("You can start {per_minute} connection tests a minute. Try again in {retry_after_secs} seconds.")]
+    RateLimited {
+        retry_after_secs: u64,
+        per_minute: usize,
+    },
     #[error("Incorrect email or password.")]
     LoginFailed,
     #[error("Too many failed attempts. Try again in {retry_after_secs} seconds.")]
@@ -74,7 +82,10 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Throttled { .. } | AppError::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            AppError::Unverified { .. } => StatusCode::PRECONDITION_REQUIRED,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

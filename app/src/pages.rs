@@ -1,10 +1,12 @@
 //! One module per screen.
 
+mod connection_test;
 mod domain_form;
 mod domain_history;
 mod domains;
 mod login;
 mod not_found;
+mod probe_report;
 mod setup;
 mod users;
 

@@ -56,6 +56,9 @@ pub enum Command {
     /// Create the first super admin without the browser (for scripts). The password comes from
     /// MAILSETTINGS_ADMIN_PASSWORD or --password-file, never from the command line.
     CreateAdmin(CreateAdminArgs),
+    /// Probe a mailbox's IMAP and SMTP settings against the real servers, step by step. The
+    /// password comes from PROBE_PASSWORD or --password-file, never from the command line.
+    Probe(crate::probe_cli::ProbeArgs),
 }
 
 impl Default for Command {
@@ -75,6 +78,71 @@ pub struct ServeArgs {
     /// Always mark the session cookie Secure (set this when users reach the app over https).
     #[arg(long, env = "MAILSETTINGS_COOKIE_SECURE")]
     pub cookie_secure: bool,
+    #[command(flatten)]
+    pub probe: ProbeServiceArgs,
+}
+
+/// How connection tests started from the web app behave.
+#[derive(Args, Debug, Clone)]
+pub struct ProbeServiceArgs {
+    /// Private, loopback or link-local ranges that connection tests may reach (refused by
+    /// default, so the app cannot be used to scan the internal network). Comma-separated CIDRs.
+    #[arg(
+        long = "probe-allow-private",
+        env = "MAILSETTINGS_PROBE_ALLOW_PRIVATE",
+        value_delimiter = ','
+    )]
+    pub allow_private: Vec<ipnet::IpNet>,
+    /// Extra CA certificates (PEM) trusted besides the system's, e.g. a private CA.
+    #[arg(long = "probe-ca-file", env = "MAILSETTINGS_PROBE_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Seconds each step may take.
+    #[arg(
+        long = "probe-step-timeout",
+        env = "MAILSETTINGS_PROBE_STEP_TIMEOUT",
+        default_value_t = 10
+    )]
+    pub step_timeout: u64,
+    /// Seconds a whole connection test may take.
+    #[arg(
+        long = "probe-budget",
+        env = "MAILSETTINGS_PROBE_BUDGET",
+        default_value_t = 60
+    )]
+    pub budget: u64,
+    /// Where the test email goes (the "BCC address"); by default the tested mailbox itself.
+    #[arg(
+        long = "probe-test-recipient",
+        env = "MAILSETTINGS_PROBE_TEST_RECIPIENT"
+    )]
+    pub test_recipient: Option<String>,
+    /// Connection tests one admin may start per minute.
+    #[arg(
+        long = "probe-per-minute",
+        env = "MAILSETTINGS_PROBE_PER_MINUTE",
+        default_value_t = 5
+    )]
+    pub per_minute: usize,
+}
+
+impl ProbeServiceArgs {
+    pub fn config(&self) -> Result<app::ssr::ProbeConfig, String> {
+        let extra_ca_pem = match &self.ca_file {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?,
+            ),
+            None => None,
+        };
+        Ok(app::ssr::ProbeConfig {
+            allowlist: self.allow_private.clone(),
+            extra_ca_pem,
+            step_timeout: std::time::Duration::from_secs(self.step_timeout.max(1)),
+            overall_budget: std::time::Duration::from_secs(self.budget.max(1)),
+            test_recipient: self.test_recipient.clone(),
+            per_minute: self.per_minute.max(1),
+        })
+    }
 }
 
 #[derive(Parser, Debug)]

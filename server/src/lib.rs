@@ -3,4 +3,5 @@
 
 pub mod cli;
 pub mod first_admin;
+pub mod probe_cli;
 pub mod serve;

@@ -2,21 +2,27 @@
 
 use clap::Parser;
 use server::cli::{Cli, Command};
-use server::{first_admin, serve};
+use server::{first_admin, probe_cli, serve};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
-        )
-        .init();
     let cli = Cli::parse();
+    // `probe --json` owns stdout: its logs go to stderr.
+    let logs_to_stderr = matches!(cli.command, Some(Command::Probe(_)));
+    let logs = tracing_subscriber::fmt().with_env_filter(
+        EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+    );
+    if logs_to_stderr {
+        logs.with_writer(std::io::stderr).init();
+    } else {
+        logs.init();
+    }
     let outcome = match cli.command.unwrap_or_default() {
         Command::Serve(args) => serve::run(&cli.database, args).await,
         Command::CreateAdmin(args) => first_admin::create_admin_command(&cli.database, args).await,
+        Command::Probe(args) => return probe_cli::run(args).await,
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::ssr::{AppState, CookiePolicy, LoginThrottle, SetupGate, ThrottlePolicy};
+use app::ssr::{AppState, CookiePolicy, LoginThrottle, ProbeRunner, SetupGate, ThrottlePolicy};
 use app::{shell, App};
 use axum::routing::get;
 use axum::Router;
@@ -42,6 +42,7 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
             always_secure: args.cookie_secure,
             ..CookiePolicy::default()
         },
+        probes: Arc::new(ProbeRunner::new(args.probe.config()?)),
     };
     tokio::spawn(purge_expired_sessions(state.db.clone()));
     let router = router(state);

@@ -270,3 +270,37 @@ async fn a_form_post_without_javascript_redirects_back_with_the_error_or_to_the_
         app.db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn untested_settings_need_save_anyway() {
+    for app in apps().await {
+        let admin = app.setup_admin().await;
+        let untested = support::untested_form("example.org", "993");
+        let refused = app.call("create_domain", Some(&admin), &untested).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::PRECONDITION_REQUIRED,
+            "{}",
+            refused.body
+        );
+        assert_eq!(
+            refused.json()["Unverified"]["values"]["domain"],
+            "example.org"
+        );
+        let list = app.call("list_domains", Some(&admin), &[]).await.json();
+        assert_eq!(
+            list.as_array().map(Vec::len),
+            Some(0),
+            "nothing saved without a test"
+        );
+        let forced = app
+            .call(
+                "create_domain",
+                Some(&admin),
+                &domain_form("example.org", "993"),
+            )
+            .await;
+        assert!(forced.status.is_success(), "{}", forced.body);
+        app.db.cleanup().await;
+    }
+}

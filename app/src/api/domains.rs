@@ -9,12 +9,12 @@ use crate::error::AppError;
 pub const MANAGE_REFUSAL: &str = "You do not have permission to manage domain IMAP settings.";
 
 #[cfg(feature = "ssr")]
-async fn manager() -> Result<(storage::UserAccount, crate::ssr::AppState), AppError> {
+pub(crate) async fn manager() -> Result<(storage::UserAccount, crate::ssr::AppState), AppError> {
     crate::ssr::require(domain::Rights::can_manage_domains, MANAGE_REFUSAL).await
 }
 
 #[cfg(feature = "ssr")]
-async fn actor(account: &storage::UserAccount) -> storage::Actor {
+pub(crate) async fn actor(account: &storage::UserAccount) -> storage::Actor {
     storage::Actor {
         user_id: account.id,
         email: account.email.clone(),
@@ -48,9 +48,13 @@ pub async fn domain_detail(id: i32) -> Result<DomainWithHistory, AppError> {
 }
 
 #[server(endpoint = "create_domain")]
-pub async fn create_domain(settings: DomainSettingsForm) -> Result<(), AppError> {
+pub async fn create_domain(
+    settings: DomainSettingsForm,
+    #[server(default)] save_anyway: Option<String>,
+) -> Result<(), AppError> {
     let (account, state) = manager().await?;
     let parsed = parse(settings.clone())?;
+    require_tested(&state, &parsed, save_anyway, &settings).await?;
     let stored = storage::create_domain(&state.db, &actor(&account).await, parsed)
         .await
         .map_err(|e| save_error(e, settings))?;
@@ -64,9 +68,11 @@ pub async fn update_domain(
     id: i32,
     version: i32,
     settings: DomainSettingsForm,
+    #[server(default)] save_anyway: Option<String>,
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
     let parsed = parse(settings.clone())?;
+    require_tested(&state, &parsed, save_anyway, &settings).await?;
     let stored = storage::update_domain(&state.db, &actor(&account).await, id, version, parsed)
         .await
         .map_err(|e| save_error(e, settings))?;
@@ -95,8 +101,29 @@ pub async fn delete_domain(id: i32, version: i32) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Settings that no connection test has passed are saved only when the admin says so: wrong
+/// settings disconnect every inbox of the domain.
 #[cfg(feature = "ssr")]
-fn parse(settings: DomainSettingsForm) -> Result<domain::DomainSettings, AppError> {
+async fn require_tested(
+    state: &crate::ssr::AppState,
+    parsed: &domain::DomainSettings,
+    save_anyway: Option<String>,
+    typed: &DomainSettingsForm,
+) -> Result<(), AppError> {
+    if save_anyway.is_some_and(|v| v != "false") {
+        return Ok(());
+    }
+    match storage::successful_probe_for(&state.db, parsed).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(AppError::Unverified {
+            values: Box::new(typed.clone()),
+        }),
+        Err(e) => Err(crate::ssr::store_error(e)),
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn parse(settings: DomainSettingsForm) -> Result<domain::DomainSettings, AppError> {
     settings
         .parse()
         .map_err(|errors| AppError::InvalidSettings {
@@ -106,7 +133,7 @@ fn parse(settings: DomainSettingsForm) -> Result<domain::DomainSettings, AppErro
 }
 
 #[cfg(feature = "ssr")]
-fn save_error(err: storage::StorageError, values: DomainSettingsForm) -> AppError {
+pub(crate) fn save_error(err: storage::StorageError, values: DomainSettingsForm) -> AppError {
     use storage::StorageError;
     match err {
         StorageError::DuplicateDomain(name) => {

@@ -5,7 +5,9 @@ use domain::{DomainSettingsForm, Field, FieldErrors, FieldWarning, Hostname, Mai
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
+use super::connection_test::{fault_message, ProbeProgress, ProbeResult, TestConnection};
 use crate::api::domains::{CreateDomain, UpdateDomain};
+use crate::api::probes::StartProbe;
 use crate::api::DomainView;
 use crate::components::{Checkbox, ErrorSummary, TextField};
 use crate::error::AppError;
@@ -31,6 +33,7 @@ struct Outcome {
     errors: FieldErrors,
     values: Option<DomainSettingsForm>,
     conflict: Option<(Vec<domain::FieldChange>, i32)>,
+    unverified: bool,
     general: Option<String>,
 }
 
@@ -42,6 +45,12 @@ fn outcome(err: Option<AppError>) -> Outcome {
             values: Some(*values),
             ..Outcome::default()
         },
+        Some(AppError::Unverified { values }) => Outcome {
+            values: Some(*values),
+            unverified: true,
+            ..Outcome::default()
+        },
+        Some(AppError::Invalid { field: Some(_), .. }) => Outcome::default(),
         Some(AppError::Conflict {
             changes,
             current_version,
@@ -59,12 +68,23 @@ fn outcome(err: Option<AppError>) -> Outcome {
 }
 
 #[component]
-pub fn DomainForm(mode: FormMode) -> impl IntoView {
+pub fn DomainForm(
+    mode: FormMode,
+    start: ServerAction<StartProbe>,
+    progress: ProbeProgress,
+    /// The values a connection test named in the URL tested (shown instead of the stored ones).
+    tested: Option<DomainSettingsForm>,
+) -> impl IntoView {
     let (last_error, stored, submit_label) = match &mode {
         FormMode::Create(a) => {
             let a = *a;
             (
-                Signal::derive(move || a.value().get().and_then(Result::err)),
+                Signal::derive(move || {
+                    a.value()
+                        .get()
+                        .and_then(Result::err)
+                        .or_else(|| start.value().get().and_then(Result::err))
+                }),
                 None,
                 "Add IMAP settings",
             )
@@ -72,7 +92,12 @@ pub fn DomainForm(mode: FormMode) -> impl IntoView {
         FormMode::Edit(a, d) => {
             let a = *a;
             (
-                Signal::derive(move || a.value().get().and_then(Result::err)),
+                Signal::derive(move || {
+                    a.value()
+                        .get()
+                        .and_then(Result::err)
+                        .or_else(|| start.value().get().and_then(Result::err))
+                }),
                 Some(d.clone()),
                 "Update",
             )
@@ -85,18 +110,28 @@ pub fn DomainForm(mode: FormMode) -> impl IntoView {
             o.conflict.clone(),
             o.general.clone(),
             o.values.clone(),
+            o.unverified,
         )
     });
     // Values shown in the inputs: what was typed when the server refused it, else what is stored.
     let initial = result
         .get_untracked()
         .3
+        .or(tested)
         .or_else(|| stored.as_ref().map(|d| d.settings.to_form()))
         .unwrap_or_default();
     let form = RwSignal::new(initial.clone());
-    let err =
-        move |f: Field| Signal::derive(move || result.with(|r| r.0.get(f).map(str::to_string)));
+    let err = move |f: Field| {
+        let fault = fault_message(progress, f.name());
+        Signal::derive(move || {
+            result
+                .with(|r| r.0.get(f).map(str::to_string))
+                .or_else(|| fault.get())
+        })
+    };
+    let unverified = Signal::derive(move || result.with(|r| r.4));
     let general = Signal::derive(move || result.with(|r| r.2.clone()));
+    let saved = stored.as_ref().map(|d| (d.id, d.version));
     let version = Signal::derive(move || {
         result
             .with(|r| r.1.as_ref().map(|c| c.1))
@@ -147,13 +182,23 @@ pub fn DomainForm(mode: FormMode) -> impl IntoView {
             hint="Connect from fixed IP ranges that your firewall can allowlist."/>
         <WarningList warnings=Signal::derive(move || warnings.get())/>
         <p class="notice">"When you edit a domain's settings, you are editing the settings for all inboxes in this domain. If you enter incorrect settings, all inboxes in this domain will disconnect."</p>
+        <TestConnection start progress/>
+        <Show when=move || unverified.get()>
+            <div class="conflict" role="alert">
+                <p><strong>"These settings have not passed a connection test."</strong></p>
+                <p>"When you edit a domain's settings, you are editing the settings for all inboxes in this domain. If you enter incorrect settings, all inboxes in this domain will disconnect. Test the connection first, or save anyway."</p>
+                <button type="submit" name="save_anyway" value="on" class="danger">"Save anyway"</button>
+            </div>
+        </Show>
     };
+
     match mode {
         FormMode::Create(action) => view! {
             <ActionForm action=action>
                 {fields}
                 <button type="submit" class="primary">{submit_label}</button>
             </ActionForm>
+            <ProbeResult progress saved/>
         }
         .into_any(),
         FormMode::Edit(action, d) => view! {
@@ -164,6 +209,7 @@ pub fn DomainForm(mode: FormMode) -> impl IntoView {
                 {fields}
                 <button type="submit" class="primary">{submit_label}</button>
             </ActionForm>
+            <ProbeResult progress saved/>
         }
         .into_any(),
     }

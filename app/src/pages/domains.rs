@@ -7,9 +7,11 @@ use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
+use super::connection_test::use_probe_progress;
 use super::domain_form::{DomainForm, FormMode};
 use super::domain_history::DomainHistory;
 use crate::api::domains::{domain_detail, list_domains, CreateDomain, DeleteDomain, UpdateDomain};
+use crate::api::probes::{probe_progress, StartProbe};
 use crate::components::{ErrorSummary, Refusal};
 
 /// The server actions of the screen, shared by the list and the panel: the list refreshes
@@ -130,12 +132,37 @@ pub fn NoPanel() -> impl IntoView {
     deleted.then(|| view! { <p class="status" role="status">"Domain deleted"</p> })
 }
 
+/// The connection test named in the URL (`?probe=ID`, where a form post without JavaScript
+/// lands), and the values it tested.
+fn probe_in_url() -> (Option<i32>, Resource<Option<domain::DomainSettingsForm>>) {
+    let id = use_query_map().with_untracked(|q| q.get("probe").and_then(|p| p.parse().ok()));
+    let tested = Resource::new(
+        move || id,
+        |id| async move {
+            match id {
+                Some(id) => probe_progress(id).await.ok().map(|v| v.settings.to_form()),
+                None => None,
+            }
+        },
+    );
+    (id, tested)
+}
+
 #[component]
 pub fn NewDomainPanel() -> impl IntoView {
+    let create = actions().create;
+    let start = ServerAction::<StartProbe>::new();
+    let (from_url, tested) = probe_in_url();
+    let progress = use_probe_progress(start, from_url);
     view! {
         <aside class="panel" aria-labelledby="panel-title">
             <h2 id="panel-title">"Add IMAP settings"</h2>
-            <DomainForm mode=FormMode::Create(actions().create)/>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let tested = tested.await;
+                    view! { <DomainForm mode=FormMode::Create(create) start progress tested/> }
+                })}
+            </Suspense>
         </aside>
     }
 }
@@ -156,6 +183,9 @@ pub fn EditDomainPanel() -> impl IntoView {
         false,
     );
     let saved = use_query_map();
+    let start = ServerAction::<StartProbe>::new();
+    let (from_url, tested) = probe_in_url();
+    let progress = use_probe_progress(start, from_url);
     let detail = Resource::new(
         move || (id.get(), update.version().get()),
         |(id, _)| async move {
@@ -169,7 +199,9 @@ pub fn EditDomainPanel() -> impl IntoView {
         <aside class="panel" aria-labelledby="panel-title">
             <h2 id="panel-title">"Edit IMAP settings"</h2>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || detail.get().map(|result| match result {
+                {move || Suspend::new(async move {
+                    let tested = tested.await;
+                    match detail.await {
                     Err(error) => view! { <Refusal error/> }.into_any(),
                     Ok(detail) => {
                         let just_saved = saved.with(|q| q.get("saved").is_some())
@@ -179,14 +211,14 @@ pub fn EditDomainPanel() -> impl IntoView {
                             <Show when=move || just_saved>
                                 <p class="status" role="status">"Settings saved"</p>
                             </Show>
-                            <DomainForm mode=FormMode::Edit(update, detail.domain.clone())/>
+                            <DomainForm mode=FormMode::Edit(update, detail.domain.clone()) start progress tested/>
                             <form class="danger-zone" method="get" action=delete_href>
                                 <button type="submit" class="danger">"Delete"</button>
                             </form>
                             <DomainHistory entries=detail.history/>
                         }.into_any()
                     }
-                })}
+                }})}
             </Suspense>
         </aside>
     }

@@ -54,6 +54,16 @@ pub async fn require(
     }
 }
 
+/// A plain HTML form post (no JavaScript), as opposed to a call from the hydrated app or a script.
+pub async fn is_form_post() -> bool {
+    request_parts().await.is_ok_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
 /// Maps a storage failure to what the user may see; the detail goes to the log.
 pub fn store_error(err: StorageError) -> AppError {
     match err {

@@ -4,7 +4,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::{CookiePolicy, LoginThrottle};
+use super::{CookiePolicy, LoginThrottle, ProbeRunner};
 use crate::error::AppError;
 
 /// Everything a request handler or server function needs, built once in `main` and provided to
@@ -16,6 +16,7 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     pub setup: Arc<SetupGate>,
     pub cookies: CookiePolicy,
+    pub probes: Arc<ProbeRunner>,
 }
 
 impl AppState {

@@ -5,7 +5,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::ssr::{AppState, CookiePolicy, LoginThrottle, SetupGate, ThrottlePolicy};
+use app::ssr::{
+    AppState, CookiePolicy, LoginThrottle, ProbeConfig, ProbeRunner, SetupGate, ThrottlePolicy,
+};
 use axum::body::{to_bytes, Body};
 use axum::extract::connect_info::MockConnectInfo;
 use axum::Router;
@@ -59,6 +61,12 @@ impl TestApp {
             login_throttle: Arc::new(LoginThrottle::new(throttle)),
             setup: Arc::new(SetupGate::new(Some(SETUP_TOKEN.to_string()))),
             cookies: CookiePolicy::default(),
+            probes: Arc::new(ProbeRunner::new(ProbeConfig {
+                per_minute: 2,
+                step_timeout: std::time::Duration::from_secs(2),
+                overall_budget: std::time::Duration::from_secs(5),
+                ..ProbeConfig::default()
+            })),
         };
         let router = server::serve::router(state.clone())
             .layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 7], 50000))));
@@ -167,8 +175,15 @@ pub fn api_request(
     request.body(Body::from(body)).expect("request")
 }
 
-/// The form fields of a domain, as the settings panel posts them.
+/// The form fields of a domain, as the settings panel posts them after "Save anyway".
 pub fn domain_form<'a>(domain: &'a str, imap_port: &'a str) -> Vec<(&'static str, &'a str)> {
+    let mut form = untested_form(domain, imap_port);
+    form.push(("save_anyway", "on"));
+    form
+}
+
+/// The form as posted by "Add IMAP settings" / "Update", before any connection test.
+pub fn untested_form<'a>(domain: &'a str, imap_port: &'a str) -> Vec<(&'static str, &'a str)> {
     vec![
         ("settings[domain]", domain),
         ("settings[imap_host]", "imap.example.org"),

@@ -1,0 +1,162 @@
+//! Connection tests: start one, follow its progress, pin the certificate it saw.
+
+use domain::DomainSettingsForm;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A probe as the panel shows it: the tested values, the steps so far and, once it has ended,
+/// the report with its verdict.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProbeView {
+    pub id: i32,
+    pub domain_id: Option<i32>,
+    pub settings: domain::DomainSettings,
+    pub state: ProbeState,
+    pub steps: Vec<probe::StepReport>,
+    pub report: Option<probe::ProbeReport>,
+    pub actor_email: String,
+    pub started_at: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProbeState {
+    Running,
+    Finished,
+    /// The server stopped while the probe ran.
+    Interrupted,
+}
+
+/// Starts a connection test of the values in the form. Returns the probe's id; a browser form
+/// post (no JavaScript) is sent on to the panel showing the test.
+#[server(endpoint = "start_probe")]
+pub async fn start_probe(
+    #[server(default)] id: Option<i32>,
+    settings: DomainSettingsForm,
+    probe_email: String,
+    #[server(default)] probe_username: Option<String>,
+    probe_password: String,
+) -> Result<i32, AppError> {
+    let (account, state) = super::domains::manager().await?;
+    if let Err(retry_after_secs) = state.probes.admit(account.id) {
+        return Err(AppError::RateLimited {
+            retry_after_secs,
+            per_minute: state.probes.per_minute(),
+        });
+    }
+    let parsed = super::domains::parse(settings)?;
+    let email = domain::EmailAddress::parse(&probe_email)
+        .map_err(|e| AppError::invalid("probe_email", e.to_string()))?;
+    if probe_password.is_empty() {
+        return Err(AppError::invalid(
+            "probe_password",
+            "Enter the test mailbox's password.",
+        ));
+    }
+    let username = probe_username
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty());
+    let actor = super::domains::actor(&account).await;
+    let record = storage::start_probe_record(&state.db, &actor, id, &parsed)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    let credentials = probe::Credentials::new(email.to_string(), username, probe_password);
+    let running = state
+        .probes
+        .spawn(state.db.clone(), record, &parsed, credentials);
+    tracing::info!(record, domain = %parsed.domain, by = %account.email, "probe started");
+    // Without JavaScript nothing can poll: the answer is the page with the finished report.
+    if crate::ssr::is_form_post().await {
+        if let Err(e) = running.await {
+            tracing::error!(record, error = %e, "probe task failed");
+        }
+        let panel = id.map_or("/domains/new".to_string(), |id| format!("/domains/{id}"));
+        leptos_axum::redirect(&format!("{panel}?probe={record}"));
+    }
+    Ok(record)
+}
+
+#[server(endpoint = "probe_progress")]
+pub async fn probe_progress(id: i32) -> Result<ProbeView, AppError> {
+    let (_, state) = super::domains::manager().await?;
+    let stored = storage::get_probe(&state.db, id)
+        .await
+        .map_err(crate::ssr::store_error)?
+        .ok_or(AppError::NotFound)?;
+    let live = state.probes.live_steps(id);
+    let report: Option<probe::ProbeReport> = match (&live, &stored.report) {
+        (None, Some(json)) => serde_json::from_str(json)
+            .map_err(|e| tracing::error!(id, error = %e, "unreadable probe report"))
+            .ok(),
+        _ => None,
+    };
+    let state = match (&live, &report) {
+        (Some(_), _) => ProbeState::Running,
+        (None, Some(_)) => ProbeState::Finished,
+        (None, None) => ProbeState::Interrupted,
+    };
+    let steps = live
+        .or_else(|| report.as_ref().map(|r| r.steps.clone()))
+        .unwrap_or_default();
+    Ok(ProbeView {
+        id,
+        domain_id: stored.domain_id,
+        settings: stored.settings,
+        state,
+        steps,
+        report,
+        actor_email: stored.actor_email,
+        started_at: super::format_time(stored.created_at),
+    })
+}
+
+/// Pins the certificate the probe saw on one leg ("imap" or "smtp") of a saved domain.
+#[server(endpoint = "pin_certificate")]
+pub async fn pin_certificate(
+    id: i32,
+    version: i32,
+    probe_id: i32,
+    leg: String,
+) -> Result<(), AppError> {
+    let (account, state) = super::domains::manager().await?;
+    let view = probe_progress(probe_id).await?;
+    let step = match leg.as_str() {
+        "imap" => probe::StepName::ImapConnect,
+        "smtp" => probe::StepName::SmtpConnect,
+        _ => {
+            return Err(AppError::invalid(
+                "leg",
+                "Choose the IMAP or the SMTP certificate.",
+            ))
+        }
+    };
+    let fingerprint = view
+        .report
+        .as_ref()
+        .and_then(|r| r.step(step))
+        .and_then(|s| s.tls.as_ref())
+        .and_then(|t| t.sha256_fingerprint.clone())
+        .ok_or_else(|| {
+            AppError::invalid("leg", "That connection test saw no certificate to pin.")
+        })?;
+    let stored = storage::get_domain(&state.db, id)
+        .await
+        .map_err(crate::ssr::store_error)?
+        .ok_or(AppError::NotFound)?;
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let pin = domain::CertPin::new(&fingerprint, &today)
+        .map_err(|e| AppError::invalid("leg", e.to_string()))?;
+    let mut settings = stored.settings;
+    match step {
+        probe::StepName::ImapConnect => settings.imap_cert_pin = Some(pin),
+        _ => settings.smtp_cert_pin = Some(pin),
+    }
+    let actor = super::domains::actor(&account).await;
+    let saved = storage::update_domain(&state.db, &actor, id, version, settings)
+        .await
+        .map_err(|e| super::domains::save_error(e, Default::default()))?;
+    tracing::info!(domain = %saved.settings.domain, leg, by = %account.email, "certificate pinned");
+    leptos_axum::redirect(&format!("/domains/{id}?saved=1"));
+    Ok(())
+}

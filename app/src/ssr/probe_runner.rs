@@ -1,0 +1,162 @@
+//! Runs connection tests in the background: each probe gets a stored record when it starts,
+//! its steps are kept in memory as they finish (for live progress), and its redacted report is
+//! stored when it ends.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use domain::DomainSettings;
+use ipnet::IpNet;
+use probe::{Credentials, Endpoint, ProbeOptions, ProbeSettings, StepReport};
+use sea_orm::DatabaseConnection;
+
+/// What the operator configures for probes started from the web app.
+#[derive(Clone, Debug)]
+pub struct ProbeConfig {
+    /// Private, loopback … ranges the probe may reach anyway (the SSRF guard refuses them).
+    pub allowlist: Vec<IpNet>,
+    /// PEM roots trusted in addition to the system's.
+    pub extra_ca_pem: Option<String>,
+    pub step_timeout: Duration,
+    pub overall_budget: Duration,
+    /// Where the test email goes; by default the tested mailbox itself.
+    pub test_recipient: Option<String>,
+    /// Probes one admin may start per minute.
+    pub per_minute: usize,
+}
+
+impl Default for ProbeConfig {
+    fn default() -> Self {
+        Self {
+            allowlist: Vec::new(),
+            extra_ca_pem: None,
+            step_timeout: Duration::from_secs(10),
+            overall_budget: Duration::from_secs(60),
+            test_recipient: None,
+            per_minute: 5,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ProbeRunner {
+    config: ProbeConfig,
+    live: Mutex<HashMap<i32, Vec<StepReport>>>,
+    starts: Mutex<HashMap<i32, VecDeque<Instant>>>,
+}
+
+impl ProbeRunner {
+    pub fn new(config: ProbeConfig) -> Self {
+        Self {
+            config,
+            ..Self::default()
+        }
+    }
+
+    /// Counts a start for `user_id`, or says how many seconds to wait.
+    pub fn admit(&self, user_id: i32) -> Result<(), u64> {
+        let window = Duration::from_secs(60);
+        let now = Instant::now();
+        let Ok(mut starts) = self.starts.lock() else {
+            return Ok(());
+        };
+        let recent = starts.entry(user_id).or_default();
+        while recent.front().is_some_and(|t| now - *t >= window) {
+            recent.pop_front();
+        }
+        if recent.len() >= self.config.per_minute {
+            let oldest = recent.front().copied().unwrap_or(now);
+            return Err((window - (now - oldest)).as_secs().max(1));
+        }
+        recent.push_back(now);
+        Ok(())
+    }
+
+    pub fn per_minute(&self) -> usize {
+        self.config.per_minute
+    }
+
+    /// The steps finished so far, while the probe runs; `None` once it has ended.
+    pub fn live_steps(&self, record_id: i32) -> Option<Vec<StepReport>> {
+        self.live.lock().ok()?.get(&record_id).cloned()
+    }
+
+    pub fn spawn(
+        self: &Arc<Self>,
+        db: DatabaseConnection,
+        record_id: i32,
+        settings: &DomainSettings,
+        credentials: Credentials,
+    ) -> tokio::task::JoinHandle<()> {
+        let runner = Arc::clone(self);
+        let target = probe_settings(settings);
+        if let Ok(mut live) = self.live.lock() {
+            live.insert(record_id, Vec::new());
+        }
+        tokio::spawn(async move {
+            let options = runner.options();
+            let report = probe::probe(&target, &credentials, &options, |step| {
+                if let Ok(mut live) = runner.live.lock() {
+                    live.entry(record_id).or_default().push(step.clone());
+                }
+            })
+            .await;
+            let category = report.category().map(|c| c.as_str());
+            let stored = match serde_json::to_string(&report) {
+                Ok(json) => {
+                    storage::finish_probe_record(&db, record_id, report.ok, category, &json).await
+                }
+                Err(e) => Err(storage::StorageError::Corrupt(e.to_string())),
+            };
+            if let Err(e) = stored {
+                tracing::error!(record_id, error = %e, "could not store the probe report");
+            }
+            tracing::info!(
+                record_id,
+                ok = report.ok,
+                ?category,
+                ms = report.total_ms,
+                "probe finished"
+            );
+            if let Ok(mut live) = runner.live.lock() {
+                live.remove(&record_id);
+            }
+        })
+    }
+
+    fn options(&self) -> ProbeOptions {
+        ProbeOptions {
+            step_timeout: self.config.step_timeout,
+            overall_budget: self.config.overall_budget,
+            extra_ca_pem: self.config.extra_ca_pem.clone(),
+            allowlist: self.config.allowlist.clone(),
+            test_recipient: self.config.test_recipient.clone(),
+            ..ProbeOptions::default()
+        }
+    }
+}
+
+/// The engine's view of a domain's settings, with its certificate pins.
+pub fn probe_settings(s: &DomainSettings) -> ProbeSettings {
+    let security = |s: domain::Security| match s {
+        domain::Security::SslTls => probe::Security::SslTls,
+        domain::Security::StartTls => probe::Security::StartTls,
+    };
+    let endpoint =
+        |host: &domain::Hostname, port: domain::Port, sec, pin: &Option<domain::CertPin>| {
+            let mut e = Endpoint::new(host.to_string(), port.get(), security(sec));
+            e.pinned_sha256 = pin.as_ref().map(|p| p.fingerprint().to_string());
+            e
+        };
+    ProbeSettings {
+        imap: endpoint(&s.imap_host, s.imap_port, s.imap_security, &s.imap_cert_pin),
+        smtp: endpoint(&s.smtp_host, s.smtp_port, s.smtp_security, &s.smtp_cert_pin),
+        allow_non_secure_certificate: s.allow_non_secure_certificate,
+        pinned_at: s
+            .imap_cert_pin
+            .as_ref()
+            .or(s.smtp_cert_pin.as_ref())
+            .map(|p| p.pinned_on().to_string()),
+    }
+}

@@ -1,0 +1,172 @@
+//! `server probe`: the live IMAP/SMTP probe from the command line, for administrators and
+//! scripts. Same engine as the web form; the password never comes from argv.
+//!
+//! Exit status: 0 when every step passed, 1 for a failed verdict, 2 for bad arguments.
+
+mod parse;
+mod render;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use domain::EmailAddress;
+use ipnet::IpNet;
+use probe::{Credentials, Endpoint, ProbeOptions, ProbeSettings, Security};
+
+pub use parse::{parse_cidr, parse_host_port, ArgError, HostPort};
+use parse::{parse_email, parse_security};
+
+/// The environment variable holding the test mailbox's password.
+pub const PASSWORD_ENV: &str = "PROBE_PASSWORD";
+
+/// Exit status for bad arguments (clap uses the same for its own errors).
+const EXIT_BAD_ARGS: u8 = 2;
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "The password comes from the PROBE_PASSWORD environment variable or \
+--password-file, never from the command line.\n\
+Exit status: 0 when every step passed, 1 for a failed verdict, 2 for bad arguments.\n\
+Example: PROBE_PASSWORD=… server probe --email me@example.com --imap imap.example.com:993 \
+--imap-security ssl --smtp smtp.example.com:587 --smtp-security starttls"
+)]
+pub struct ProbeArgs {
+    /// The test mailbox's email address.
+    #[arg(long, value_name = "ADDR", value_parser = parse_email)]
+    pub email: EmailAddress,
+    /// Log in with this username instead of the email address.
+    #[arg(long, value_name = "NAME")]
+    pub username: Option<String>,
+    /// Read the password from this file (first line) instead of PROBE_PASSWORD.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// IMAP server and port, e.g. imap.example.com:993 or [2001:db8::1]:993.
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_host_port)]
+    pub imap: HostPort,
+    /// IMAP security: ssl (implicit TLS, usually 993) or starttls (usually 143).
+    #[arg(long, value_name = "ssl|starttls", value_parser = parse_security)]
+    pub imap_security: Security,
+    /// SMTP server and port, e.g. smtp.example.com:465 or [2001:db8::1]:587.
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_host_port)]
+    pub smtp: HostPort,
+    /// SMTP security: ssl (implicit TLS, usually 465) or starttls (usually 587).
+    #[arg(long, value_name = "ssl|starttls", value_parser = parse_security)]
+    pub smtp_security: Security,
+    /// Accept an untrusted issuer, an expired or a malformed certificate (still reported);
+    /// never a certificate issued for another host name.
+    #[arg(long)]
+    pub allow_non_secure: bool,
+    /// Extra trusted CA certificates (PEM), added to the system roots.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Allow probing addresses in this otherwise refused range (loopback, private, link-local,
+    /// ...); repeatable. A bare IP address means just that address.
+    #[arg(long, value_name = "CIDR", value_parser = parse_cidr)]
+    pub allow_private: Vec<IpNet>,
+    /// Print one JSON object (the report) on stdout instead of the human-readable steps.
+    #[arg(long)]
+    pub json: bool,
+    /// Time limit for each network step, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub step_timeout: u64,
+    /// Time limit for the whole probe, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub budget: u64,
+    /// Send the test email here instead of to the mailbox itself (the round trip over IMAP is
+    /// then not checked).
+    #[arg(long, value_name = "ADDR", value_parser = parse_email)]
+    pub test_recipient: Option<EmailAddress>,
+}
+
+fn read(path: &Path) -> Result<String, ArgError> {
+    std::fs::read_to_string(path).map_err(|e| ArgError::Unreadable {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// The password: the first line of `--password-file`, else `PROBE_PASSWORD`.
+fn password(file: Option<&Path>) -> Result<String, ArgError> {
+    let password = match file {
+        Some(path) => read(path)?.lines().next().unwrap_or_default().to_string(),
+        None => std::env::var(PASSWORD_ENV).map_err(|_| ArgError::NoPassword)?,
+    };
+    if password.is_empty() {
+        return Err(ArgError::EmptyPassword);
+    }
+    Ok(password)
+}
+
+fn endpoint(hp: &HostPort, security: Security) -> Endpoint {
+    Endpoint::new(hp.host.as_str(), hp.port.get(), security)
+}
+
+/// Everything the probe needs, built from the arguments (files and environment read here).
+fn prepare(args: &ProbeArgs) -> Result<(ProbeSettings, Credentials, ProbeOptions), ArgError> {
+    let password = password(args.password_file.as_deref())?;
+    let username = match args.username.as_deref().map(str::trim) {
+        Some("") => return Err(ArgError::EmptyUsername),
+        other => other.map(str::to_string),
+    };
+    let extra_ca_pem = match &args.ca_file {
+        Some(path) => {
+            let pem = read(path)?;
+            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(ArgError::NoCertificate(path.display().to_string()));
+            }
+            Some(pem)
+        }
+        None => None,
+    };
+    let settings = ProbeSettings {
+        imap: endpoint(&args.imap, args.imap_security),
+        smtp: endpoint(&args.smtp, args.smtp_security),
+        allow_non_secure_certificate: args.allow_non_secure,
+        pinned_at: None,
+    };
+    let creds = Credentials::new(args.email.to_string(), username, password);
+    let options = ProbeOptions {
+        step_timeout: Duration::from_secs(args.step_timeout),
+        overall_budget: Duration::from_secs(args.budget),
+        extra_ca_pem,
+        allowlist: args.allow_private.clone(),
+        test_recipient: args.test_recipient.as_ref().map(ToString::to_string),
+        ..ProbeOptions::default()
+    };
+    Ok((settings, creds, options))
+}
+
+/// Runs the probe and prints it; the exit status tells the verdict.
+pub async fn run(args: ProbeArgs) -> ExitCode {
+    let (settings, creds, options) = match prepare(&args) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_BAD_ARGS);
+        }
+    };
+    let json = args.json;
+    if !json {
+        render::header(&settings, &creds);
+    }
+    let report = probe::probe(&settings, &creds, &options, |step| {
+        if !json {
+            render::step(step);
+        }
+    })
+    .await;
+    if json {
+        render::json(&report);
+    } else {
+        render::summary(&report);
+    }
+    if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,160 @@
+//! Parsing `server probe`'s arguments: `HOST:PORT` (IPv6 in brackets), CIDRs, addresses and
+//! security, with the web form's messages; every failure is an [`ArgError`] (exit status 2).
+
+use std::net::{IpAddr, Ipv6Addr};
+
+use domain::{EmailAddress, EmailError, Hostname, NameError, Port, PortError, SecurityError};
+use ipnet::IpNet;
+use probe::Security;
+
+use super::PASSWORD_ENV;
+
+/// A server address from `HOST:PORT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPort {
+    pub host: Hostname,
+    pub port: Port,
+}
+
+/// Why the arguments cannot be used. `Display` is the message printed before exit status 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ArgError {
+    #[error("{0}")]
+    Host(#[from] NameError),
+    #[error("{0}")]
+    Port(#[from] PortError),
+    #[error("{0}")]
+    Email(#[from] EmailError),
+    #[error("{0}")]
+    Security(#[from] SecurityError),
+    #[error("{0}")]
+    Format(&'static str),
+    #[error("not a CIDR range or an IP address (e.g. 10.0.0.0/8): {0}")]
+    Cidr(String),
+    #[error("no password: set {PASSWORD_ENV} or pass --password-file (never on the command line)")]
+    NoPassword,
+    #[error("the password is empty")]
+    EmptyPassword,
+    #[error("the username is empty")]
+    EmptyUsername,
+    #[error("cannot read {path}: {reason}")]
+    Unreadable { path: String, reason: String },
+    #[error("the CA file {0} holds no PEM certificate")]
+    NoCertificate(String),
+}
+
+/// Parses `host:port`, `[ipv6]:port` and `ipv4:port`; the host and port are checked like the
+/// web form checks them.
+pub fn parse_host_port(input: &str) -> Result<HostPort, ArgError> {
+    let s = input.trim();
+    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+        let (ip, after) = rest.split_once(']').ok_or(ArgError::Format(
+            "an IPv6 address needs its closing bracket, e.g. [::1]:993",
+        ))?;
+        if ip.parse::<Ipv6Addr>().is_err() {
+            return Err(ArgError::Format(
+                "only an IPv6 address goes in brackets, e.g. [2001:db8::1]:993",
+            ));
+        }
+        let port = after.strip_prefix(':').ok_or(ArgError::Format(
+            "add the port after the address, e.g. [::1]:993",
+        ))?;
+        (ip, port)
+    } else {
+        let (host, port) = s.rsplit_once(':').ok_or(ArgError::Format(
+            "add the port after the host, e.g. imap.example.com:993",
+        ))?;
+        if host.contains(':') {
+            return Err(ArgError::Format(
+                "put an IPv6 address in brackets before the port, e.g. [::1]:993",
+            ));
+        }
+        (host, port)
+    };
+    Ok(HostPort {
+        host: Hostname::parse(host)?,
+        port: Port::parse(port)?,
+    })
+}
+
+pub fn parse_email(input: &str) -> Result<EmailAddress, ArgError> {
+    Ok(EmailAddress::parse(input)?)
+}
+
+pub fn parse_security(input: &str) -> Result<Security, ArgError> {
+    Ok(match domain::Security::parse(input)? {
+        domain::Security::SslTls => Security::SslTls,
+        domain::Security::StartTls => Security::StartTls,
+    })
+}
+
+/// A CIDR range, or a bare IP address meaning just that address.
+pub fn parse_cidr(input: &str) -> Result<IpNet, ArgError> {
+    let s = input.trim();
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| ArgError::Cidr(s.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_port_forms() {
+        let ok = [
+            ("imap.example.com:993", "imap.example.com", 993),
+            ("127.0.0.1:143", "127.0.0.1", 143),
+            ("[::1]:993", "::1", 993),
+            (" [2001:db8::1]:587 ", "2001:db8::1", 587),
+            ("Mail.Example.COM:465", "mail.example.com", 465),
+        ];
+        for (input, host, port) in ok {
+            let hp = parse_host_port(input).map_err(|e| format!("{input}: {e}"));
+            assert_eq!(
+                hp.map(|hp| (hp.host.as_str().to_string(), hp.port.get())),
+                Ok((host.to_string(), port)),
+                "{input}"
+            );
+        }
+        let bad = [
+            ("127.0.0.1:70000", "Port must be between 1 and 65535"),
+            ("[::1]:0", "Port must be between 1 and 65535"),
+            ("imap.example.com:abc", "Enter a port number"),
+            ("imap.example.com", "add the port"),
+            ("::1:993", "brackets"),
+            ("[::1:993", "closing bracket"),
+            ("[::1]993", "add the port"),
+            ("[example.com]:993", "only an IPv6 address"),
+            ("imap://x.example.com:993", "without \"imap://\""),
+            (":993", "Enter the server name"),
+        ];
+        for (input, message) in bad {
+            match parse_host_port(input) {
+                Ok(hp) => panic!("{input} accepted as {hp:?}"),
+                Err(e) => assert!(e.to_string().contains(message), "{input}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn cidrs_and_security() {
+        assert_eq!(
+            parse_cidr("127.0.0.0/8").map(|n| n.to_string()).ok(),
+            Some("127.0.0.0/8".into())
+        );
+        assert_eq!(
+            parse_cidr("10.1.2.3").map(|n| n.to_string()).ok(),
+            Some("10.1.2.3/32".into())
+        );
+        assert_eq!(
+            parse_cidr("::1").map(|n| n.to_string()).ok(),
+            Some("::1/128".into())
+        );
+        assert!(parse_cidr("127.0.0.0/33").is_err());
+        assert!(parse_cidr("loopback").is_err());
+        assert_eq!(parse_security("ssl").ok(), Some(Security::SslTls));
+        assert_eq!(parse_security("STARTTLS").ok(), Some(Security::StartTls));
+        assert!(parse_security("none").is_err());
+    }
+}
