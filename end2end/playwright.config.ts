@@ -65,6 +65,12 @@ const chromiumArgs = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
+/** What `probe/examples/mail_lab` printed (scripts/e2e.sh passes it in MAIL_LAB). */
+export type MailLab = {
+  host: string; imaps_port: number; smtps_port: number; email: string; password: string; ca_file: string;
+};
+const mailLab: MailLab | undefined = process.env.MAIL_LAB ? JSON.parse(process.env.MAIL_LAB) : undefined;
+
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
@@ -83,6 +89,7 @@ export default defineConfig({
     navigationTimeout: 60_000,
     trace: 'retain-on-failure',
   },
+  // The real mail servers (Dovecot + Postfix) that scripts/e2e.sh starts for the connection tests.
   projects: PROJECTS.map((name) => ({
     name,
     use: { baseURL: baseURL(name), javaScriptEnabled: name === 'js' },
@@ -103,6 +110,9 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: siteRoot,
       DATABASE_URL: `sqlite://${state.dir}/${name}.db?mode=rwc`,
       MAILSETTINGS_SETUP_TOKEN: state.servers[name].token,
+      // The lab listens on loopback, which connection tests refuse unless allowlisted.
+      MAILSETTINGS_PROBE_ALLOW_PRIVATE: '127.0.0.0/8',
+      ...(mailLab ? { MAILSETTINGS_PROBE_CA_FILE: mailLab.ca_file } : {}),
       RUST_LOG: 'info',
     },
   })),

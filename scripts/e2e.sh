@@ -6,6 +6,7 @@
 # Env in (required, absolute paths):
 #   SERVER_BIN  the built server binary, e.g. $PWD/target/debug/server
 #   SITE_ROOT   the built site directory (LEPTOS_SITE_ROOT), e.g. $PWD/target/site
+#   MAIL_LAB_BIN the built probe/examples/mail_lab (real Dovecot + Postfix for connection tests)
 # Optional: E2E_WORKERS (default 2), E2E_SERVER_STDOUT=1, CHROMIUM_BIN (default /usr/bin/chromium).
 # Extra arguments are not accepted; the exit code is Playwright's.
 set -euo pipefail
@@ -23,7 +24,15 @@ case "$SITE_ROOT" in /*) ;; *) die "SITE_ROOT must be an absolute path: $SITE_RO
 [ -f "$SERVER_BIN" ] || die "SERVER_BIN does not exist: $SERVER_BIN (build the server first)"
 [ -x "$SERVER_BIN" ] || die "SERVER_BIN is not executable: $SERVER_BIN"
 [ -d "$SITE_ROOT" ] || die "SITE_ROOT does not exist: $SITE_ROOT (build the site first)"
+[ -x "${MAIL_LAB_BIN:-}" ] || die "MAIL_LAB_BIN is not an executable: ${MAIL_LAB_BIN:-unset} (cargo build -p probe --example mail_lab)"
 export SERVER_BIN SITE_ROOT
+
+# Real mail servers for the connection tests; they stop when this script ends.
+coproc LAB { exec "$MAIL_LAB_BIN"; }
+lab_pid=$LAB_PID
+trap 'kill "$lab_pid" 2>/dev/null || true; wait "$lab_pid" 2>/dev/null || true' EXIT
+IFS= read -r -t 60 MAIL_LAB <&"${LAB[0]}" || die "the mail lab did not start"
+export MAIL_LAB
 
 # Debian's Chromium; never a browser download.
 command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)

@@ -20,6 +20,10 @@ pub enum AppError {
     InvalidSettings {
         errors: FieldErrors,
         values: Box<DomainSettingsForm>,
+        /// The version the admin was editing, so a corrected resubmission still detects a
+        /// concurrent change instead of overwriting it.
+        #[serde(default)]
+        edited_version: Option<i32>,
     },
     /// Another admin saved the domain since this form was loaded.
     #[error("Someone else changed these settings while you were editing.")]
@@ -36,7 +40,11 @@ pub enum AppError {
     },
     /// No successful connection test of exactly these values: saving needs "Save anyway".
     #[error("These settings have not passed a connection test.")]
-    Unverified { values: Box<DomainSettingsForm> },
+    Unverified {
+        values: Box<DomainSettingsForm>,
+        #[serde(default)]
+        edited_version: Option<i32>,
+    },
     #[error("You can start {per_minute} connection tests a minute. Try again in {retry_after_secs} seconds.")]
     RateLimited {
         retry_after_secs: u64,
@@ -57,6 +65,22 @@ impl AppError {
         AppError::Invalid {
             field: Some(field.to_string()),
             message: message.into(),
+        }
+    }
+
+    /// Records which version of the domain the refused form was editing.
+    pub fn editing(self, version: i32) -> Self {
+        match self {
+            AppError::InvalidSettings { errors, values, .. } => AppError::InvalidSettings {
+                errors,
+                values,
+                edited_version: Some(version),
+            },
+            AppError::Unverified { values, .. } => AppError::Unverified {
+                values,
+                edited_version: Some(version),
+            },
+            other => other,
         }
     }
 

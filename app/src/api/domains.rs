@@ -71,8 +71,10 @@ pub async fn update_domain(
     #[server(default)] save_anyway: Option<String>,
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
-    let parsed = parse(settings.clone())?;
-    require_tested(&state, &parsed, save_anyway, &settings).await?;
+    let parsed = parse(settings.clone()).map_err(|e| e.editing(version))?;
+    require_tested(&state, &parsed, save_anyway, &settings)
+        .await
+        .map_err(|e| e.editing(version))?;
     let stored = storage::update_domain(&state.db, &actor(&account).await, id, version, parsed)
         .await
         .map_err(|e| save_error(e, settings))?;
@@ -117,6 +119,7 @@ async fn require_tested(
         Ok(Some(_)) => Ok(()),
         Ok(None) => Err(AppError::Unverified {
             values: Box::new(typed.clone()),
+            edited_version: None,
         }),
         Err(e) => Err(crate::ssr::store_error(e)),
     }
@@ -129,6 +132,7 @@ pub(crate) fn parse(settings: DomainSettingsForm) -> Result<domain::DomainSettin
         .map_err(|errors| AppError::InvalidSettings {
             errors,
             values: Box::new(settings),
+            edited_version: None,
         })
 }
 
@@ -145,6 +149,7 @@ pub(crate) fn save_error(err: storage::StorageError, values: DomainSettingsForm)
             AppError::InvalidSettings {
                 errors,
                 values: Box::new(values),
+                edited_version: None,
             }
         }
         StorageError::Conflict { current, changes } => AppError::Conflict {

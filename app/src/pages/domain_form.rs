@@ -34,20 +34,31 @@ struct Outcome {
     values: Option<DomainSettingsForm>,
     conflict: Option<(Vec<domain::FieldChange>, i32)>,
     unverified: bool,
+    /// The version the refused form was editing (kept across the round trip).
+    edited_version: Option<i32>,
     general: Option<String>,
 }
 
 fn outcome(err: Option<AppError>) -> Outcome {
     match err {
         None => Outcome::default(),
-        Some(AppError::InvalidSettings { errors, values }) => Outcome {
+        Some(AppError::InvalidSettings {
+            errors,
+            values,
+            edited_version,
+        }) => Outcome {
             errors,
             values: Some(*values),
+            edited_version,
             ..Outcome::default()
         },
-        Some(AppError::Unverified { values }) => Outcome {
+        Some(AppError::Unverified {
+            values,
+            edited_version,
+        }) => Outcome {
             values: Some(*values),
             unverified: true,
+            edited_version,
             ..Outcome::default()
         },
         Some(AppError::Invalid { field: Some(_), .. }) => Outcome::default(),
@@ -111,6 +122,7 @@ pub fn DomainForm(
             o.general.clone(),
             o.values.clone(),
             o.unverified,
+            o.conflict.as_ref().map(|c| c.1).or(o.edited_version),
         )
     });
     // Values shown in the inputs: what was typed when the server refused it, else what is stored.
@@ -132,11 +144,8 @@ pub fn DomainForm(
     let unverified = Signal::derive(move || result.with(|r| r.4));
     let general = Signal::derive(move || result.with(|r| r.2.clone()));
     let saved = stored.as_ref().map(|d| (d.id, d.version));
-    let version = Signal::derive(move || {
-        result
-            .with(|r| r.1.as_ref().map(|c| c.1))
-            .or(stored.as_ref().map(|d| d.version))
-    });
+    let version =
+        Signal::derive(move || result.with(|r| r.5).or(stored.as_ref().map(|d| d.version)));
     let warnings = Memo::new(move |_| {
         form.with(|f| f.parse().map(|s| domain::warnings(&s)).unwrap_or_default())
     });
