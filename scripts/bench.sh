@@ -54,6 +54,7 @@ for i in $(seq -w 1 50); do
     --data-urlencode 'settings[imap_port]=993' --data-urlencode 'settings[imap_security]=ssl' \
     --data-urlencode "settings[smtp_host]=smtp.bench$i.example.com" \
     --data-urlencode 'settings[smtp_port]=465' --data-urlencode 'settings[smtp_security]=ssl' \
+    --data-urlencode 'save_anyway=on' \
     "$app/api/create_domain" >/dev/null
 done
 cookie=$(awk '$6 == "mailsettings_session" {print $7}' "$work/jar")

@@ -9,7 +9,7 @@ use super::connection_test::{fault_message, ProbeProgress, ProbeResult, TestConn
 use crate::api::domains::{CreateDomain, UpdateDomain};
 use crate::api::probes::StartProbe;
 use crate::api::DomainView;
-use crate::components::{Checkbox, ErrorSummary, TextField};
+use crate::components::{Checkbox, ErrorSummary, FieldMessage, TextField};
 use crate::error::AppError;
 
 pub enum FormMode {
@@ -169,7 +169,8 @@ pub fn DomainForm(
                 inputmode="numeric" required=true hint="Most IMAP ports are 993 (SSL/TLS) or 143 (STARTTLS)."
                 on_value=set(|f, v| f.imap_port = v)/>
             <SecuritySelect id="imap_security" name="settings[imap_security]" label=Field::ImapSecurity.label()
-                value=initial.imap_security.clone() on_value=set(|f, v| f.imap_security = v)/>
+                value=initial.imap_security.clone() on_value=set(|f, v| f.imap_security = v)
+                error=err(Field::ImapSecurity)/>
         </fieldset>
         <fieldset>
             <legend>"SMTP (outgoing)"</legend>
@@ -181,7 +182,8 @@ pub fn DomainForm(
                 inputmode="numeric" required=true hint="Most SMTP ports are 465 (SSL/TLS), 587 (STARTTLS) or 25."
                 on_value=set(|f, v| f.smtp_port = v)/>
             <SecuritySelect id="smtp_security" name="settings[smtp_security]" label=Field::SmtpSecurity.label()
-                value=initial.smtp_security.clone() on_value=set(|f, v| f.smtp_security = v)/>
+                value=initial.smtp_security.clone() on_value=set(|f, v| f.smtp_security = v)
+                error=err(Field::SmtpSecurity)/>
         </fieldset>
         <Checkbox id="allow_non_secure_certificate" name="settings[allow_non_secure_certificate]"
             label=Field::AllowNonSecureCertificate.label() checked=initial.allow_non_secure_certificate
@@ -231,15 +233,19 @@ fn SecuritySelect(
     label: &'static str,
     value: String,
     on_value: Callback<String>,
+    error: Signal<Option<String>>,
 ) -> impl IntoView {
     let starttls = domain::Security::parse(&value) == Ok(domain::Security::StartTls);
     view! {
-        <div class="field">
+        <div class="field" class:invalid=move || error.get().is_some()>
             <label for=id>{label}</label>
-            <select id=id name=name on:change=move |ev| on_value.run(event_target_value(&ev))>
+            <select id=id name=name aria-describedby=format!("{id}-error")
+                aria-invalid=move || error.get().is_some().to_string()
+                on:change=move |ev| on_value.run(event_target_value(&ev))>
                 <option value="ssl" selected=!starttls>"SSL/TLS"</option>
                 <option value="starttls" selected=starttls>"STARTTLS"</option>
             </select>
+            <FieldMessage id=id error/>
         </div>
     }
 }
