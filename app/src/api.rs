@@ -45,6 +45,8 @@ pub struct HistoryEntry {
     pub client_ip: Option<String>,
     pub action: String,
     pub changes: Vec<FieldChange>,
+    /// The connection test that passed with exactly the saved values, if any.
+    pub probe_report_id: Option<i32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -98,6 +100,7 @@ impl From<storage::AuditEvent> for HistoryEntry {
             client_ip: e.client_ip,
             action: action.to_string(),
             changes: e.changes,
+            probe_report_id: e.probe_report_id,
         }
     }
 }

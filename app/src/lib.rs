@@ -1,5 +1,7 @@
 //! The web application: pages, components and server functions.
 //! Built twice: with `ssr` into the server binary, with `hydrate` into the browser bundle.
+// Leptos views are deeply nested types; the report view needs more than the default 128.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;

@@ -4,7 +4,7 @@ use crate::api::HistoryEntry;
 
 /// The domain's change history, newest first, field by field.
 #[component]
-pub fn DomainHistory(entries: Vec<HistoryEntry>) -> impl IntoView {
+pub fn DomainHistory(domain_id: i32, entries: Vec<HistoryEntry>) -> impl IntoView {
     let items = entries
         .into_iter()
         .map(|e| {
@@ -26,12 +26,25 @@ pub fn DomainHistory(entries: Vec<HistoryEntry>) -> impl IntoView {
                     }
                 })
                 .collect_view();
+            let tested = match (e.action.as_str(), e.probe_report_id) {
+                ("Deleted", _) => None,
+                (_, Some(probe)) => Some(view! {
+                    <p class="field-hint">
+                        <a href=format!("/domains/{domain_id}?probe={probe}")>"Connection test passed"</a>
+                        " with exactly these values"
+                    </p>
+                }.into_any()),
+                (_, None) => Some(view! {
+                    <p class="field-hint">"No connection test had passed with exactly these values"</p>
+                }.into_any()),
+            };
             view! {
                 <li>
                     <p>
                         <strong>{e.action}</strong>" by "{e.actor_email}{from}" · "
                         <time>{e.occurred_at}</time>
                     </p>
+                    {tested}
                     <table class="changes">
                         <caption class="visually-hidden">"Changed fields"</caption>
                         <tbody>{changes}</tbody>

@@ -215,7 +215,7 @@ pub fn EditDomainPanel() -> impl IntoView {
                             <form class="danger-zone" method="get" action=delete_href>
                                 <button type="submit" class="danger">"Delete"</button>
                             </form>
-                            <DomainHistory entries=detail.history/>
+                            <DomainHistory domain_id=detail.domain.id entries=detail.history/>
                         }.into_any()
                     }
                 }})}

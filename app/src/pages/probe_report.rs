@@ -46,6 +46,7 @@ pub fn ProbeReportView(view: ProbeView, saved: Option<(i32, i32)>) -> impl IntoV
                     {step.map(|s| view! { <StepDetails step=s saved probe_id=view.id/> })}
                 </li>
             }
+            .into_any()
         })
         .collect_view();
     let summary = match (&view.state, &view.report) {

@@ -55,18 +55,23 @@ impl Reply {
 
 impl TestApp {
     pub async fn new(db: TestDb, throttle: ThrottlePolicy) -> Self {
+        let probes = ProbeConfig {
+            per_minute: 2,
+            step_timeout: std::time::Duration::from_secs(2),
+            overall_budget: std::time::Duration::from_secs(5),
+            ..ProbeConfig::default()
+        };
+        Self::with_probes(db, throttle, probes).await
+    }
+
+    pub async fn with_probes(db: TestDb, throttle: ThrottlePolicy, probes: ProbeConfig) -> Self {
         let state = AppState {
             leptos_options: LeptosOptions::builder().output_name("mailsettings").build(),
             db: db.db.clone(),
             login_throttle: Arc::new(LoginThrottle::new(throttle)),
             setup: Arc::new(SetupGate::new(Some(SETUP_TOKEN.to_string()))),
             cookies: CookiePolicy::default(),
-            probes: Arc::new(ProbeRunner::new(ProbeConfig {
-                per_minute: 2,
-                step_timeout: std::time::Duration::from_secs(2),
-                overall_budget: std::time::Duration::from_secs(5),
-                ..ProbeConfig::default()
-            })),
+            probes: Arc::new(ProbeRunner::new(probes)),
         };
         let router = server::serve::router(state.clone())
             .layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 7], 50000))));

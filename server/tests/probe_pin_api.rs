@@ -1,0 +1,157 @@
+//! A connection test from the web API against real Dovecot + Postfix (the probe crate's
+//! harness): live progress, the stored report linked from the audit trail, and certificate
+//! pinning — a pinned certificate is accepted, a different one is named.
+
+#[path = "../../probe/tests/support/mod.rs"]
+mod mail;
+mod support;
+
+use std::time::Duration;
+
+use app::ssr::{ProbeConfig, ThrottlePolicy};
+use http::StatusCode;
+use serde_json::Value;
+use storage::test_support::sqlite;
+use support::TestApp;
+
+async fn finished(app: &TestApp, session: &str, id: &str) -> Value {
+    for _ in 0..300 {
+        let view = app
+            .call("probe_progress", Some(session), &[("id", id)])
+            .await
+            .json();
+        if view["state"] != "Running" {
+            return view;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("probe {id} did not finish");
+}
+
+#[tokio::test]
+async fn probe_pin_and_audit_link_against_real_servers() {
+    let lab = mail::mail();
+    let ca = std::fs::read_to_string(lab.dir.path().join("certs").join("ca.pem")).expect("ca");
+    let config = ProbeConfig {
+        allowlist: vec!["127.0.0.0/8".parse().expect("cidr")],
+        extra_ca_pem: Some(ca),
+        per_minute: 10,
+        ..ProbeConfig::default()
+    };
+    let app = TestApp::with_probes(sqlite().await, ThrottlePolicy::default(), config).await;
+    let admin = app.setup_admin().await;
+    let (imaps, smtps) = (lab.dovecot.imaps.to_string(), lab.postfix.smtps.to_string());
+    let settings = |pin: &str| {
+        vec![
+            ("settings[domain]", "lab.example".to_string()),
+            ("settings[imap_host]", "127.0.0.1".to_string()),
+            ("settings[imap_port]", imaps.clone()),
+            ("settings[imap_security]", "ssl".to_string()),
+            ("settings[smtp_host]", "127.0.0.1".to_string()),
+            ("settings[smtp_port]", smtps.clone()),
+            ("settings[smtp_security]", "ssl".to_string()),
+            ("settings[imap_cert_pin]", pin.to_string()),
+        ]
+    };
+    let probe_form = |pin: &str| {
+        let mut form = settings(pin);
+        form.push(("id", "1".into()));
+        form.push(("probe_email", mail::dovecot::USER.into()));
+        form.push(("probe_password", mail::dovecot::PASSWORD.into()));
+        form
+    };
+    let call = |function: &'static str, form: Vec<(&'static str, String)>| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.call(function, Some(&admin), &pairs).await
+        }
+    };
+
+    let mut create = settings("");
+    create.push(("save_anyway", "on".into()));
+    assert!(call("create_domain", create).await.status.is_success());
+
+    // Live progress: right after the start the probe is still running, with the steps so far.
+    let started = call("start_probe", probe_form("")).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    let id = started.body.trim().to_string();
+    let early = app
+        .call("probe_progress", Some(&admin), &[("id", &id)])
+        .await
+        .json();
+    assert_eq!(early["state"], "Running", "{early}");
+    let report = finished(&app, &admin, &id).await;
+    assert_eq!(report["report"]["ok"], true, "{report}");
+    assert_eq!(report["steps"].as_array().map(Vec::len), Some(5));
+    let fingerprint = report["report"]["steps"][0]["tls"]["sha256_fingerprint"]
+        .as_str()
+        .expect("fingerprint")
+        .to_string();
+
+    // Pinning writes the fingerprint into the domain, audited.
+    let pinned = call(
+        "pin_certificate",
+        vec![
+            ("id", "1".into()),
+            ("version", "1".into()),
+            ("probe_id", id.clone()),
+            ("leg", "imap".into()),
+        ],
+    )
+    .await;
+    assert!(pinned.status.is_success(), "{}", pinned.body);
+    let detail = app
+        .call("domain_detail", Some(&admin), &[("id", "1")])
+        .await
+        .json();
+    let pin = detail["domain"]["settings"]["imap_cert_pin"]
+        .as_str()
+        .expect("pin")
+        .to_string();
+    assert!(
+        pin.starts_with(&fingerprint.replace(':', "").to_lowercase()),
+        "{pin} vs {fingerprint}"
+    );
+    assert_eq!(detail["history"][0]["changes"][0]["field"], "imap_cert_pin");
+
+    // The pinned certificate is accepted. Saving exactly the values of a passing test needs
+    // no "Save anyway", and the audit event links that test.
+    let mut tested = probe_form(&pin);
+    tested.push(("settings[use_static_ips]", "on".into()));
+    let ok = call("start_probe", tested).await;
+    let ok_id = ok.body.trim().to_string();
+    assert_eq!(finished(&app, &admin, &ok_id).await["report"]["ok"], true);
+    let mut update = settings(&pin);
+    update.extend([
+        ("id", "1".into()),
+        ("version", "2".into()),
+        ("settings[use_static_ips]", "on".into()),
+    ]);
+    let saved = call("update_domain", update).await;
+    assert!(saved.status.is_success(), "{}", saved.body);
+    let detail = app
+        .call("domain_detail", Some(&admin), &[("id", "1")])
+        .await
+        .json();
+    assert_eq!(detail["history"][0]["probe_report_id"].to_string(), ok_id);
+    assert_eq!(
+        detail["history"][1]["probe_report_id"],
+        Value::Null,
+        "the pin was not tested"
+    );
+
+    // A different certificate than the pinned one is named, not trusted.
+    let other_pin = format!("{}@2026-01-02", "00".repeat(32));
+    let changed = call("start_probe", probe_form(&other_pin)).await;
+    let changed = finished(&app, &admin, changed.body.trim()).await;
+    assert_eq!(
+        changed["report"]["verdict"]["category"], "unauthorized_ssl_certificate_not_trusted",
+        "{changed}"
+    );
+    let detail_text = changed["report"]["verdict"]["detail"]
+        .as_str()
+        .unwrap_or("");
+    assert!(detail_text.contains("2026-01-02"), "{detail_text}");
+}
