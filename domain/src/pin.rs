@@ -109,7 +109,7 @@ mod tests {
             (format!("{HEX}@2026-11-22"), true),
             (format!("{colons}@2026-11-22"), true),
             (format!(" {HEX}@2026-11-22 "), true),
-            (format!("{HEX}"), false),
+            (HEX.to_string(), false),
             (format!("{HEX}@22-11-2026"), false),
             (format!("{}@2026-11-22", &HEX[1..]), false),
             (format!("{}g@2026-11-22", &HEX[1..]), false),

@@ -79,6 +79,7 @@ async fn imap_login_step(
 async fn smtp_connect_step(leg: &Leg<'_>) -> (Step, Result<SmtpConn, Fail>) {
     let mut step = Step::start(StepName::SmtpConnect);
     let res = smtp::open(leg).await;
+    step.stop();
     step.ev.bytes_read = leg.meter.total();
     if let Ok(c) = &res {
         step.ev.greeting = Some(c.banner.clone());

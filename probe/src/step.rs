@@ -109,6 +109,9 @@ pub fn timeout_text(what: &str, limit: Duration, budget_bound: bool) -> String {
 pub struct Step {
     pub name: StepName,
     start: Instant,
+    /// Set when the step's work ended before it is reported (SMTP connect runs alongside the
+    /// IMAP leg but is reported after it, in seed order).
+    stopped: Option<Duration>,
     pub ev: Evidence,
     pub tls: Option<TlsFacts>,
 }
@@ -118,6 +121,7 @@ impl Step {
         Self {
             name,
             start: Instant::now(),
+            stopped: None,
             ev: Evidence::default(),
             tls: None,
         }
@@ -127,8 +131,14 @@ impl Step {
         self.ev.notes.push(clip(&note.into(), MAX_LINE));
     }
 
+    /// Records the step's duration now, for a step reported later.
+    pub fn stop(&mut self) {
+        self.stopped = Some(self.start.elapsed());
+    }
+
     pub fn finish(self, res: Result<(), Fail>, creds: &Credentials) -> StepReport {
-        let elapsed_ms = self.start.elapsed().as_millis() as u64;
+        let elapsed = self.stopped.unwrap_or_else(|| self.start.elapsed());
+        let elapsed_ms = elapsed.as_millis() as u64;
         let mut ev = self.ev;
         let mut tls = self.tls;
         let failure = match res {

@@ -10,7 +10,7 @@ use http::StatusCode;
 use storage::test_support::sqlite;
 use support::{domain_form, TestApp};
 
-fn probe_form<'a>(host_port: &'a str) -> Vec<(&'static str, &'a str)> {
+fn probe_form(host_port: &str) -> Vec<(&'static str, &str)> {
     let mut form = domain_form("example.org", host_port);
     form.retain(|(k, _)| !k.ends_with("_host]") && *k != "save_anyway");
     form.extend([

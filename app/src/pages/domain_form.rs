@@ -14,7 +14,7 @@ use crate::error::AppError;
 
 pub enum FormMode {
     Create(ServerAction<CreateDomain>),
-    Edit(ServerAction<UpdateDomain>, DomainView),
+    Edit(ServerAction<UpdateDomain>, Box<DomainView>),
 }
 
 fn check_domain(v: &str) -> Option<String> {
@@ -212,17 +212,20 @@ pub fn DomainForm(
             <ProbeResult progress saved/>
         }
         .into_any(),
-        FormMode::Edit(action, d) => view! {
+        FormMode::Edit(action, d) => {
+            let (id, stored_version) = (d.id, d.version);
+            view! {
             <ActionForm action=action>
-                <input type="hidden" name="id" value=d.id/>
-                <input type="hidden" name="version" prop:value=move || version.get().unwrap_or(d.version)
-                    value=version.get_untracked().unwrap_or(d.version)/>
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="version" prop:value=move || version.get().unwrap_or(stored_version)
+                    value=version.get_untracked().unwrap_or(stored_version)/>
                 {fields}
                 <button type="submit" class="primary">{submit_label}</button>
             </ActionForm>
             <ProbeResult progress saved/>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 

@@ -211,7 +211,7 @@ pub fn EditDomainPanel() -> impl IntoView {
                             <Show when=move || just_saved>
                                 <p class="status" role="status">"Settings saved"</p>
                             </Show>
-                            <DomainForm mode=FormMode::Edit(update, detail.domain.clone()) start progress tested/>
+                            <DomainForm mode=FormMode::Edit(update, Box::new(detail.domain.clone())) start progress tested/>
                             <form class="danger-zone" method="get" action=delete_href>
                                 <button type="submit" class="danger">"Delete"</button>
                             </form>

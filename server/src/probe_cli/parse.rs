@@ -64,7 +64,7 @@ pub fn parse_host_port(input: &str) -> Result<HostPort, ArgError> {
         let (host, port) = s.rsplit_once(':').ok_or(ArgError::Format(
             "add the port after the host, e.g. imap.example.com:993",
         ))?;
-        if host.contains(':') {
+        if host.parse::<Ipv6Addr>().is_ok() || s.parse::<Ipv6Addr>().is_ok() {
             return Err(ArgError::Format(
                 "put an IPv6 address in brackets before the port, e.g. [::1]:993",
             ));

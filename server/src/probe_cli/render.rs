@@ -61,10 +61,12 @@ pub fn step(step: &StepReport) {
     }
     if let Some(tls) = &step.tls {
         let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-        line(
-            "TLS",
-            &format!("{} {}", or_dash(&tls.version), or_dash(&tls.cipher)),
-        );
+        if tls.version.is_some() {
+            line(
+                "TLS",
+                &format!("{} {}", or_dash(&tls.version), or_dash(&tls.cipher)),
+            );
+        }
         line("subject", &or_dash(&tls.subject));
         line("SANs", &tls.sans.join(", "));
         line("issuer", &or_dash(&tls.issuer));

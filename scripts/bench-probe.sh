@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Probe figures (issue 3): the full probe (`server probe --json`, IMAPS + SMTPS) against the local
+# Dovecot + Postfix of the mail lab next to curl doing the same IMAP login and SMTP login + send in
+# sequence (medians of N runs and their ratio), then the time to a verdict when the IMAP port is
+# blackholed (accepts TCP, never speaks), against the budget and the step timeout.
+# Env: N (default 10), BUDGET (seconds, default 15). Runs as root (the lab starts Dovecot).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+probe/tests/install-mail-servers.sh
+command -v curl >/dev/null || scripts/ensure-tools.sh curl
+curl --version | grep -q 'imaps.*smtps' || { echo "this curl lacks imaps/smtps" >&2; exit 1; }
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mailsettings/target}"
+# cargo-leptos builds with this flag; the same here, or everything is rebuilt.
+export RUSTFLAGS="--cfg erase_components"
+N="${N:-10}"
+BUDGET="${BUDGET:-15}"
+STEP_TIMEOUT=10 # the probe's default
+
+cargo build --release -p server -p probe --bin server --example mail_lab
+server="$CARGO_TARGET_DIR/release/server"
+lab="$CARGO_TARGET_DIR/release/examples/mail_lab"
+
+work=$(mktemp -d)
+lab_pid=""
+cleanup() {
+  if [ -n "$lab_pid" ]; then
+    kill -TERM "$lab_pid" 2>/dev/null || true
+    wait "$lab_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The lab runs until its stdin closes or SIGTERM: keep a FIFO open as its stdin.
+mkfifo "$work/lab.in"
+"$lab" <"$work/lab.in" >"$work/lab.json" 2>"$work/lab.err" &
+lab_pid=$!
+exec 3>"$work/lab.in"
+for _ in $(seq 600); do
+  [ -s "$work/lab.json" ] && break
+  kill -0 "$lab_pid" 2>/dev/null || { cat "$work/lab.err" >&2; exit 1; }
+  sleep 0.1
+done
+[ -s "$work/lab.json" ] || { echo "mail_lab did not start" >&2; cat "$work/lab.err" >&2; exit 1; }
+field() { jq -r ".$1" "$work/lab.json"; }
+host=$(field host) email=$(field email) ca=$(field ca_file)
+imaps=$(field imaps_port) smtps=$(field smtps_port) blackhole=$(field blackhole_port)
+export PROBE_PASSWORD
+PROBE_PASSWORD=$(field password)
+
+now_ms() { date +%s%3N; }
+median() { sort -n | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print int((v[NR/2]+v[NR/2+1])/2)}'; }
+
+probe_args=(--email "$email" --smtp "$host:$smtps" --smtp-security ssl
+  --ca-file "$ca" --allow-private 127.0.0.0/8 --json)
+
+echo "== full probe vs curl: $N runs each (IMAPS $host:$imaps, SMTPS $host:$smtps) =="
+for i in $(seq "$N"); do
+  t0=$(now_ms)
+  "$server" probe --imap "$host:$imaps" --imap-security ssl "${probe_args[@]}" >"$work/probe-$i.json" ||
+    { echo "probe run $i failed:" >&2; cat "$work/probe-$i.json" >&2; exit 1; }
+  echo $(($(now_ms) - t0)) >>"$work/probe.ms"
+done
+
+printf 'From: %s\r\nTo: %s\r\nSubject: bench-probe curl\r\n\r\nHello from curl.\r\n' \
+  "$email" "$email" >"$work/msg.eml"
+curl_common=(--silent --show-error --fail --cacert "$ca" -u "$email:$PROBE_PASSWORD")
+for _ in $(seq "$N"); do
+  t0=$(now_ms)
+  curl "${curl_common[@]}" "imaps://$host:$imaps/INBOX" >/dev/null
+  curl "${curl_common[@]}" --mail-from "$email" --mail-rcpt "$email" -T "$work/msg.eml" \
+    "smtps://$host:$smtps" >/dev/null
+  echo $(($(now_ms) - t0)) >>"$work/curl.ms"
+done
+
+probe_ms=$(median <"$work/probe.ms")
+curl_ms=$(median <"$work/curl.ms")
+echo "probe (5 steps, server probe --json): median ${probe_ms} ms  [runs: $(paste -sd' ' "$work/probe.ms")]"
+echo "curl (IMAP login + SMTP login/send):  median ${curl_ms} ms  [runs: $(paste -sd' ' "$work/curl.ms")]"
+awk -v p="$probe_ms" -v c="$curl_ms" 'BEGIN {printf "ratio probe/curl: %.2f\n", (c > 0 ? p / c : 0)}'
+echo -n "probe step medians (ms):"
+for step in imap_connect imap_login smtp_connect smtp_login test_email; do
+  m=$(jq -r ".steps[] | select(.name == \"$step\") | .elapsed_ms" "$work"/probe-*.json | median)
+  echo -n " $step $m"
+done
+echo
+echo "  (smtp_connect runs alongside the IMAP leg; the probe times it up to when it is reported,"
+echo "  after the IMAP login, so its figure includes the IMAP connect and login)"
+echo "caveat: the probe does more than curl. Besides the logins and the send it checks the"
+echo "  concurrent sessions the product will hold, lists the folders and waits for the test"
+echo "  message to arrive over IMAP (round trip). From the last run:"
+jq -r '.steps[] | select(.evidence.notes != []) | "    \(.name): \(.evidence.notes | join("; "))"' "$work/probe-$N.json"
+echo "  curl: one IMAP session (LOGIN, LIST \"INBOX\"), then one SMTP session (AUTH, MAIL/RCPT/DATA)."
+
+echo
+echo "== blackholed port: IMAP at $host:$blackhole accepts TCP and never speaks =="
+for security in ssl starttls; do
+  t0=$(now_ms)
+  code=0
+  "$server" probe --imap "$host:$blackhole" --imap-security "$security" --budget "$BUDGET" \
+    --step-timeout "$STEP_TIMEOUT" "${probe_args[@]}" >"$work/blackhole.json" || code=$?
+  ms=$(($(now_ms) - t0))
+  verdict=$(jq -r '"\(.category)/\(.detail_code) at \(.failed_step): \(.detail)"' "$work/blackhole.json")
+  [ "$code" = 1 ] || { echo "expected exit 1, got $code: $verdict" >&2; exit 1; }
+  awk -v ms="$ms" -v b="$BUDGET" -v s="$STEP_TIMEOUT" -v sec="$security" -v v="$verdict" 'BEGIN {
+    printf "blackholed port (IMAP %s): verdict in %.1f s (budget %d s, step timeout %d s)\n    %s\n",
+      sec, ms / 1000, b, s, v }'
+done
