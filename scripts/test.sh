@@ -20,11 +20,13 @@ if [ "${SKIP_POSTGRES_TESTS:-}" != "1" ]; then
   fi
 fi
 
-cargo leptos build
-cargo build -p probe --example mail_lab
 # `frontend` is the wasm entry point (no tests); building it here would switch on `hydrate` for
 # the server-side crates too (feature unification) and break them.
 cargo test --workspace --exclude frontend --no-fail-fast
+# After the tests: `cargo test` rebuilds target/debug/server without the site settings
+# cargo-leptos compiles in, and the browser tests need the cargo-leptos build.
+cargo leptos build
+cargo build -p probe --example mail_lab
 
 SERVER_BIN="$CARGO_TARGET_DIR/debug/server" SITE_ROOT="$PWD/target/site" \
   MAIL_LAB_BIN="$CARGO_TARGET_DIR/debug/examples/mail_lab" E2E_WORKERS=1 scripts/e2e.sh

@@ -7,6 +7,7 @@ mod domains;
 mod login;
 mod not_found;
 mod probe_report;
+mod server_fields;
 mod setup;
 mod users;
 

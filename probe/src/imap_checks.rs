@@ -111,26 +111,30 @@ pub async fn folders(session: &mut ImapSession, leg: &Leg<'_>) -> Result<Folders
     Ok(f)
 }
 
-/// Opens `needed - 1` more logged-in sessions next to `main`, all at once, and keeps them open.
+/// Opens `needed - 1` more logged-in sessions next to `main` and keeps them all open.
 /// Returns the extra sessions; a refusal names how many connections worked.
+///
+/// The sessions are opened one after the other, each while the earlier ones stay open: logins
+/// that race each other can all pass a server's per-user limit check (Dovecot counts a session
+/// only once it is established), which would hide the limit the product will hit.
 pub async fn hold_concurrent(
     needed: usize,
     creds: &Credentials,
     leg: &Leg<'_>,
 ) -> Result<Vec<ImapSession>, Fail> {
     let extra = needed.saturating_sub(1);
-    let attempts = (0..extra).map(|_| async {
-        let conn = imap::open(leg).await?;
-        imap_login::login(conn, creds, leg).await
-    });
-    let results = futures::future::join_all(attempts).await;
     let mut held = Vec::new();
     let mut refusal = None;
-    for r in results {
-        match r {
+    for _ in 0..extra {
+        let attempt = async {
+            let conn = imap::open(leg).await?;
+            imap_login::login(conn, creds, leg).await
+        };
+        match attempt.await {
             Ok(s) => held.push(s),
             Err(f) => {
-                refusal.get_or_insert(f);
+                refusal = Some(f);
+                break;
             }
         }
     }

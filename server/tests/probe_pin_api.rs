@@ -6,27 +6,11 @@
 mod mail;
 mod support;
 
-use std::time::Duration;
-
 use app::ssr::{ProbeConfig, ThrottlePolicy};
 use http::StatusCode;
 use serde_json::Value;
 use storage::test_support::sqlite;
 use support::TestApp;
-
-async fn finished(app: &TestApp, session: &str, id: &str) -> Value {
-    for _ in 0..300 {
-        let view = app
-            .call("probe_progress", Some(session), &[("id", id)])
-            .await
-            .json();
-        if view["state"] != "Running" {
-            return view;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("probe {id} did not finish");
-}
 
 #[tokio::test]
 async fn probe_pin_and_audit_link_against_real_servers() {
@@ -82,7 +66,7 @@ async fn probe_pin_and_audit_link_against_real_servers() {
         .await
         .json();
     assert_eq!(early["state"], "Running", "{early}");
-    let report = finished(&app, &admin, &id).await;
+    let report = app.finished_probe(&admin, &id).await;
     assert_eq!(report["report"]["ok"], true, "{report}");
     assert_eq!(report["steps"].as_array().map(Vec::len), Some(5));
     let fingerprint = report["report"]["steps"][0]["tls"]["sha256_fingerprint"]
@@ -122,7 +106,10 @@ async fn probe_pin_and_audit_link_against_real_servers() {
     tested.push(("settings[use_static_ips]", "on".into()));
     let ok = call("start_probe", tested).await;
     let ok_id = ok.body.trim().to_string();
-    assert_eq!(finished(&app, &admin, &ok_id).await["report"]["ok"], true);
+    assert_eq!(
+        app.finished_probe(&admin, &ok_id).await["report"]["ok"],
+        true
+    );
     let mut update = settings(&pin);
     update.extend([
         ("id", "1".into()),
@@ -145,7 +132,7 @@ async fn probe_pin_and_audit_link_against_real_servers() {
     // A different certificate than the pinned one is named, not trusted.
     let other_pin = format!("{}@2026-01-02", "00".repeat(32));
     let changed = call("start_probe", probe_form(&other_pin)).await;
-    let changed = finished(&app, &admin, changed.body.trim()).await;
+    let changed = app.finished_probe(&admin, changed.body.trim()).await;
     assert_eq!(
         changed["report"]["verdict"]["category"], "unauthorized_ssl_certificate_not_trusted",
         "{changed}"

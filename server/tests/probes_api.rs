@@ -22,20 +22,6 @@ fn probe_form(host_port: &str) -> Vec<(&'static str, &str)> {
     form
 }
 
-async fn finished(app: &TestApp, session: &str, id: &str) -> serde_json::Value {
-    for _ in 0..100 {
-        let view = app
-            .call("probe_progress", Some(session), &[("id", id)])
-            .await
-            .json();
-        if view["state"] != "Running" {
-            return view;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("probe {id} did not finish");
-}
-
 #[tokio::test]
 async fn a_loopback_target_is_refused_and_the_peer_sees_no_connection() {
     let app = TestApp::new(sqlite().await, ThrottlePolicy::default()).await;
@@ -50,7 +36,7 @@ async fn a_loopback_target_is_refused_and_the_peer_sees_no_connection() {
         .await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.body);
     let id = started.body.trim().to_string();
-    let view = finished(&app, &admin, &id).await;
+    let view = app.finished_probe(&admin, &id).await;
     assert_eq!(view["state"], "Finished");
     assert_eq!(view["report"]["ok"], false);
     assert_eq!(

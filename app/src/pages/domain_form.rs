@@ -1,15 +1,16 @@
 //! The add/edit form of the right-hand panel. The same form posts without JavaScript; with it,
 //! every field is checked as it is typed, by the parsers the server uses.
 
-use domain::{DomainSettingsForm, Field, FieldErrors, FieldWarning, Hostname, MailDomain, Port};
+use domain::{DomainSettingsForm, Field, FieldErrors, FieldWarning, MailDomain};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use super::connection_test::{fault_message, ProbeProgress, ProbeResult, TestConnection};
+use super::server_fields::{ServerFieldset, IMAP, SMTP};
 use crate::api::domains::{CreateDomain, UpdateDomain};
 use crate::api::probes::StartProbe;
 use crate::api::DomainView;
-use crate::components::{Checkbox, ErrorSummary, FieldMessage, TextField};
+use crate::components::{Checkbox, ErrorSummary, TextField};
 use crate::error::AppError;
 
 pub enum FormMode {
@@ -19,12 +20,6 @@ pub enum FormMode {
 
 fn check_domain(v: &str) -> Option<String> {
     MailDomain::parse(v).err().map(|e| e.to_string())
-}
-fn check_host(v: &str) -> Option<String> {
-    Hostname::parse(v).err().map(|e| e.to_string())
-}
-fn check_port(v: &str) -> Option<String> {
-    Port::parse(v).err().map(|e| e.to_string())
 }
 
 /// What the last submission said: field errors, a conflict, or another error.
@@ -159,32 +154,8 @@ pub fn DomainForm(
             value=initial.domain.clone() error=err(Field::Domain) check=check_domain required=true
             hint="The part after the @ of the addresses, e.g. example.com."
             on_value=set(|f, v| f.domain = v)/>
-        <fieldset>
-            <legend>"IMAP (incoming)"</legend>
-            <TextField id="imap_host" name="settings[imap_host]" label=Field::ImapHost.label()
-                value=initial.imap_host.clone() error=err(Field::ImapHost) check=check_host required=true
-                on_value=set(|f, v| f.imap_host = v)/>
-            <TextField id="imap_port" name="settings[imap_port]" label=Field::ImapPort.label()
-                value=initial.imap_port.clone() error=err(Field::ImapPort) check=check_port
-                inputmode="numeric" required=true hint="Most IMAP ports are 993 (SSL/TLS) or 143 (STARTTLS)."
-                on_value=set(|f, v| f.imap_port = v)/>
-            <SecuritySelect id="imap_security" name="settings[imap_security]" label=Field::ImapSecurity.label()
-                value=initial.imap_security.clone() on_value=set(|f, v| f.imap_security = v)
-                error=err(Field::ImapSecurity)/>
-        </fieldset>
-        <fieldset>
-            <legend>"SMTP (outgoing)"</legend>
-            <TextField id="smtp_host" name="settings[smtp_host]" label=Field::SmtpHost.label()
-                value=initial.smtp_host.clone() error=err(Field::SmtpHost) check=check_host required=true
-                on_value=set(|f, v| f.smtp_host = v)/>
-            <TextField id="smtp_port" name="settings[smtp_port]" label=Field::SmtpPort.label()
-                value=initial.smtp_port.clone() error=err(Field::SmtpPort) check=check_port
-                inputmode="numeric" required=true hint="Most SMTP ports are 465 (SSL/TLS), 587 (STARTTLS) or 25."
-                on_value=set(|f, v| f.smtp_port = v)/>
-            <SecuritySelect id="smtp_security" name="settings[smtp_security]" label=Field::SmtpSecurity.label()
-                value=initial.smtp_security.clone() on_value=set(|f, v| f.smtp_security = v)
-                error=err(Field::SmtpSecurity)/>
-        </fieldset>
+        <ServerFieldset leg=&IMAP initial=initial.clone() form err/>
+        <ServerFieldset leg=&SMTP initial=initial.clone() form err/>
         <Checkbox id="allow_non_secure_certificate" name="settings[allow_non_secure_certificate]"
             label=Field::AllowNonSecureCertificate.label() checked=initial.allow_non_secure_certificate
             hint="Only if your SSL certificate is not signed by a Certificate Authority."/>
@@ -226,30 +197,6 @@ pub fn DomainForm(
             }
             .into_any()
         }
-    }
-}
-
-#[component]
-fn SecuritySelect(
-    id: &'static str,
-    name: &'static str,
-    label: &'static str,
-    value: String,
-    on_value: Callback<String>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    let starttls = domain::Security::parse(&value) == Ok(domain::Security::StartTls);
-    view! {
-        <div class="field" class:invalid=move || error.get().is_some()>
-            <label for=id>{label}</label>
-            <select id=id name=name aria-describedby=format!("{id}-error")
-                aria-invalid=move || error.get().is_some().to_string()
-                on:change=move |ev| on_value.run(event_target_value(&ev))>
-                <option value="ssl" selected=!starttls>"SSL/TLS"</option>
-                <option value="starttls" selected=starttls>"STARTTLS"</option>
-            </select>
-            <FieldMessage id=id error/>
-        </div>
     }
 }
 

@@ -139,6 +139,21 @@ impl TestApp {
         reply.session().expect("setup signs the admin in")
     }
 
+    /// Polls a connection test until it has ended; returns its view.
+    pub async fn finished_probe(&self, session: &str, id: &str) -> serde_json::Value {
+        for _ in 0..300 {
+            let view = self
+                .call("probe_progress", Some(session), &[("id", id)])
+                .await
+                .json();
+            if view["state"] != "Running" {
+                return view;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("probe {id} did not finish");
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Reply {
         self.call("login", None, &[("email", email), ("password", password)])
             .await
