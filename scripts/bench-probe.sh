@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 probe/tests/install-mail-servers.sh
-command -v curl >/dev/null || scripts/ensure-tools.sh curl
+scripts/ensure-tools.sh curl jq
 curl --version | grep -q 'imaps.*smtps' || { echo "this curl lacks imaps/smtps" >&2; exit 1; }
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mailsettings/target}"
@@ -86,8 +86,7 @@ for step in imap_connect imap_login smtp_connect smtp_login test_email; do
   echo -n " $step $m"
 done
 echo
-echo "  (smtp_connect runs alongside the IMAP leg; the probe times it up to when it is reported,"
-echo "  after the IMAP login, so its figure includes the IMAP connect and login)"
+echo "  (smtp_connect runs alongside the IMAP leg and is timed from its own start to its own end)"
 echo "caveat: the probe does more than curl. Besides the logins and the send it checks the"
 echo "  concurrent sessions the product will hold, lists the folders and waits for the test"
 echo "  message to arrive over IMAP (round trip). From the last run:"

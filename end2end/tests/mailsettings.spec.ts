@@ -317,6 +317,16 @@ test('a wrong password gives the seed category, its remediation and the field at
   await expect(field(page, 'Mailbox password')).toHaveAccessibleDescription(/IMAP authentication error/);
 });
 
+test('the certificate a connection test saw can be pinned', async () => {
+  // The wrong-password test above left its report on the page: IMAP connect passed, with TLS facts.
+  await button(page, 'Pin this IMAP certificate').click();
+  await expect(page.getByText('IMAP certificate pinned')).toBeVisible();
+  await expect(field(page, 'IMAP certificate pin')).toHaveValue(/^[0-9a-f]{64}@\d{4}-\d{2}-\d{2}$/);
+  const history = page.getByRole('region', { name: 'History' });
+  await expect(history).toContainText('IMAP certificate pin');
+  await expect(history).toContainText('SHA-256');
+});
+
 test('accessibility: domain list and Add panel have no axe violations', async () => {
   await gotoApp(page, '/domains');
   await expect(page.getByRole('heading', { name: 'Domain IMAP settings' })).toBeVisible();

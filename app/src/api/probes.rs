@@ -157,6 +157,6 @@ pub async fn pin_certificate(
         .await
         .map_err(|e| super::domains::save_error(e, Default::default()))?;
     tracing::info!(domain = %saved.settings.domain, leg, by = %account.email, "certificate pinned");
-    leptos_axum::redirect(&format!("/domains/{id}?saved=1"));
+    leptos_axum::redirect(&format!("/domains/{id}?pinned={leg}"));
     Ok(())
 }

@@ -15,10 +15,13 @@ pub type ProbeProgress = Resource<Result<Option<ProbeView>, AppError>>;
 
 /// The probe shown in the panel: the one just started, else the one named in the URL
 /// (`?probe=ID`), polled while it runs.
-pub fn use_probe_progress(start: ServerAction<StartProbe>, from_url: Option<i32>) -> ProbeProgress {
+pub fn use_probe_progress(
+    start: ServerAction<StartProbe>,
+    from_url: Memo<Option<i32>>,
+) -> ProbeProgress {
     let probe_id = Memo::new(move |_| match start.value().get() {
         Some(Ok(id)) => Some(id),
-        _ => from_url,
+        _ => from_url.get(),
     });
     let tick = RwSignal::new(0u32);
     let progress = Resource::new(

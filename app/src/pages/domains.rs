@@ -134,10 +134,14 @@ pub fn NoPanel() -> impl IntoView {
 
 /// The connection test named in the URL (`?probe=ID`, where a form post without JavaScript
 /// lands), and the values it tested.
-fn probe_in_url() -> (Option<i32>, Resource<Option<domain::DomainSettingsForm>>) {
-    let id = use_query_map().with_untracked(|q| q.get("probe").and_then(|p| p.parse().ok()));
+fn probe_in_url() -> (
+    Memo<Option<i32>>,
+    Resource<Option<domain::DomainSettingsForm>>,
+) {
+    let query = use_query_map();
+    let id = Memo::new(move |_| query.with(|q| q.get("probe").and_then(|p| p.parse().ok())));
     let tested = Resource::new(
-        move || id,
+        move || id.get(),
         |id| async move {
             match id {
                 Some(id) => probe_progress(id).await.ok().map(|v| v.settings.to_form()),
@@ -187,8 +191,15 @@ pub fn EditDomainPanel() -> impl IntoView {
     let (from_url, tested) = probe_in_url();
     let progress = use_probe_progress(start, from_url);
     let detail = Resource::new(
-        move || (id.get(), update.version().get()),
-        |(id, _)| async move {
+        // A pinned certificate comes back as `?pinned=imap|smtp`: reload the stored settings.
+        move || {
+            (
+                id.get(),
+                update.version().get(),
+                saved.with(|q| q.get("pinned")),
+            )
+        },
+        |(id, _, _)| async move {
             match id {
                 Some(id) => domain_detail(id).await,
                 None => Err(crate::error::AppError::NotFound),
@@ -204,6 +215,9 @@ pub fn EditDomainPanel() -> impl IntoView {
                     match detail.await {
                     Err(error) => view! { <Refusal error/> }.into_any(),
                     Ok(detail) => {
+                        let pinned = saved.with(|q| q.get("pinned")).map(|leg| {
+                            format!("{} certificate pinned", leg.to_uppercase())
+                        });
                         let just_saved = saved.with(|q| q.get("saved").is_some())
                             && update.value().with(|v| !matches!(v, Some(Err(_))));
                         let delete_href = format!("/domains/{}/delete", detail.domain.id);
@@ -211,6 +225,7 @@ pub fn EditDomainPanel() -> impl IntoView {
                             <Show when=move || just_saved>
                                 <p class="status" role="status">"Settings saved"</p>
                             </Show>
+                            {pinned.map(|p| view! { <p class="status" role="status">{p}</p> })}
                             <DomainForm mode=FormMode::Edit(update, Box::new(detail.domain.clone())) start progress tested/>
                             <form class="danger-zone" method="get" action=delete_href>
                                 <button type="submit" class="danger">"Delete"</button>
