@@ -3,20 +3,8 @@
 
 mod support;
 
-use probe::{probe, Category, DetailCode, Outcome, ProbeReport, Security, StepName};
+use probe::{probe, Category, DetailCode, Outcome, Security, StepName};
 use support::*;
-
-fn show(r: &ProbeReport) -> String {
-    serde_json::to_string_pretty(r).unwrap_or_default()
-}
-
-fn verdict(r: &ProbeReport) -> (StepName, Category, DetailCode) {
-    let v = r
-        .verdict
-        .as_ref()
-        .unwrap_or_else(|| panic!("expected a failed verdict: {}", show(r)));
-    (v.failed_step, v.category, v.detail_code)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn success_over_imaps_and_smtps_with_round_trip() {

@@ -138,3 +138,17 @@ pub fn good(m: &Mail) -> ProbeSettings {
         ("mail.test.local", m.postfix.smtps, Security::SslTls),
     )
 }
+
+/// The report, pretty-printed for assertion messages.
+pub fn show(r: &probe::ProbeReport) -> String {
+    serde_json::to_string_pretty(r).unwrap_or_default()
+}
+
+/// Where and why the probe failed; panics (showing the report) when it passed.
+pub fn verdict(r: &probe::ProbeReport) -> (probe::StepName, probe::Category, probe::DetailCode) {
+    let v = r
+        .verdict
+        .as_ref()
+        .unwrap_or_else(|| panic!("expected a failed verdict: {}", show(r)));
+    (v.failed_step, v.category, v.detail_code)
+}
