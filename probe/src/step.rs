@@ -97,7 +97,7 @@ impl Clock {
 /// Text for a timeout, naming whether the step limit or the overall budget ran out.
 pub fn timeout_text(what: &str, limit: Duration, budget_bound: bool) -> String {
     let bound = if budget_bound {
-        "the probe's overall budget"
+        "what was left of the probe's overall budget"
     } else {
         "the step timeout"
     };
