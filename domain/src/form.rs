@@ -159,6 +159,12 @@ fn validate_security(value: &str) -> Result<(), ValidationError> {
     to_validation(Security::parse(value))
 }
 
+/// A checkbox posted on its own (outside `DomainSettingsForm`), read by the same rules as
+/// [`form_bool`]; absent means unchecked (use it with `#[serde(default)]`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Checked(#[serde(deserialize_with = "form_bool")] pub bool);
+
 /// Deserializes a checkbox: missing (with `#[serde(default)]`), "on"/"true"/"1"/"yes" or a JSON
 /// boolean. Works for urlencoded/serde_qs posts (always strings) and JSON alike.
 pub fn form_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {

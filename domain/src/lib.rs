@@ -18,7 +18,7 @@ mod warnings;
 pub use account::{check_new_password, EmailAddress, EmailError, PasswordError};
 pub use diff::{diff, FieldChange};
 pub use field::Field;
-pub use form::{form_bool, DomainSettingsForm};
+pub use form::{form_bool, Checked, DomainSettingsForm};
 pub use names::{Hostname, MailDomain, NameError};
 pub use pin::{CertPin, PinError};
 pub use port::{Port, PortError};

@@ -50,7 +50,7 @@ pub async fn domain_detail(id: i32) -> Result<DomainWithHistory, AppError> {
 #[server(endpoint = "create_domain")]
 pub async fn create_domain(
     settings: DomainSettingsForm,
-    #[server(default)] save_anyway: Option<String>,
+    #[server(default)] save_anyway: domain::Checked,
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
     let parsed = parse(settings.clone())?;
@@ -68,7 +68,7 @@ pub async fn update_domain(
     id: i32,
     version: i32,
     settings: DomainSettingsForm,
-    #[server(default)] save_anyway: Option<String>,
+    #[server(default)] save_anyway: domain::Checked,
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
     let parsed = parse(settings.clone()).map_err(|e| e.editing(version))?;
@@ -109,10 +109,10 @@ pub async fn delete_domain(id: i32, version: i32) -> Result<(), AppError> {
 async fn require_tested(
     state: &crate::ssr::AppState,
     parsed: &domain::DomainSettings,
-    save_anyway: Option<String>,
+    save_anyway: domain::Checked,
     typed: &DomainSettingsForm,
 ) -> Result<(), AppError> {
-    if save_anyway.is_some_and(|v| v != "false") {
+    if save_anyway.0 {
         return Ok(());
     }
     match storage::successful_probe_for(&state.db, parsed).await {

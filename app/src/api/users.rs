@@ -36,15 +36,14 @@ pub async fn create_user(
     email: String,
     password: String,
     role: String,
-    #[server(default)] account_access: Option<String>,
+    #[server(default)] account_access: domain::Checked,
 ) -> Result<(), AppError> {
     let (admin, state) = super_admin().await?;
     let address = domain::EmailAddress::parse(&email)
         .map_err(|e| AppError::invalid("email", e.to_string()))?;
     check_password(&password)?;
     let role = parse_role(&role)?;
-    let access = account_access.is_some_and(|v| v != "false");
-    match storage::create_user(&state.db, &address, &password, role, access).await {
+    match storage::create_user(&state.db, &address, &password, role, account_access.0).await {
         Ok(user) => tracing::info!(user = %user.email, by = %admin.email, "user created"),
         Err(storage::StorageError::DuplicateEmail(email)) => {
             return Err(AppError::invalid(
@@ -62,19 +61,19 @@ pub async fn create_user(
 pub async fn update_user(
     id: i32,
     role: String,
-    #[server(default)] account_access: Option<String>,
-    #[server(default)] disabled: Option<String>,
+    #[server(default)] account_access: domain::Checked,
+    #[server(default)] disabled: domain::Checked,
 ) -> Result<(), AppError> {
     let (admin, state) = super_admin().await?;
     let role = parse_role(&role)?;
-    let disabled = disabled.is_some_and(|v| v != "false");
+    let disabled = disabled.0;
     if id == admin.id && (role != domain::Role::SuperAdmin || disabled) {
         return Err(AppError::Invalid {
             field: None,
             message: "You cannot demote or disable your own account.".into(),
         });
     }
-    let access = account_access.is_some_and(|v| v != "false");
+    let access = account_access.0;
     storage::update_user_rights(&state.db, id, role, access)
         .await
         .map_err(crate::ssr::store_error)?;
