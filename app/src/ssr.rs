@@ -1,18 +1,27 @@
 //! Server-only plumbing shared by the server functions: application state, the session cookie,
-//! authorization and login throttling. Compiled only with the `ssr` feature.
+//! authorization, request origin checks, security headers, login throttling and the
+//! services server functions call. Compiled only with the `ssr` feature.
 
 mod authorize;
+mod client;
 mod cookies;
+mod csrf;
 mod error_status;
+mod headers;
+mod login_guard;
+mod pinning;
 mod probe_runner;
 mod state;
-mod throttle;
 
 pub use authorize::{
-    client_ip, current_account, is_form_post, request_parts, require, store_error,
+    client_addr, client_ip, current_account, is_form_post, request_parts, require, store_error,
 };
-pub use cookies::{session_token, CookiePolicy, SESSION_COOKIE};
+pub use client::{attach_client_info, normalize_origin, ClientInfo, ProxyPolicy};
+pub use cookies::{session_token, CookiePolicy, SECURE_SESSION_COOKIE, SESSION_COOKIE};
+pub use csrf::refuse_cross_origin;
 pub use error_status::error_status;
+pub use headers::{security_headers, set_page_csp};
+pub use login_guard::{admit_setup_attempt, attempt_login, ThrottlePolicy};
+pub use pinning::pin_certificate;
 pub use probe_runner::{probe_settings, ProbeConfig, ProbeRunner};
 pub use state::{AppState, SetupGate};
-pub use throttle::{LoginThrottle, ThrottlePolicy};

@@ -51,6 +51,12 @@ impl EmailAddress {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The account this address logs into: every spelling of the same address (letter case of
+    /// either part, a trailing dot, Unicode forms of the domain) gives the same key.
+    pub fn login_key(&self) -> String {
+        self.0.to_lowercase()
+    }
 }
 
 impl fmt::Display for EmailAddress {
@@ -132,6 +138,20 @@ mod tests {
         ];
         for (input, expected) in rows {
             assert_eq!(EmailAddress::parse(input), Err(expected), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn login_key_folds_every_spelling() {
+        let key = |s: &str| EmailAddress::parse(s).map(|e| e.login_key());
+        let expected = Ok("admin@xn--bcher-kva.example".to_string());
+        for spelling in [
+            "admin@bücher.example",
+            "ADMIN@BÜCHER.EXAMPLE",
+            "Admin@bücher.example.",
+            " admin@xn--bcher-kva.example ",
+        ] {
+            assert_eq!(key(spelling), expected, "{spelling:?}");
         }
     }
 

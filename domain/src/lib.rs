@@ -4,6 +4,7 @@
 //! is the user-facing message, so the browser and the server show the same text.
 
 mod account;
+mod cidr;
 mod diff;
 mod field;
 mod form;
@@ -16,6 +17,7 @@ mod settings;
 mod warnings;
 
 pub use account::{check_new_password, EmailAddress, EmailError, PasswordError};
+pub use cidr::{find_overlap, parse_cidr_list, CidrError};
 pub use diff::{diff, FieldChange};
 pub use field::Field;
 pub use form::{form_bool, Checked, DomainSettingsForm};

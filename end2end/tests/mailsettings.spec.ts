@@ -59,7 +59,12 @@ async function logOut(): Promise<void> {
 /** Posts to a server function the way the contract describes, with `request`'s cookies. */
 const callListDomains = (request: APIRequestContext) =>
   request.post(new URL('/api/list_domains', baseURL()).href, {
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    // The app's own origin, as a browser sends it: cross-origin posts are refused outright.
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Accept: 'application/json',
+      Origin: new URL(baseURL()).origin,
+    },
     data: '',
   });
 
@@ -67,6 +72,25 @@ test('health endpoint answers 200', async ({ request }) => {
   const response = await request.get('/health');
   expect(response.status()).toBe(200);
   expect(await response.text()).toContain('ok');
+});
+
+test('pages carry a Content-Security-Policy with a nonce and still work', async () => {
+  const response = await gotoApp(page, '/login');
+  const headers = response?.headers() ?? {};
+  const csp = headers['content-security-policy'] ?? '';
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval'/);
+  expect(csp).not.toContain('unsafe-inline');
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['referrer-policy']).toBe('same-origin');
+  // Every inline script carries this response's nonce (a violation would be a console error).
+  if (jsOn()) {
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    const inline = await page.locator('script:not([src])').evaluateAll((scripts) =>
+      scripts.map((s) => (s as HTMLScriptElement).nonce));
+    expect(inline.length).toBeGreaterThan(0);
+    for (const n of inline) expect(n).toBe(nonce);
+  }
 });
 
 test('first super admin is created via /setup with the setup token', async () => {

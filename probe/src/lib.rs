@@ -30,6 +30,8 @@
 #[cfg(feature = "engine")]
 pub mod certinfo;
 #[cfg(feature = "engine")]
+pub mod guard;
+#[cfg(feature = "engine")]
 pub mod imap;
 #[cfg(feature = "engine")]
 pub mod imap_checks;
@@ -41,6 +43,8 @@ pub mod model;
 pub mod net;
 #[cfg(feature = "engine")]
 mod probe;
+#[cfg(feature = "engine")]
+pub mod redact;
 pub mod report;
 #[cfg(feature = "engine")]
 pub mod resolve;
@@ -69,5 +73,9 @@ pub use report::{
 #[cfg(feature = "engine")]
 pub use resolve::{Resolver, StaticResolver, SystemResolver};
 
+#[cfg(all(test, feature = "engine"))]
+mod guard_tests;
+#[cfg(all(test, feature = "engine"))]
+mod redact_tests;
 #[cfg(all(test, feature = "engine"))]
 mod unit_tests;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::resolve::{Resolver, SystemResolver};
 
@@ -55,12 +56,13 @@ pub struct ProbeSettings {
     pub pinned_at: Option<String>,
 }
 
-/// The test mailbox. The password is never serialized, printed or put into a report.
+/// The test mailbox. The password is never serialized, printed or put into a report, and its
+/// memory is wiped when the credentials (or any clone of them) are dropped.
 #[derive(Clone)]
 pub struct Credentials {
     pub email: String,
     pub username: Option<String>,
-    password: String,
+    password: Zeroizing<String>,
 }
 
 impl Credentials {
@@ -72,7 +74,7 @@ impl Credentials {
         Self {
             email: email.into(),
             username,
-            password: password.into(),
+            password: Zeroizing::new(password.into()),
         }
     }
 
@@ -83,6 +85,15 @@ impl Credentials {
 
     pub(crate) fn password(&self) -> &str {
         &self.password
+    }
+}
+
+// The only secret, `password`, is a `Zeroizing<String>`.
+impl ZeroizeOnDrop for Credentials {}
+
+impl Zeroize for Credentials {
+    fn zeroize(&mut self) {
+        self.password.zeroize();
     }
 }
 

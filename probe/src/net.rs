@@ -1,15 +1,13 @@
 //! Shared connection work for IMAP and SMTP: resolve through the guard, TCP connect, TLS,
 //! waiting for a greeting, and telling a security mismatch from the first bytes.
 
-use std::net::SocketAddr;
-
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
 use crate::certinfo::CertInfo;
 use crate::model::{Endpoint, ProbeOptions, ProbeSettings};
 use crate::report::{Category, DetailCode, Field, TlsFacts};
-use crate::resolve::{resolve_checked, GuardError};
+use crate::resolve::{connect_checked, CheckedAddr, GuardError, Target};
 use crate::step::{timeout_text, Clock, Fail};
 use crate::tap::{clip, Tap, Transcript};
 use crate::tls::TlsPolicy;
@@ -96,41 +94,49 @@ pub struct Leg<'a> {
     pub policy: &'a TlsPolicy,
     pub clock: Clock,
     pub meter: Meter,
+    pub target: Target,
 }
 
 impl Leg<'_> {
-    /// Resolves once through the guard and connects to the checked address.
-    pub async fn connect(&self) -> Result<(Raw, SocketAddr), Fail> {
+    fn guard_fail(&self, e: &GuardError) -> Fail {
         let p = self.proto;
-        let addr = resolve_checked(
-            self.opts.resolver.as_ref(),
-            &self.ep.host,
-            self.ep.port,
-            &self.opts.allowlist,
-        )
-        .await
-        .map_err(|e| match e {
-            GuardError::NotAllowed { .. } => {
-                p.fail(DetailCode::AddressNotAllowed, e.to_string(), p.host_field())
-            }
-            _ => p.fail(DetailCode::DnsFailed, e.to_string(), p.host_field()),
-        })?;
+        let code = match e {
+            GuardError::NotAllowed { .. } => DetailCode::AddressNotAllowed,
+            _ => DetailCode::DnsFailed,
+        };
+        p.fail(code, e.to_string(), p.host_field())
+    }
+
+    /// Connects to the leg's address, resolved and checked by the guard on first use.
+    pub async fn connect(&self) -> Result<(Raw, CheckedAddr), Fail> {
+        let p = self.proto;
+        let (host, opts) = (&self.ep.host, self.opts);
+        let addr = self
+            .target
+            .resolve(opts.resolver.as_ref(), host, self.ep.port, &opts.allowlist)
+            .await
+            .map_err(|e| self.guard_fail(&e))?;
         let tcp = self
             .clock
             .run(
                 async {
-                    TcpStream::connect(addr).await.map_err(|e| {
-                        let code = if e.kind() == std::io::ErrorKind::ConnectionRefused {
-                            DetailCode::ConnectionRefused
-                        } else {
-                            DetailCode::ConnectionLost
-                        };
-                        p.fail(
-                            code,
-                            format!("cannot connect to {addr}: {e}"),
-                            p.port_field(),
-                        )
-                    })
+                    connect_checked(host, addr, &opts.allowlist)
+                        .await
+                        .map_err(|e| {
+                            if let Some(g) = e.get_ref().and_then(|x| x.downcast_ref()) {
+                                return self.guard_fail(g);
+                            }
+                            let code = if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                                DetailCode::ConnectionRefused
+                            } else {
+                                DetailCode::ConnectionLost
+                            };
+                            p.fail(
+                                code,
+                                format!("cannot connect to {addr}: {e}"),
+                                p.port_field(),
+                            )
+                        })
                 },
                 |limit, b| {
                     let what = format!("no TCP answer from {addr} (port filtered or host down?)");
@@ -142,7 +148,7 @@ impl Leg<'_> {
                 },
             )
             .await?;
-        let log = Transcript::new(2048, self.opts.max_bytes_per_connection);
+        let log = Transcript::new(2048, opts.max_bytes_per_connection);
         self.meter.add(&log);
         Ok((Tap::new(tcp, log), addr))
     }

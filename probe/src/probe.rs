@@ -211,6 +211,7 @@ pub async fn probe(
         policy: &policy,
         clock,
         meter: Default::default(),
+        target: Default::default(),
     };
     let imap_leg = leg(Proto::Imap, &settings.imap);
     let smtp_leg = leg(Proto::Smtp, &settings.smtp);

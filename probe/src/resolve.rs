@@ -1,13 +1,17 @@
-//! Host resolution through a replaceable [`Resolver`], and the address guard that keeps the
-//! probe away from loopback, private, link-local, unique-local, multicast and metadata targets
-//! unless the operator allowlists them.
+//! Host resolution through a replaceable [`Resolver`], checked by the address guard
+//! ([`crate::guard`]): a host is resolved once and only a checked address is connected to.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, OnceLock};
 
 use futures::future::BoxFuture;
 use ipnet::IpNet;
+use tokio::net::TcpStream;
+
+pub use crate::guard::{check_address, restricted_range};
 
 /// Resolves a host name to addresses. Tests replace it so that names map to loopback.
 pub trait Resolver: Send + Sync {
@@ -58,90 +62,76 @@ impl Resolver for StaticResolver {
     }
 }
 
-/// Why an address may not be probed.
+/// The environment setting the operator uses to allowlist ranges (named in refusals).
+pub const ALLOW_SETTING: &str = "MAILSETTINGS_PROBE_ALLOW_PRIVATE";
+
+/// Why a host may not be probed. Refusals name the host as the administrator typed it, never
+/// the address a name resolved to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GuardError {
-    #[error("{ip} is a {range} address; probing it needs the operator to allowlist it")]
-    NotAllowed { ip: IpAddr, range: &'static str },
+    #[error("{}", refusal_text(host, *literal, range))]
+    NotAllowed {
+        host: String,
+        /// Whether `host` is an IP literal (then its range may be named).
+        literal: bool,
+        /// The refused address; for logs, not for the administrator.
+        ip: IpAddr,
+        range: &'static str,
+    },
     #[error("{host} did not resolve: {reason}")]
     Resolve { host: String, reason: String },
     #[error("{host} resolved to no address")]
     NoAddress { host: String },
 }
 
-/// The refused range an address belongs to, if any.
-pub fn restricted_range(ip: IpAddr) -> Option<&'static str> {
-    match ip {
-        IpAddr::V4(v4) => restricted_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => restricted_v4(v4),
-            None => restricted_v6(v6),
-        },
-    }
-}
-
-fn restricted_v4(ip: Ipv4Addr) -> Option<&'static str> {
-    let o = ip.octets();
-    if ip.is_loopback() {
-        Some("loopback")
-    } else if ip.is_private() {
-        Some("private")
-    } else if o == [169, 254, 169, 254] || o == [100, 100, 100, 200] {
-        Some("cloud metadata")
-    } else if ip.is_link_local() {
-        Some("link-local")
-    } else if o[0] == 100 && (64..128).contains(&o[1]) {
-        Some("shared (carrier-grade NAT)")
-    } else if ip.is_multicast() {
-        Some("multicast")
-    } else if ip.is_unspecified() || o[0] == 0 || ip.is_broadcast() || o[0] >= 240 {
-        Some("reserved")
+fn refusal_text(host: &str, literal: bool, range: &str) -> String {
+    let what = if literal {
+        format!("{host} is a private address ({range} range)")
     } else {
-        None
+        format!("{host} resolves to a private address")
+    };
+    format!("{what}; connection tests may not reach it unless the operator allowlists it ({ALLOW_SETTING})")
+}
+
+/// An address the guard let through. Only [`resolve_checked`] makes one, and the one TCP
+/// connect of the crate ([`connect_checked`]) takes nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckedAddr(SocketAddr);
+
+impl CheckedAddr {
+    pub fn addr(&self) -> SocketAddr {
+        self.0
     }
 }
 
-fn restricted_v6(ip: Ipv6Addr) -> Option<&'static str> {
-    let s = ip.segments();
-    if ip.is_loopback() {
-        Some("loopback")
-    } else if ip.is_unspecified() {
-        Some("reserved")
-    } else if s[0] == 0xfd00 && s[1] == 0x0ec2 && ip.segments()[7] == 0x254 {
-        Some("cloud metadata")
-    } else if s[0] & 0xfe00 == 0xfc00 {
-        Some("unique-local")
-    } else if s[0] & 0xffc0 == 0xfe80 {
-        Some("link-local")
-    } else if ip.is_multicast() {
-        Some("multicast")
-    } else {
-        None
+impl fmt::Display for CheckedAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
     }
 }
 
-/// Checks one address against the refused ranges and the operator's allowlist.
-pub fn check_address(ip: IpAddr, allowlist: &[IpNet]) -> Result<(), GuardError> {
-    match restricted_range(ip) {
-        Some(range) if !allowlist.iter().any(|net| net.contains(&ip)) => {
-            Err(GuardError::NotAllowed { ip, range })
-        }
-        _ => Ok(()),
-    }
+/// The IP literal `host` spells, with or without brackets.
+pub fn ip_literal(host: &str) -> Option<IpAddr> {
+    let trimmed = host.trim();
+    let inner = trimmed
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(trimmed);
+    inner.parse().ok()
 }
 
 /// Resolves `host` once and returns the first address the guard allows; the connection must
-/// go to exactly this address.
+/// go to exactly this address. Refuses before any socket exists.
 pub async fn resolve_checked(
     resolver: &dyn Resolver,
     host: &str,
     port: u16,
     allowlist: &[IpNet],
-) -> Result<SocketAddr, GuardError> {
-    let trimmed = host.trim_start_matches('[').trim_end_matches(']');
-    let ips = match trimmed.parse::<IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) => resolver
+) -> Result<CheckedAddr, GuardError> {
+    let literal = ip_literal(host);
+    let ips = match literal {
+        Some(ip) => vec![ip],
+        None => resolver
             .resolve(host)
             .await
             .map_err(|e| GuardError::Resolve {
@@ -152,13 +142,60 @@ pub async fn resolve_checked(
     let mut first_err = None;
     for ip in ips {
         match check_address(ip, allowlist) {
-            Ok(()) => return Ok(SocketAddr::new(ip, port)),
-            Err(e) => {
-                first_err.get_or_insert(e);
+            Ok(()) => return Ok(CheckedAddr(SocketAddr::new(ip, port))),
+            Err(r) => {
+                first_err.get_or_insert(GuardError::NotAllowed {
+                    host: host.to_string(),
+                    literal: literal.is_some(),
+                    ip,
+                    range: r.range,
+                });
             }
         }
     }
     Err(first_err.unwrap_or_else(|| GuardError::NoAddress {
         host: host.to_string(),
     }))
+}
+
+/// A leg's address: resolved and checked on its first connection and reused by every later
+/// one (concurrency checks, the implicit-TLS sniff), so a name is resolved once per leg.
+#[derive(Clone, Debug, Default)]
+pub struct Target(Arc<OnceLock<CheckedAddr>>);
+
+impl Target {
+    pub async fn resolve(
+        &self,
+        resolver: &dyn Resolver,
+        host: &str,
+        port: u16,
+        allowlist: &[IpNet],
+    ) -> Result<CheckedAddr, GuardError> {
+        if let Some(addr) = self.0.get() {
+            return Ok(*addr);
+        }
+        let addr = resolve_checked(resolver, host, port, allowlist).await?;
+        Ok(*self.0.get_or_init(|| addr))
+    }
+}
+
+/// The one TCP connect of the crate: every connection (IMAP, SMTP, the concurrency checks, the
+/// implicit-TLS sniff) goes to an address the guard returned, and it is checked again here.
+/// A refusal is an `io::Error` carrying the [`GuardError`].
+pub async fn connect_checked(
+    host: &str,
+    addr: CheckedAddr,
+    allowlist: &[IpNet],
+) -> io::Result<TcpStream> {
+    let ip = addr.addr().ip();
+    if let Err(r) = check_address(ip, allowlist) {
+        let refused = GuardError::NotAllowed {
+            host: host.to_string(),
+            literal: ip_literal(host).is_some(),
+            ip,
+            range: r.range,
+        };
+        return Err(io::Error::new(io::ErrorKind::PermissionDenied, refused));
+    }
+    TcpStream::connect(addr.addr()).await
 }

@@ -2,13 +2,11 @@
 //! implicit TLS on a second connection; plaintext bytes during a TLS handshake mean a
 //! plaintext port.
 
-use std::net::SocketAddr;
 use std::time::Duration;
-
-use tokio::net::TcpStream;
 
 use crate::net::{Leg, Raw};
 use crate::report::DetailCode;
+use crate::resolve::{connect_checked, CheckedAddr};
 use crate::step::{timeout_text, Fail};
 use crate::tap::{Tap, Transcript};
 
@@ -18,7 +16,7 @@ impl Leg<'_> {
     pub async fn await_greeting(
         &self,
         raw: &Raw,
-        addr: SocketAddr,
+        addr: CheckedAddr,
         starttls: bool,
     ) -> Result<(), Fail> {
         let p = self.proto;
@@ -58,10 +56,12 @@ impl Leg<'_> {
             .await
     }
 
-    async fn speaks_implicit_tls(&self, addr: SocketAddr) -> bool {
+    async fn speaks_implicit_tls(&self, addr: CheckedAddr) -> bool {
         let limit = self.clock.limit().min(Duration::from_secs(3));
         let attempt = async {
-            let tcp = TcpStream::connect(addr).await.ok()?;
+            let tcp = connect_checked(&self.ep.host, addr, &self.opts.allowlist)
+                .await
+                .ok()?;
             let raw = Tap::new(tcp, Transcript::new(64, 64 * 1024));
             match self.policy.handshake(&self.ep.host, None, raw).await {
                 Ok(_) => Some(true),

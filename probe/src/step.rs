@@ -4,6 +4,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use crate::model::{Credentials, ProbeOptions};
+use crate::redact::Redactor;
 use crate::report::{
     Category, DetailCode, Evidence, Failure, Field, Outcome, StepName, StepReport, TlsFacts,
 };
@@ -175,16 +176,11 @@ impl Step {
     }
 }
 
-/// Removes the password (raw, and as it travels in AUTH PLAIN / AUTH LOGIN) from a step.
+/// Removes the password (as typed, IMAP-quoted, and as it travels in AUTH PLAIN / AUTH LOGIN)
+/// from a step.
 fn redact_report(r: &mut StepReport, creds: &Credentials) {
-    let secrets = secrets(creds);
-    let fix = |s: &mut String| {
-        for secret in &secrets {
-            if s.contains(secret.as_str()) {
-                *s = s.replace(secret.as_str(), "***");
-            }
-        }
-    };
+    let redactor = Redactor::new(creds);
+    let fix = |s: &mut String| redactor.apply(s);
     let ev = &mut r.evidence;
     ev.greeting.iter_mut().for_each(fix);
     ev.failing_line.iter_mut().for_each(fix);
@@ -192,43 +188,5 @@ fn redact_report(r: &mut StepReport, creds: &Credentials) {
     ev.notes.iter_mut().for_each(fix);
     if let Some(f) = r.failure.as_mut() {
         fix(&mut f.detail);
-    }
-}
-
-fn secrets(creds: &Credentials) -> Vec<String> {
-    use base64_lite::encode;
-    let pw = creds.password();
-    if pw.len() < 3 {
-        return Vec::new();
-    }
-    let plain = format!("\0{}\0{}", creds.login_name(), pw);
-    vec![
-        pw.to_string(),
-        encode(pw.as_bytes()),
-        encode(plain.as_bytes()),
-    ]
-}
-
-/// Minimal standard base64 (for redacting SASL forms of the password).
-mod base64_lite {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    pub fn encode(data: &[u8]) -> String {
-        let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-        for chunk in data.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
     }
 }

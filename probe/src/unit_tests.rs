@@ -22,7 +22,8 @@ fn guard_refuses_internal_ranges_unless_allowlisted() {
         ("169.254.1.1", "link-local"),
         ("100.100.100.200", "cloud metadata"),
         ("224.0.0.1", "multicast"),
-        ("0.0.0.0", "reserved"),
+        ("0.0.0.0", "this host"),
+        ("240.0.0.1", "reserved"),
         ("::1", "loopback"),
         ("fe80::1", "link-local"),
         ("fd12::1", "unique-local"),
@@ -47,7 +48,10 @@ async fn resolve_checked_uses_the_resolver_once_and_checks_the_address() {
     let err = crate::resolve::resolve_checked(&r, "mail.example.test", 993, &[])
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("private"));
+    assert!(err
+        .to_string()
+        .starts_with("mail.example.test resolves to a private address"));
+    assert!(!err.to_string().contains("10.0.0.5"));
     let ok = crate::resolve::resolve_checked(
         &r,
         "mail.example.test",
@@ -164,4 +168,51 @@ fn app_password_answers_are_recognised() {
     assert!(!mentions_app_password(
         "A1 NO [AUTHENTICATIONFAILED] Authentication failed."
     ));
+}
+
+/// Every TCP connection goes through `resolve::connect_checked`, and only `resolve.rs`
+/// resolves.
+#[test]
+fn the_only_connect_is_the_checked_one() {
+    let sources = [
+        ("certinfo.rs", include_str!("certinfo.rs")),
+        ("guard.rs", include_str!("guard.rs")),
+        ("imap.rs", include_str!("imap.rs")),
+        ("imap_checks.rs", include_str!("imap_checks.rs")),
+        ("imap_login.rs", include_str!("imap_login.rs")),
+        ("model.rs", include_str!("model.rs")),
+        ("net.rs", include_str!("net.rs")),
+        ("probe.rs", include_str!("probe.rs")),
+        ("redact.rs", include_str!("redact.rs")),
+        ("resolve.rs", include_str!("resolve.rs")),
+        ("smtp.rs", include_str!("smtp.rs")),
+        ("smtp_send.rs", include_str!("smtp_send.rs")),
+        ("sniff.rs", include_str!("sniff.rs")),
+        ("step.rs", include_str!("step.rs")),
+        ("tap.rs", include_str!("tap.rs")),
+        ("tls.rs", include_str!("tls.rs")),
+    ];
+    let count = |needle: &str| -> Vec<(&str, usize)> {
+        sources
+            .iter()
+            .map(|(f, s)| (*f, s.matches(needle).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    };
+    assert_eq!(count("TcpStream::connect("), vec![("resolve.rs", 1)]);
+    assert_eq!(count("lookup_host"), vec![("resolve.rs", 1)]);
+    for banned in [
+        "TcpSocket",
+        "to_socket_addrs",
+        "connect_tokio1",
+        "AsyncSmtpTransport",
+        "UdpSocket",
+    ] {
+        assert_eq!(count(banned), vec![], "{banned}");
+    }
+    let checked: usize = count("connect_checked(").iter().map(|(_, n)| n).sum();
+    assert_eq!(
+        checked, 3,
+        "the definition, Leg::connect and the implicit-TLS sniff"
+    );
 }

@@ -155,8 +155,56 @@ async fn guard_refuses_loopback_and_the_peer_sees_no_connection() {
             DetailCode::AddressNotAllowed
         )
     );
+    // An IP literal is what the administrator typed, so its range is named.
+    assert_eq!(
+        r.verdict.as_ref().expect("v").detail,
+        "127.0.0.1 is a private address (loopback range); connection tests may not reach it unless the operator allowlists it (MAILSETTINGS_PROBE_ALLOW_PRIVATE)"
+    );
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(seen.load(Ordering::SeqCst), 0);
+}
+
+/// The refusal names the host the administrator typed, never the address it resolved to.
+/// The names resolve to 127.0.0.1 only, so even a broken guard could reach nothing but loopback.
+#[tokio::test]
+async fn guard_refuses_a_name_naming_the_host_and_the_peers_see_no_connection() {
+    let (imap, imap_seen) = peers::silent().await;
+    let (smtp, smtp_seen) = peers::silent().await;
+    let loopback = "127.0.0.1".parse().expect("ip");
+    let mut o = opts();
+    o.allowlist.clear();
+    o.resolver = Arc::new(
+        StaticResolver::new()
+            .with("imap.internal.test", loopback)
+            .with("smtp.internal.test", loopback),
+    );
+    let s = support::settings(
+        ("imap.internal.test", imap.port(), Security::SslTls),
+        ("smtp.internal.test", smtp.port(), Security::SslTls),
+    );
+    let (r, _) = timed(&s, &o).await;
+    assert_eq!(
+        verdict(&r),
+        (
+            StepName::ImapConnect,
+            Category::ImapSettingsIncorrect,
+            DetailCode::AddressNotAllowed
+        )
+    );
+    let smtp_failure = r
+        .step(StepName::SmtpConnect)
+        .and_then(|s| s.failure.clone())
+        .expect("smtp refused");
+    assert_eq!(smtp_failure.detail_code, DetailCode::AddressNotAllowed);
+    let suffix = "resolves to a private address; connection tests may not reach it unless the operator allowlists it (MAILSETTINGS_PROBE_ALLOW_PRIVATE)";
+    let detail = &r.verdict.as_ref().expect("v").detail;
+    assert_eq!(detail, &format!("imap.internal.test {suffix}"));
+    assert_eq!(smtp_failure.detail, format!("smtp.internal.test {suffix}"));
+    let json = serde_json::to_string(&r).expect("json");
+    assert!(!json.contains("127.0.0.1"), "{json}");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(imap_seen.load(Ordering::SeqCst), 0);
+    assert_eq!(smtp_seen.load(Ordering::SeqCst), 0);
 }
 
 #[tokio::test]

@@ -78,6 +78,19 @@ pub struct ServeArgs {
     /// Always mark the session cookie Secure (set this when users reach the app over https).
     #[arg(long, env = "MAILSETTINGS_COOKIE_SECURE")]
     pub cookie_secure: bool,
+    /// The URL users open, e.g. https://mail-admin.example.com: requests that change something
+    /// must come from this origin. Without it, the request's own Host is expected.
+    #[arg(long, env = "MAILSETTINGS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Reverse proxies (comma-separated CIDRs) whose X-Forwarded-For/-Proto/-Host are believed.
+    #[arg(long, env = "MAILSETTINGS_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+    /// Hours a session lasts at most.
+    #[arg(long, env = "MAILSETTINGS_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u16,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "MAILSETTINGS_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: u16,
     #[command(flatten)]
     pub probe: ProbeServiceArgs,
 }
@@ -90,9 +103,9 @@ pub struct ProbeServiceArgs {
     #[arg(
         long = "probe-allow-private",
         env = "MAILSETTINGS_PROBE_ALLOW_PRIVATE",
-        value_delimiter = ','
+        default_value = ""
     )]
-    pub allow_private: Vec<ipnet::IpNet>,
+    pub allow_private: String,
     /// Extra CA certificates (PEM) trusted besides the system's, e.g. a private CA.
     #[arg(long = "probe-ca-file", env = "MAILSETTINGS_PROBE_CA_FILE")]
     pub ca_file: Option<PathBuf>,
@@ -134,8 +147,10 @@ impl ProbeServiceArgs {
             ),
             None => None,
         };
+        let allowlist = domain::parse_cidr_list(&self.allow_private)
+            .map_err(|e| format!("MAILSETTINGS_PROBE_ALLOW_PRIVATE: {e}"))?;
         Ok(app::ssr::ProbeConfig {
-            allowlist: self.allow_private.clone(),
+            allowlist,
             extra_ca_pem,
             step_timeout: std::time::Duration::from_secs(self.step_timeout.max(1)),
             overall_budget: std::time::Duration::from_secs(self.budget.max(1)),
@@ -143,6 +158,50 @@ impl ProbeServiceArgs {
             per_minute: self.per_minute.max(1),
         })
     }
+}
+
+impl ServeArgs {
+    pub fn cookie_policy(&self) -> app::ssr::CookiePolicy {
+        app::ssr::CookiePolicy {
+            session_hours: i64::from(self.session_hours.max(1)),
+            idle_minutes: i64::from(self.session_idle_minutes.max(1)),
+        }
+    }
+
+    pub fn proxy_policy(&self) -> Result<app::ssr::ProxyPolicy, String> {
+        let trusted_proxies = domain::parse_cidr_list(&self.trusted_proxies)
+            .map_err(|e| format!("MAILSETTINGS_TRUSTED_PROXIES: {e}"))?;
+        let public_origin = self
+            .public_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .map(public_origin)
+            .transpose()?;
+        Ok(app::ssr::ProxyPolicy {
+            trusted_proxies,
+            always_https: self.cookie_secure,
+            public_origin,
+        })
+    }
+}
+
+/// `scheme://host[:port]` of MAILSETTINGS_PUBLIC_URL (a path, if any, is not part of an origin).
+fn public_origin(url: &str) -> Result<String, String> {
+    let bad = || {
+        format!("MAILSETTINGS_PUBLIC_URL: {url:?} is not an http:// or https:// URL like https://mail-admin.example.com")
+    };
+    let (scheme, rest) = url.trim().split_once("://").ok_or_else(bad)?;
+    let scheme = scheme.to_ascii_lowercase();
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if !matches!(scheme.as_str(), "http" | "https")
+        || authority.is_empty()
+        || authority.contains(['@', ' '])
+    {
+        return Err(bad());
+    }
+    Ok(app::ssr::normalize_origin(&format!(
+        "{scheme}://{authority}"
+    )))
 }
 
 #[derive(Parser, Debug)]

@@ -7,17 +7,20 @@ use rand::RngCore;
 
 use crate::cli::{CreateAdminArgs, DatabaseArgs};
 
+/// An operator-supplied token must be at least this long (32 hex digits are 128 bits).
+const MIN_TOKEN_CHARS: usize = 32;
+
 /// The setup token for a database with no users: given, read from the token file, or generated
 /// (and then written to the token file, when one is named).
 pub fn setup_token(given: Option<String>, file: Option<&Path>) -> Result<String, String> {
     if let Some(token) = given.filter(|t| !t.trim().is_empty()) {
-        return Ok(token.trim().to_string());
+        return strong_enough(token.trim(), "MAILSETTINGS_SETUP_TOKEN");
     }
     if let Some(path) = file {
         if path.exists() {
             let token = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            return Ok(token.trim().to_string());
+            return strong_enough(token.trim(), &path.display().to_string());
         }
     }
     let mut bytes = [0u8; 24];
@@ -28,6 +31,21 @@ pub fn setup_token(given: Option<String>, file: Option<&Path>) -> Result<String,
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(token)
+}
+
+/// At least 128 bits, URL-safe (it travels in the setup link's query string).
+fn strong_enough(token: &str, source: &str) -> Result<String, String> {
+    let url_safe = token
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
+    if token.chars().count() < MIN_TOKEN_CHARS || !url_safe {
+        return Err(format!(
+            "the setup token from {source} must be at least {MIN_TOKEN_CHARS} characters of \
+             letters, digits, '-', '_', '.' or '~' (128 bits or more); generate one with \
+             `openssl rand -hex 16`"
+        ));
+    }
+    Ok(token.to_string())
 }
 
 pub fn print_setup_instructions(site_addr: &str, token: &str) {
@@ -63,5 +81,23 @@ pub async fn create_admin_command(db: &DatabaseArgs, args: CreateAdminArgs) -> R
             Err("users already exist: the first super admin was created before".into())
         }
         Err(e) => Err(format!("cannot create the super admin: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operator_tokens_need_128_bits() {
+        assert!(setup_token(Some("short".into()), None).is_err());
+        assert!(setup_token(Some("x".repeat(31)), None).is_err());
+        assert!(setup_token(Some(format!("{} ", "é".repeat(32))), None).is_err());
+        let good = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            setup_token(Some(format!(" {good} ")), None),
+            Ok(good.into())
+        );
+        assert_eq!(setup_token(None, None).map(|t| t.len()), Ok(48));
     }
 }

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::ssr::{AppState, CookiePolicy, LoginThrottle, ProbeRunner, SetupGate, ThrottlePolicy};
+use app::ssr::{AppState, ProbeRunner, SetupGate, ThrottlePolicy};
 use app::{shell, App};
 use axum::routing::get;
 use axum::Router;
@@ -26,7 +26,8 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
         .await
         .map_err(|e| format!("cannot read the users table: {e}"))?;
     let setup = if users == 0 {
-        let token = first_admin::setup_token(args.setup_token, args.setup_token_file.as_deref())?;
+        let token =
+            first_admin::setup_token(args.setup_token.clone(), args.setup_token_file.as_deref())?;
         first_admin::print_setup_instructions(&addr.to_string(), &token);
         SetupGate::new(Some(token))
     } else {
@@ -36,15 +37,13 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db,
-        login_throttle: Arc::new(LoginThrottle::new(ThrottlePolicy::default())),
+        throttle: ThrottlePolicy::default(),
         setup: Arc::new(setup),
-        cookies: CookiePolicy {
-            always_secure: args.cookie_secure,
-            ..CookiePolicy::default()
-        },
+        cookies: args.cookie_policy(),
+        proxy: args.proxy_policy()?,
         probes: Arc::new(ProbeRunner::new(args.probe.config()?)),
     };
-    tokio::spawn(purge_expired_sessions(state.db.clone()));
+    tokio::spawn(purge_expired_rows(state.db.clone(), state.throttle.clone()));
     let router = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -59,28 +58,43 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
     .map_err(|e| format!("server error: {e}"))
 }
 
-/// Every route of the app: health check, pages, server functions, static files.
+/// Every route of the app: health check, pages, server functions, static files. Requests pass
+/// the layers from the bottom up: client info, security headers, the cross-origin check.
 pub fn router(state: AppState) -> Router {
+    use axum::middleware::{from_fn, from_fn_with_state, map_response};
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::map_response(app::ssr::error_status))
+        .layer(map_response(app::ssr::error_status))
+        .layer(from_fn(app::ssr::refuse_cross_origin))
+        .layer(from_fn(app::ssr::security_headers))
+        .layer(from_fn_with_state(
+            state.clone(),
+            app::ssr::attach_client_info,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Expired sessions are refused when presented; this only keeps the table small.
-async fn purge_expired_sessions(db: sea_orm::DatabaseConnection) {
-    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+/// Expired sessions and old login counters are refused or ignored when met; removing them only
+/// keeps the tables small.
+async fn purge_expired_rows(db: sea_orm::DatabaseConnection, policy: ThrottlePolicy) {
+    let mut every_ten_minutes = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
-        every_hour.tick().await;
+        every_ten_minutes.tick().await;
         match storage::delete_expired_sessions(&db).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
             Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+        let counters = policy.account.forget_after.max(policy.network.forget_after);
+        match storage::purge_throttle(&db, counters, policy.known_network_for).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "old login counters removed"),
+            Err(e) => tracing::warn!(error = %e, "could not remove old login counters"),
         }
     }
 }

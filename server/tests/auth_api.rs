@@ -2,21 +2,10 @@
 
 mod support;
 
-use std::time::Duration;
-
-use app::ssr::ThrottlePolicy;
 use axum::body::Body;
 use http::{header, Request, StatusCode};
 use storage::test_support::backends;
-use support::{TestApp, ADMIN, PASSWORD, SETUP_TOKEN};
-
-fn strict_throttle() -> ThrottlePolicy {
-    ThrottlePolicy {
-        max_failures: 3,
-        first_lockout: Duration::from_secs(60),
-        max_lockout: Duration::from_secs(600),
-    }
-}
+use support::{strict_throttle, TestApp, ADMIN, ORIGIN, PASSWORD, SETUP_TOKEN};
 
 #[tokio::test]
 async fn first_admin_setup_works_once_with_the_token() {
@@ -63,27 +52,21 @@ async fn first_admin_setup_works_once_with_the_token() {
 }
 
 #[tokio::test]
-async fn session_cookie_is_http_only_same_site_and_secure_behind_https() {
+async fn session_cookie_is_http_only_same_site_and_secure_only_behind_a_trusted_https_proxy() {
     for db in backends().await {
         let app = TestApp::new(db, strict_throttle()).await;
         app.setup_admin().await;
         let reply = app.login(ADMIN, PASSWORD).await;
         let cookie = reply.set_cookie().expect("cookie");
+        assert!(cookie.starts_with("mailsettings_session="), "{cookie}");
         assert!(cookie.contains("HttpOnly"), "{cookie}");
         assert!(cookie.contains("SameSite=Lax"), "{cookie}");
         assert!(!cookie.contains("Secure"), "plain http: {cookie}");
 
-        let body =
-            serde_urlencoded::to_string([("email", ADMIN), ("password", PASSWORD)]).expect("form");
-        let request = Request::post("/api/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header("x-forwarded-proto", "https")
-            .body(Body::from(body))
-            .expect("request");
-        let behind_proxy = app.send(request).await;
-        let cookie = behind_proxy.set_cookie().expect("cookie");
-        assert!(cookie.contains("Secure"), "{cookie}");
+        // The peer is not a trusted proxy: its X-Forwarded-Proto changes nothing.
+        let spoofed = app.send(login_via_proxy()).await;
+        let cookie = spoofed.set_cookie().expect("cookie");
+        assert!(!cookie.contains("Secure"), "untrusted proxy: {cookie}");
 
         let session = reply.session().expect("session");
         let out = app.call("logout", Some(&session), &[]).await;
@@ -92,6 +75,60 @@ async fn session_cookie_is_http_only_same_site_and_secure_behind_https() {
         assert_eq!(after.json(), serde_json::Value::Null, "session ended");
         app.db.cleanup().await;
     }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_cookie_is_host_prefixed_and_secure() {
+    let app = TestApp::with_state(storage::test_support::sqlite().await, |state| {
+        state.proxy.trusted_proxies = vec!["192.0.2.0/24".parse().expect("cidr")];
+        state.proxy.public_origin = Some("https://app.test".into());
+    })
+    .await;
+    let mut setup = support::api_request(
+        "setup_first_admin",
+        None,
+        &[
+            ("token", SETUP_TOKEN),
+            ("email", ADMIN),
+            ("password", PASSWORD),
+        ],
+        "application/json",
+    );
+    setup
+        .headers_mut()
+        .insert(header::ORIGIN, "https://app.test".parse().expect("origin"));
+    assert!(app.send(setup).await.status.is_success());
+    let mut request = login_via_proxy();
+    request
+        .headers_mut()
+        .insert(header::ORIGIN, "https://app.test".parse().expect("origin"));
+    let reply = app.send(request).await;
+    let cookie = reply.set_cookie().expect("cookie");
+    assert!(
+        cookie.starts_with("__Host-mailsettings_session="),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert!(reply.headers.get("strict-transport-security").is_some());
+    app.db.cleanup().await;
+}
+
+/// A login as a proxy forwards it: X-Forwarded-For and X-Forwarded-Proto: https.
+fn login_via_proxy() -> Request<Body> {
+    let body =
+        serde_urlencoded::to_string([("email", ADMIN), ("password", PASSWORD)]).expect("form");
+    Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(header::ORIGIN, ORIGIN)
+        .header("x-forwarded-proto", "https")
+        .header("x-forwarded-for", "198.51.100.20")
+        .body(Body::from(body))
+        .expect("request")
 }
 
 #[tokio::test]

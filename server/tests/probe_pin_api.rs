@@ -141,4 +141,54 @@ async fn probe_pin_and_audit_link_against_real_servers() {
         .as_str()
         .unwrap_or("");
     assert!(detail_text.contains("2026-01-02"), "{detail_text}");
+
+    // Pinning refuses what it cannot vouch for, with a message the admin sees.
+    let pin_form = |domain: &str, version: &str, probe: &str, leg: &str| {
+        vec![
+            ("id", domain.to_string()),
+            ("version", version.to_string()),
+            ("probe_id", probe.to_string()),
+            ("leg", leg.to_string()),
+        ]
+    };
+    let refused = |reply: support::Reply, expected: &str| {
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.body
+        );
+        assert!(reply.body.contains(expected), "{expected}: {}", reply.body);
+    };
+    let mut other = settings("");
+    other[0].1 = "other.example".into();
+    other.push(("save_anyway", "on".into()));
+    assert!(call("create_domain", other).await.status.is_success());
+    refused(
+        call("pin_certificate", pin_form("2", "1", &id, "imap")).await,
+        "not run for this domain",
+    );
+    refused(
+        call("pin_certificate", pin_form("1", "3", "999999", "imap")).await,
+        "does not exist",
+    );
+    // The test with the wrong pin stopped at IMAP: its SMTP leg presented nothing.
+    let stopped = changed["id"].to_string();
+    refused(
+        call("pin_certificate", pin_form("1", "3", &stopped, "smtp")).await,
+        "saw no SMTP certificate",
+    );
+    // The IMAP server moved since the test: the certificate it saw is not this server's.
+    let mut moved = settings(&pin);
+    moved[1].1 = "127.0.0.2".into();
+    moved.extend([
+        ("id", "1".into()),
+        ("version", "3".into()),
+        ("save_anyway", "on".into()),
+    ]);
+    assert!(call("update_domain", moved).await.status.is_success());
+    refused(
+        call("pin_certificate", pin_form("1", "4", &ok_id, "imap")).await,
+        "the domain's IMAP server is now 127.0.0.2",
+    );
 }

@@ -28,6 +28,9 @@ pub enum StorageError {
     /// `domain::check_new_password`) or hashing failed.
     #[error("{0}")]
     Password(String),
+    /// A user change would leave no enabled super admin.
+    #[error("at least one enabled super admin must remain")]
+    LastSuperAdmin,
     /// `create_first_super_admin` when a user already exists.
     #[error("setup has already been done")]
     SetupAlreadyDone,

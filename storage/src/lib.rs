@@ -13,6 +13,7 @@ mod probes;
 mod sessions;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+mod throttle;
 mod users;
 
 pub use audit::{domain_history, recent_events, AuditAction, AuditEvent};
@@ -27,9 +28,13 @@ pub use probes::{
 };
 pub use sea_orm::DatabaseConnection;
 pub use sessions::{create_session, delete_expired_sessions, delete_session, session_user};
+pub use throttle::{
+    begin_attempt, clear_attempts, has_marker, purge_throttle, touch_marker, LockPolicy,
+    ThrottleKey,
+};
 pub use users::{
-    count_users, create_first_super_admin, create_user, get_user, list_users, set_disabled,
-    set_password, update_user_rights, verify_login, UserAccount,
+    count_users, create_first_super_admin, create_user, find_login, get_user, list_users,
+    set_password, update_user, verify_login, UserAccount, UserRights,
 };
 
 use chrono::{DateTime, SubsecRound, Utc};

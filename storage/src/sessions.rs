@@ -37,10 +37,12 @@ pub async fn create_session(
     Ok(token)
 }
 
-/// The signed-in user, or `None` if the token is unknown, expired or the user is disabled.
+/// The signed-in user, or `None` if the token is unknown, expired, unused for longer than
+/// `idle_timeout`, or the user is disabled.
 pub async fn session_user(
     db: &DatabaseConnection,
     token: &str,
+    idle_timeout: Duration,
 ) -> Result<Option<UserAccount>, StorageError> {
     let Some((session, Some(user))) = Entity::find_by_id(token_id(token))
         .find_also_related(user::Entity)
@@ -50,7 +52,7 @@ pub async fn session_user(
         return Ok(None);
     };
     let at = now();
-    if session.expires_at <= at || user.disabled {
+    if session.expires_at <= at || at - session.last_seen_at > idle_timeout || user.disabled {
         return Ok(None);
     }
     if at - session.last_seen_at >= LAST_SEEN_RESOLUTION {
@@ -78,6 +80,6 @@ pub async fn delete_expired_sessions(db: &DatabaseConnection) -> Result<u64, Sto
     Ok(result.rows_affected)
 }
 
-fn token_id(token: &str) -> String {
+pub(crate) fn token_id(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

@@ -36,12 +36,15 @@ pub struct TestDb {
     pub db: DatabaseConnection,
     /// "sqlite" or "postgres", for assertion messages.
     pub backend: &'static str,
+    url: String,
     cleanup: Cleanup,
 }
 
 enum Cleanup {
     SqliteFile(PathBuf),
     PostgresDb(String),
+    /// A second connection pool to another `TestDb`'s database, which cleans up.
+    Nothing,
 }
 
 fn random_suffix() -> String {
@@ -52,12 +55,12 @@ fn random_suffix() -> String {
 
 pub async fn sqlite() -> TestDb {
     let path = std::env::temp_dir().join(format!("storage_test_{}.db", random_suffix()));
-    let db = crate::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .expect("connect sqlite");
+    let url = format!("sqlite://{}", path.display());
+    let db = crate::connect(&url).await.expect("connect sqlite");
     TestDb {
         db,
         backend: "sqlite",
+        url,
         cleanup: Cleanup::SqliteFile(path),
     }
 }
@@ -81,17 +84,28 @@ pub async fn postgres() -> Option<TestDb> {
         .await
         .expect("create test database");
     let _ = admin.close().await;
-    let db = crate::connect(&pg_url_for(&name))
-        .await
-        .expect("connect postgres");
+    let url = pg_url_for(&name);
+    let db = crate::connect(&url).await.expect("connect postgres");
     Some(TestDb {
         db,
         backend: "postgres",
+        url,
         cleanup: Cleanup::PostgresDb(name),
     })
 }
 
 impl TestDb {
+    /// Another connection pool to the same database, as a second server process would have.
+    pub async fn sharing(other: &TestDb) -> TestDb {
+        let db = crate::connect(&other.url).await.expect("second connection");
+        TestDb {
+            db,
+            backend: other.backend,
+            url: other.url.clone(),
+            cleanup: Cleanup::Nothing,
+        }
+    }
+
     /// Best effort: a failed test leaves its database behind.
     pub async fn cleanup(self) {
         let _ = self.db.close().await;
@@ -108,6 +122,7 @@ impl TestDb {
                     let _ = admin.close().await;
                 }
             }
+            Cleanup::Nothing => {}
         }
     }
 }
@@ -117,4 +132,47 @@ pub async fn backends() -> Vec<TestDb> {
     let mut dbs = vec![sqlite().await];
     dbs.extend(postgres().await);
     dbs
+}
+
+/// Makes a session look unused for `by` (its last use moved back), to test the idle timeout.
+pub async fn age_session(db: &DatabaseConnection, token: &str, by: chrono::Duration) {
+    use crate::entity::session::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Entity::update_many()
+        .col_expr(
+            Column::LastSeenAt,
+            sea_orm::sea_query::Expr::value(crate::now() - by),
+        )
+        .filter(Column::Id.eq(crate::sessions::token_id(token)))
+        .exec(db)
+        .await
+        .expect("age session");
+}
+
+/// Moves every login lock-out into the past, as if the lock-out time had passed.
+pub async fn expire_login_locks(db: &DatabaseConnection) {
+    use crate::entity::login_throttle::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Entity::update_many()
+        .col_expr(
+            Column::LockedUntil,
+            sea_orm::sea_query::Expr::value(crate::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(Column::LockedUntil.is_not_null())
+        .exec(db)
+        .await
+        .expect("expire login locks");
+}
+
+/// The keys of every login-throttle row.
+pub async fn throttle_keys(db: &DatabaseConnection) -> Vec<String> {
+    use crate::entity::login_throttle::Entity;
+    use sea_orm::EntityTrait;
+    Entity::find()
+        .all(db)
+        .await
+        .expect("throttle rows")
+        .into_iter()
+        .map(|row| row.key)
+        .collect()
 }

@@ -90,17 +90,62 @@ pub async fn get_user(
         .transpose()
 }
 
-pub async fn update_user_rights(
+/// What a super admin may change about a user on the users page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserRights {
+    pub role: Role,
+    pub account_access: bool,
+    pub disabled: bool,
+}
+
+/// Changes a user's role, account access and disabled flag in one transaction; disabling ends
+/// their sessions. Refused with `LastSuperAdmin` when no enabled super admin would remain, also
+/// when two super admins demote each other at the same moment.
+pub async fn update_user(
     db: &DatabaseConnection,
     id: i32,
-    role: Role,
-    account_access: bool,
+    rights: UserRights,
 ) -> Result<UserAccount, StorageError> {
-    let mut row = find(db, id).await?.into_active_model();
-    row.role = Set(role.as_str().to_owned());
-    row.account_access = Set(account_access);
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // Serialises concurrent user edits, so each sees the other's demotion.
+        txn.execute_unprepared("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
+    let before = find(&txn, id).await?;
+    let was_super_admin = before.role == Role::SuperAdmin.as_str() && !before.disabled;
+    let mut row = before.into_active_model();
+    row.role = Set(rights.role.as_str().to_owned());
+    row.account_access = Set(rights.account_access);
+    row.disabled = Set(rights.disabled);
     row.updated_at = Set(now());
-    to_account(row.update(db).await?)
+    let model = row.update(&txn).await?;
+    let remaining = Entity::find()
+        .filter(Column::Role.eq(Role::SuperAdmin.as_str()))
+        .filter(Column::Disabled.eq(false))
+        .count(&txn)
+        .await?;
+    if was_super_admin && remaining == 0 {
+        txn.rollback().await?;
+        return Err(StorageError::LastSuperAdmin);
+    }
+    if rights.disabled {
+        delete_sessions_of(&txn, id).await?;
+    }
+    txn.commit().await?;
+    to_account(model)
+}
+
+/// The id of the account `email` logs into, whatever its spelling.
+pub async fn find_login(
+    db: &DatabaseConnection,
+    email: &EmailAddress,
+) -> Result<Option<i32>, StorageError> {
+    Ok(Entity::find()
+        .filter(Column::Email.eq(email.login_key()))
+        .one(db)
+        .await?
+        .map(|u| u.id))
 }
 
 /// Sets a new password and ends all of the user's sessions.
@@ -120,24 +165,6 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Disables or re-enables a user; disabling ends all of their sessions.
-pub async fn set_disabled(
-    db: &DatabaseConnection,
-    id: i32,
-    disabled: bool,
-) -> Result<UserAccount, StorageError> {
-    let txn = db.begin().await?;
-    let mut row = find(&txn, id).await?.into_active_model();
-    row.disabled = Set(disabled);
-    row.updated_at = Set(now());
-    let model = row.update(&txn).await?;
-    if disabled {
-        delete_sessions_of(&txn, id).await?;
-    }
-    txn.commit().await?;
-    to_account(model)
-}
-
 /// The user if the email and password match and the account is enabled.
 pub async fn verify_login(
     db: &DatabaseConnection,
@@ -145,7 +172,7 @@ pub async fn verify_login(
     password: &str,
 ) -> Result<Option<UserAccount>, StorageError> {
     let user = Entity::find()
-        .filter(Column::Email.eq(email.as_str()))
+        .filter(Column::Email.eq(email.login_key()))
         .one(db)
         .await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
@@ -179,7 +206,7 @@ async fn insert(
     let at = now();
     let model = ActiveModel {
         id: NotSet,
-        email: Set(email.to_string()),
+        email: Set(email.login_key()),
         password_hash: Set(password_hash),
         role: Set(role.as_str().to_owned()),
         account_access: Set(account_access),
@@ -189,7 +216,7 @@ async fn insert(
     }
     .insert(conn)
     .await
-    .map_err(|e| unique_or(e, || StorageError::DuplicateEmail(email.to_string())))?;
+    .map_err(|e| unique_or(e, || StorageError::DuplicateEmail(email.login_key())))?;
     to_account(model)
 }
 

@@ -20,26 +20,12 @@ pub async fn setup_open() -> Result<bool, AppError> {
 
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
-    use crate::ssr::{client_ip, AppState};
+    use crate::ssr::{attempt_login, client_addr, AppState};
     let state = AppState::from_context()?;
-    let ip = client_ip().await;
-    if let Err(retry_after_secs) = state.login_throttle.check(&email, ip.as_deref()) {
-        return Err(AppError::Throttled { retry_after_secs });
-    }
-    let account = match domain::EmailAddress::parse(&email) {
-        Ok(address) => storage::verify_login(&state.db, &address, &password)
-            .await
-            .map_err(crate::ssr::store_error)?,
-        Err(_) => None,
-    };
-    let Some(account) = account else {
-        state.login_throttle.record_failure(&email, ip.as_deref());
-        tracing::warn!(email, ip, "failed login");
-        return Err(AppError::LoginFailed);
-    };
-    state.login_throttle.record_success(&email, ip.as_deref());
+    let ip = client_addr().await?;
+    let account = attempt_login(&state.db, &state.throttle, &email, &password, ip).await?;
     start_session(&state, account.id).await?;
-    tracing::info!(email = %account.email, ip, "logged in");
+    tracing::info!(email = %account.email, %ip, "logged in");
     leptos_axum::redirect("/domains");
     Ok(())
 }
@@ -71,7 +57,10 @@ pub async fn setup_first_admin(
     if !state.setup.is_open() {
         return Err(AppError::Forbidden("Setup is already complete.".into()));
     }
+    let ip = crate::ssr::client_addr().await?;
+    crate::ssr::admit_setup_attempt(&state.db, &state.throttle, ip).await?;
     if !state.setup.matches(token.trim()) {
+        tracing::warn!(%ip, "wrong setup token");
         return Err(AppError::invalid(
             "token",
             "This setup link is not valid: use the link the server printed.",
@@ -96,9 +85,15 @@ pub async fn setup_first_admin(
     Ok(())
 }
 
+/// Starts a new session; a session the browser already had ends (a re-login rotates the token).
 #[cfg(feature = "ssr")]
 async fn start_session(state: &crate::ssr::AppState, user_id: i32) -> Result<(), AppError> {
     let parts = crate::ssr::request_parts().await?;
+    if let Some(old) = crate::ssr::session_token(&parts) {
+        storage::delete_session(&state.db, &old)
+            .await
+            .map_err(crate::ssr::store_error)?;
+    }
     let hours = chrono::Duration::hours(state.cookies.session_hours);
     let token = storage::create_session(&state.db, user_id, hours)
         .await

@@ -120,42 +120,8 @@ pub async fn pin_certificate(
     leg: String,
 ) -> Result<(), AppError> {
     let (account, state) = super::domains::manager().await?;
-    let view = probe_progress(probe_id).await?;
-    let step = match leg.as_str() {
-        "imap" => probe::StepName::ImapConnect,
-        "smtp" => probe::StepName::SmtpConnect,
-        _ => {
-            return Err(AppError::invalid(
-                "leg",
-                "Choose the IMAP or the SMTP certificate.",
-            ))
-        }
-    };
-    let fingerprint = view
-        .report
-        .as_ref()
-        .and_then(|r| r.step(step))
-        .and_then(|s| s.tls.as_ref())
-        .and_then(|t| t.sha256_fingerprint.clone())
-        .ok_or_else(|| {
-            AppError::invalid("leg", "That connection test saw no certificate to pin.")
-        })?;
-    let stored = storage::get_domain(&state.db, id)
-        .await
-        .map_err(crate::ssr::store_error)?
-        .ok_or(AppError::NotFound)?;
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    let pin = domain::CertPin::new(&fingerprint, &today)
-        .map_err(|e| AppError::invalid("leg", e.to_string()))?;
-    let mut settings = stored.settings;
-    match step {
-        probe::StepName::ImapConnect => settings.imap_cert_pin = Some(pin),
-        _ => settings.smtp_cert_pin = Some(pin),
-    }
     let actor = super::domains::actor(&account).await;
-    let saved = storage::update_domain(&state.db, &actor, id, version, settings)
-        .await
-        .map_err(|e| super::domains::save_error(e, Default::default()))?;
+    let saved = crate::ssr::pin_certificate(&state.db, &actor, id, version, probe_id, &leg).await?;
     tracing::info!(domain = %saved.settings.domain, leg, by = %account.email, "certificate pinned");
     leptos_axum::redirect(&format!("/domains/{id}?pinned={leg}"));
     Ok(())

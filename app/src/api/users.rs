@@ -74,12 +74,23 @@ pub async fn update_user(
         });
     }
     let access = account_access.0;
-    storage::update_user_rights(&state.db, id, role, access)
-        .await
-        .map_err(crate::ssr::store_error)?;
-    storage::set_disabled(&state.db, id, disabled)
-        .await
-        .map_err(crate::ssr::store_error)?;
+    let rights = storage::UserRights {
+        role,
+        account_access: access,
+        disabled,
+    };
+    match storage::update_user(&state.db, id, rights).await {
+        Ok(_) => {}
+        Err(storage::StorageError::LastSuperAdmin) => {
+            return Err(AppError::Invalid {
+                field: None,
+                message: "At least one enabled super admin must remain: promote someone else \
+                          first."
+                    .into(),
+            })
+        }
+        Err(e) => return Err(crate::ssr::store_error(e)),
+    }
     tracing::info!(id, by = %admin.email, ?role, access, disabled, "user updated");
     leptos_axum::redirect("/users?saved=1");
     Ok(())

@@ -168,6 +168,9 @@ fn TlsSummary(
                     <input type="hidden" name="leg" value=leg.unwrap_or_default()/>
                     <button type="submit">{format!("Pin this {} certificate", leg.unwrap_or_default().to_uppercase())}</button>
                 </ActionForm>
+                {move || pin.value().get().and_then(Result::err).map(|e| view! {
+                    <p class="form-error" role="alert">{e.to_string()}</p>
+                })}
             }
         })}
     }

@@ -1,8 +1,7 @@
 //! Who is calling, and may they? Every server function starts here.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
-use axum::extract::ConnectInfo;
 use domain::Rights;
 use http::request::Parts;
 use storage::{StorageError, UserAccount};
@@ -18,12 +17,22 @@ pub async fn request_parts() -> Result<Parts, AppError> {
     })
 }
 
-/// The client's address as the TCP peer saw it.
+/// The client's address: the TCP peer, or the client a trusted proxy names.
+pub async fn client_addr() -> Result<IpAddr, AppError> {
+    let parts = request_parts().await?;
+    parts
+        .extensions
+        .get::<super::ClientInfo>()
+        .map(|c| c.ip)
+        .ok_or_else(|| {
+            tracing::error!("client info missing: the attach_client_info layer is not installed");
+            AppError::Internal
+        })
+}
+
+/// The client's address as recorded in the audit trail.
 pub async fn client_ip() -> Option<String> {
-    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-        .await
-        .ok()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+    client_addr().await.ok().map(|ip| ip.to_string())
 }
 
 /// The signed-in account, if the session cookie names a live session.
@@ -33,7 +42,7 @@ pub async fn current_account() -> Result<Option<UserAccount>, AppError> {
     let Some(token) = session_token(&parts) else {
         return Ok(None);
     };
-    storage::session_user(&state.db, &token)
+    storage::session_user(&state.db, &token, state.cookies.idle_timeout())
         .await
         .map_err(store_error)
 }

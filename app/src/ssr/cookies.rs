@@ -1,68 +1,98 @@
 use cookie::{Cookie, SameSite};
 use http::request::Parts;
+use http::HeaderMap;
 
+use super::client::ClientInfo;
+
+/// The session cookie over plain http (development, tests behind no proxy).
 pub const SESSION_COOKIE: &str = "mailsettings_session";
+/// Over https the cookie is `__Host-` prefixed: `Secure`, path `/`, no `Domain`, so a sibling
+/// subdomain can neither read nor plant it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-mailsettings_session";
 
-/// How the session cookie is written. `Secure` is set when the operator says the app is served
-/// over https, or when the request came through a proxy that says it was (`X-Forwarded-Proto`).
+/// How long sessions last.
 #[derive(Clone, Debug)]
 pub struct CookiePolicy {
-    pub always_secure: bool,
     pub session_hours: i64,
+    /// A session unused for this long ends.
+    pub idle_minutes: i64,
 }
 
 impl Default for CookiePolicy {
     fn default() -> Self {
         Self {
-            always_secure: false,
             session_hours: 12,
+            idle_minutes: 60,
         }
     }
 }
 
+fn is_https(parts: &Parts) -> bool {
+    parts
+        .extensions
+        .get::<ClientInfo>()
+        .is_some_and(|c| c.https)
+}
+
+fn cookie_name(https: bool) -> &'static str {
+    if https {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
 impl CookiePolicy {
-    fn secure_for(&self, parts: &Parts) -> bool {
-        self.always_secure
-            || parts
-                .headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+    pub fn idle_timeout(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.idle_minutes)
     }
 
     pub fn session_cookie(&self, parts: &Parts, token: &str) -> String {
-        Cookie::build((SESSION_COOKIE, token.to_string()))
+        let https = is_https(parts);
+        Cookie::build((cookie_name(https), token.to_string()))
             .path("/")
             .http_only(true)
             .same_site(SameSite::Lax)
-            .secure(self.secure_for(parts))
+            .secure(https)
             .max_age(cookie::time::Duration::hours(self.session_hours))
             .build()
             .to_string()
     }
 
     pub fn cleared_cookie(&self, parts: &Parts) -> String {
-        Cookie::build((SESSION_COOKIE, ""))
+        let https = is_https(parts);
+        Cookie::build((cookie_name(https), ""))
             .path("/")
             .http_only(true)
             .same_site(SameSite::Lax)
-            .secure(self.secure_for(parts))
+            .secure(https)
             .max_age(cookie::time::Duration::ZERO)
             .build()
             .to_string()
     }
 }
 
-/// The session token the browser sent, if any.
-pub fn session_token(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+fn cookies(headers: &HeaderMap) -> impl Iterator<Item = Cookie<'_>> {
+    headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == SESSION_COOKIE)
+}
+
+/// The session token the browser sent, if any. Over https only the `__Host-` cookie counts.
+pub fn session_token(parts: &Parts) -> Option<String> {
+    let name = cookie_name(is_https(parts));
+    cookies(&parts.headers)
+        .find(|c| c.name() == name)
         .map(|c| c.value().to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// Whether the request carries a session cookie of either name (for the CSRF check).
+pub fn carries_session_cookie(headers: &HeaderMap) -> bool {
+    cookies(headers).any(|c| {
+        (c.name() == SESSION_COOKIE || c.name() == SECURE_SESSION_COOKIE) && !c.value().is_empty()
+    })
 }

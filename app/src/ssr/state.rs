@@ -4,7 +4,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::{CookiePolicy, LoginThrottle, ProbeRunner};
+use super::{CookiePolicy, ProbeRunner, ProxyPolicy, ThrottlePolicy};
 use crate::error::AppError;
 
 /// Everything a request handler or server function needs, built once in `main` and provided to
@@ -13,9 +13,10 @@ use crate::error::AppError;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
-    pub login_throttle: Arc<LoginThrottle>,
+    pub throttle: ThrottlePolicy,
     pub setup: Arc<SetupGate>,
     pub cookies: CookiePolicy,
+    pub proxy: ProxyPolicy,
     pub probes: Arc<ProbeRunner>,
 }
 

@@ -1,7 +1,7 @@
 //! Parsing `server probe`'s arguments: `HOST:PORT` (IPv6 in brackets), CIDRs, addresses and
 //! security, with the web form's messages; every failure is an [`ArgError`] (exit status 2).
 
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 use domain::{EmailAddress, EmailError, Hostname, NameError, Port, PortError, SecurityError};
 use ipnet::IpNet;
@@ -29,8 +29,10 @@ pub enum ArgError {
     Security(#[from] SecurityError),
     #[error("{0}")]
     Format(&'static str),
-    #[error("not a CIDR range or an IP address (e.g. 10.0.0.0/8): {0}")]
-    Cidr(String),
+    #[error("{0}")]
+    Cidr(#[from] domain::CidrError),
+    #[error("one CIDR range or IP address per --allow-private (repeat the option): {0}")]
+    CidrCount(String),
     #[error("no password: set {PASSWORD_ENV} or pass --password-file (never on the command line)")]
     NoPassword,
     #[error("the password is empty")]
@@ -90,10 +92,10 @@ pub fn parse_security(input: &str) -> Result<Security, ArgError> {
 
 /// A CIDR range, or a bare IP address meaning just that address.
 pub fn parse_cidr(input: &str) -> Result<IpNet, ArgError> {
-    let s = input.trim();
-    s.parse::<IpNet>()
-        .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-        .map_err(|_| ArgError::Cidr(s.to_string()))
+    match domain::parse_cidr_list(input)?.as_slice() {
+        [net] => Ok(*net),
+        _ => Err(ArgError::CidrCount(input.trim().to_string())),
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use app::ssr::{
-    AppState, CookiePolicy, LoginThrottle, ProbeConfig, ProbeRunner, SetupGate, ThrottlePolicy,
+    AppState, CookiePolicy, ProbeConfig, ProbeRunner, ProxyPolicy, SetupGate, ThrottlePolicy,
 };
 use axum::body::{to_bytes, Body};
 use axum::extract::connect_info::MockConnectInfo;
@@ -19,6 +19,26 @@ use tower::ServiceExt;
 pub const SETUP_TOKEN: &str = "test-setup-token-0123456789";
 pub const ADMIN: &str = "admin@example.org";
 pub const PASSWORD: &str = "correct horse battery";
+/// The origin the test app is served at (MAILSETTINGS_PUBLIC_URL); the client sends it.
+pub const ORIGIN: &str = "http://app.test";
+/// The TCP peer of every request.
+pub const PEER: [u8; 4] = [192, 0, 2, 7];
+
+/// Low limits so tests reach them quickly: 3 failures per account, 6 per network.
+pub fn strict_throttle() -> ThrottlePolicy {
+    use chrono::Duration;
+    let lock = |max_failures| storage::LockPolicy {
+        max_failures,
+        first_lockout: Duration::seconds(60),
+        max_lockout: Duration::seconds(600),
+        forget_after: Duration::hours(1),
+    };
+    ThrottlePolicy {
+        account: lock(3),
+        network: lock(6),
+        known_network_for: Duration::days(30),
+    }
+}
 
 pub struct TestApp {
     pub router: Router,
@@ -65,16 +85,30 @@ impl TestApp {
     }
 
     pub async fn with_probes(db: TestDb, throttle: ThrottlePolicy, probes: ProbeConfig) -> Self {
-        let state = AppState {
+        Self::with_state(db, |state| {
+            state.throttle = throttle;
+            state.probes = Arc::new(ProbeRunner::new(probes));
+        })
+        .await
+    }
+
+    /// The app with settings changed by `adjust` (proxies, cookies, limits …).
+    pub async fn with_state(db: TestDb, adjust: impl FnOnce(&mut AppState)) -> Self {
+        let mut state = AppState {
             leptos_options: LeptosOptions::builder().output_name("mailsettings").build(),
             db: db.db.clone(),
-            login_throttle: Arc::new(LoginThrottle::new(throttle)),
+            throttle: ThrottlePolicy::default(),
             setup: Arc::new(SetupGate::new(Some(SETUP_TOKEN.to_string()))),
             cookies: CookiePolicy::default(),
-            probes: Arc::new(ProbeRunner::new(probes)),
+            proxy: ProxyPolicy {
+                public_origin: Some(ORIGIN.to_string()),
+                ..ProxyPolicy::default()
+            },
+            probes: Arc::new(ProbeRunner::new(ProbeConfig::default())),
         };
+        adjust(&mut state);
         let router = server::serve::router(state.clone())
-            .layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 7], 50000))));
+            .layer(MockConnectInfo(SocketAddr::from((PEER, 50000))));
         Self { router, state, db }
     }
 
@@ -188,7 +222,8 @@ pub fn api_request(
     let body = serde_urlencoded::to_string(form).expect("form");
     let mut request = Request::post(format!("/api/{function}"))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, accept);
+        .header(header::ACCEPT, accept)
+        .header(header::ORIGIN, ORIGIN);
     if let Some(token) = session {
         request = request.header(header::COOKIE, format!("mailsettings_session={token}"));
     }

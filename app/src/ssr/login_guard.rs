@@ -1,0 +1,190 @@
+//! Logging in under throttling that holds (policy in the README, "Login throttling").
+//!
+//! Every attempt is counted against the client's network and against the account *before* the
+//! password is checked, in one database transaction (`storage::begin_attempt`), so a burst of
+//! parallel guesses gets exactly the allowed number of password checks, and several server
+//! processes share the counters. The account is the key, not the typed text: every spelling
+//! that logs into the account counts against it. Addresses with no account are counted too,
+//! under a hash, so throttling does not reveal which accounts exist.
+
+use std::net::IpAddr;
+
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+use storage::{LockPolicy, ThrottleKey, UserAccount};
+
+use super::store_error;
+use crate::error::AppError;
+
+#[derive(Clone, Debug)]
+pub struct ThrottlePolicy {
+    /// Per account (or unknown address): short, so its owner is never locked out for long.
+    pub account: LockPolicy,
+    /// Per client network (IPv4 address, IPv6 /64): the limit that dominates.
+    pub network: LockPolicy,
+    /// A network the account logged in from within this time is exempt from the account lock
+    /// (its own network limit still applies).
+    pub known_network_for: Duration,
+}
+
+impl Default for ThrottlePolicy {
+    fn default() -> Self {
+        Self {
+            account: LockPolicy {
+                max_failures: 5,
+                first_lockout: Duration::seconds(30),
+                max_lockout: Duration::minutes(5),
+                forget_after: Duration::hours(1),
+            },
+            network: LockPolicy {
+                max_failures: 10,
+                first_lockout: Duration::minutes(1),
+                max_lockout: Duration::hours(1),
+                forget_after: Duration::hours(1),
+            },
+            known_network_for: Duration::days(30),
+        }
+    }
+}
+
+/// Checks a login; `typed_email` is whatever was typed.
+pub async fn attempt_login(
+    db: &storage::DatabaseConnection,
+    policy: &ThrottlePolicy,
+    typed_email: &str,
+    password: &str,
+    ip: IpAddr,
+) -> Result<UserAccount, AppError> {
+    let network = network_of(ip);
+    let network_key = ThrottleKey {
+        key: format!("net:{network}"),
+        policy: policy.network,
+    };
+    let address = domain::EmailAddress::parse(typed_email).ok();
+    let account_id = match &address {
+        Some(address) => storage::find_login(db, address)
+            .await
+            .map_err(store_error)?,
+        None => None,
+    };
+    let known_marker = account_id.map(|id| format!("known:{id}:{network}"));
+    let known_network = match &known_marker {
+        Some(marker) => storage::has_marker(db, marker, policy.known_network_for)
+            .await
+            .map_err(store_error)?,
+        None => false,
+    };
+    let account_key = match (&address, account_id) {
+        (_, Some(_)) if known_network => None,
+        (_, Some(id)) => Some(format!("account:{id}")),
+        (Some(address), None) => Some(format!(
+            "unknown:{}",
+            hex::encode(&Sha256::digest(address.login_key().as_bytes())[..16])
+        )),
+        (None, None) => None,
+    };
+    let mut keys = vec![network_key];
+    keys.extend(account_key.iter().map(|key| ThrottleKey {
+        key: key.clone(),
+        policy: policy.account,
+    }));
+    if let Err(retry_after_secs) = storage::begin_attempt(db, &keys)
+        .await
+        .map_err(store_error)?
+    {
+        tracing::warn!(email = %loggable(typed_email), %ip, "login refused: throttled");
+        return Err(AppError::Throttled { retry_after_secs });
+    }
+    let verified = match &address {
+        Some(address) => storage::verify_login(db, address, password)
+            .await
+            .map_err(store_error)?,
+        None => None,
+    };
+    let Some(account) = verified else {
+        tracing::warn!(email = %loggable(typed_email), %ip, "failed login");
+        return Err(AppError::LoginFailed);
+    };
+    let mut cleared = vec![keys[0].key.as_str()];
+    cleared.extend(account_key.as_deref());
+    storage::clear_attempts(db, &cleared)
+        .await
+        .map_err(store_error)?;
+    if let Some(marker) = &known_marker {
+        storage::touch_marker(db, marker)
+            .await
+            .map_err(store_error)?;
+    }
+    Ok(account)
+}
+
+/// Counts a setup-token attempt from `ip` (the same network limit as logins).
+pub async fn admit_setup_attempt(
+    db: &storage::DatabaseConnection,
+    policy: &ThrottlePolicy,
+    ip: IpAddr,
+) -> Result<(), AppError> {
+    let key = ThrottleKey {
+        key: format!("setup:{}", network_of(ip)),
+        policy: policy.network,
+    };
+    match storage::begin_attempt(db, &[key])
+        .await
+        .map_err(store_error)?
+    {
+        Ok(()) => Ok(()),
+        Err(retry_after_secs) => Err(AppError::Throttled { retry_after_secs }),
+    }
+}
+
+/// The throttled unit: an IPv4 address, or the /64 an IPv6 address belongs to (one host
+/// usually holds a whole /64).
+fn network_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// What was typed, safe for a log line: at most 64 characters, control characters escaped.
+pub fn loggable(typed: &str) -> String {
+    const MAX: usize = 64;
+    let mut out: String = typed
+        .chars()
+        .take(MAX)
+        .flat_map(char::escape_debug)
+        .collect();
+    if typed.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_throttled_per_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().expect("ip");
+        assert_eq!(network_of(a), network_of(b));
+        assert_eq!(network_of(a), "2001:db8:1:2::/64");
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().expect("ip");
+        assert_eq!(network_of(mapped), "192.0.2.7");
+    }
+
+    #[test]
+    fn typed_addresses_are_cut_and_escaped_for_the_log() {
+        assert_eq!(loggable("a@example.org"), "a@example.org");
+        assert_eq!(loggable("a\nb"), "a\\nb");
+        let long = "x".repeat(1000);
+        assert_eq!(loggable(&long).chars().count(), 65);
+    }
+}

@@ -1,0 +1,123 @@
+//! Pinning the certificate a connection test saw on one leg (IMAP or SMTP) of a saved domain.
+//! Only a finished test run for this domain, against the host and port the leg has now, whose
+//! leg presented a certificate, can be pinned.
+
+use domain::{CertPin, DomainSettings, Hostname, Port};
+use probe::{ProbeReport, StepName};
+use storage::{Actor, StorageError, StoredDomain};
+
+use super::store_error;
+use crate::error::AppError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Leg {
+    Imap,
+    Smtp,
+}
+
+impl Leg {
+    fn parse(leg: &str) -> Result<Self, AppError> {
+        match leg {
+            "imap" => Ok(Leg::Imap),
+            "smtp" => Ok(Leg::Smtp),
+            _ => Err(refusal("Choose the IMAP or the SMTP certificate.")),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Leg::Imap => "IMAP",
+            Leg::Smtp => "SMTP",
+        }
+    }
+
+    fn connect_step(self) -> StepName {
+        match self {
+            Leg::Imap => StepName::ImapConnect,
+            Leg::Smtp => StepName::SmtpConnect,
+        }
+    }
+
+    fn server(self, s: &DomainSettings) -> (&Hostname, Port) {
+        match self {
+            Leg::Imap => (&s.imap_host, s.imap_port),
+            Leg::Smtp => (&s.smtp_host, s.smtp_port),
+        }
+    }
+
+    fn set_pin(self, s: &mut DomainSettings, pin: CertPin) {
+        match self {
+            Leg::Imap => s.imap_cert_pin = Some(pin),
+            Leg::Smtp => s.smtp_cert_pin = Some(pin),
+        }
+    }
+}
+
+fn refusal(message: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: None,
+        message: message.into(),
+    }
+}
+
+/// Pins the certificate probe `probe_id` saw on `leg` into domain `domain_id` at `version`.
+pub async fn pin_certificate(
+    db: &storage::DatabaseConnection,
+    actor: &Actor,
+    domain_id: i32,
+    version: i32,
+    probe_id: i32,
+    leg: &str,
+) -> Result<StoredDomain, AppError> {
+    let leg = Leg::parse(leg)?;
+    let probe = storage::get_probe(db, probe_id)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| refusal("That connection test does not exist."))?;
+    if probe.domain_id != Some(domain_id) {
+        return Err(refusal(
+            "That connection test was not run for this domain: run one from this panel.",
+        ));
+    }
+    let report: ProbeReport = probe
+        .report
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+        .ok_or_else(|| refusal("That connection test has not finished."))?;
+    let stored = storage::get_domain(db, domain_id)
+        .await
+        .map_err(store_error)?
+        .ok_or(AppError::NotFound)?;
+    let (tested_host, tested_port) = leg.server(&probe.settings);
+    let (host, port) = leg.server(&stored.settings);
+    if tested_host != host || tested_port != port {
+        return Err(refusal(format!(
+            "That connection test reached the {} server {tested_host}:{tested_port}, but the \
+             domain's {} server is now {host}:{port}: test the saved settings, then pin.",
+            leg.label(),
+            leg.label(),
+        )));
+    }
+    let fingerprint = report
+        .step(leg.connect_step())
+        .and_then(|s| s.tls.as_ref())
+        .and_then(|t| t.sha256_fingerprint.as_deref())
+        .ok_or_else(|| {
+            refusal(format!(
+                "That connection test saw no {} certificate to pin.",
+                leg.label()
+            ))
+        })?;
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let pin = CertPin::new(fingerprint, &today).map_err(|e| refusal(e.to_string()))?;
+    let mut settings = stored.settings;
+    leg.set_pin(&mut settings, pin);
+    match storage::update_domain(db, actor, domain_id, version, settings).await {
+        Ok(saved) => Ok(saved),
+        Err(StorageError::Conflict { .. }) => Err(refusal(
+            "Someone else changed these settings since you opened them: reload, test again \
+             and then pin.",
+        )),
+        Err(e) => Err(store_error(e)),
+    }
+}

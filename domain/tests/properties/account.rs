@@ -1,0 +1,87 @@
+//! EmailAddress and new-password rules.
+
+use domain::{check_new_password, EmailAddress, EmailError, MailDomain, PasswordError};
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+use crate::strategies::*;
+
+/// A character allowed before the @: anything but @, whitespace and control characters.
+fn local_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        3 => proptest::char::range('!', '~'),
+        1 => any::<char>(),
+    ]
+    .prop_filter("allowed in the local part", |c| {
+        *c != '@' && !c.is_whitespace() && !c.is_control()
+    })
+}
+
+fn local_part(len: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = String> {
+    vec(local_char(), len).prop_map(String::from_iter)
+}
+
+fn email_input() -> impl Strategy<Value = String> {
+    let valid = (local_part(1..=64), domain_name()).prop_map(|(l, d)| format!("{l}@{d}"));
+    prop_oneof![
+        text_near(valid),
+        (local_part(1..=8), mutated(unicode_domain())).prop_map(|(l, d)| format!("{l}@{d}")),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn email_canonical_form_is_a_fixed_point(input in email_input()) {
+        if let Ok(email) = EmailAddress::parse(&input) {
+            prop_assert_eq!(email.to_string(), email.as_str());
+            prop_assert_eq!(EmailAddress::parse(email.as_str()), Ok(email.clone()));
+            let json = serde_json::to_string(&email).expect("serialize");
+            prop_assert_eq!(serde_json::from_str::<EmailAddress>(&json).ok(), Some(email.clone()));
+            let (local, domain) = email.as_str().split_once('@').expect("has an @");
+            prop_assert!(!local.is_empty() && local.chars().count() <= 64);
+            prop_assert_eq!(MailDomain::parse(domain).map(|d| d.to_string()), Ok(domain.to_owned()));
+        }
+    }
+
+    #[test]
+    fn generated_addresses_keep_the_local_part_and_canonicalise_the_domain(
+        local in local_part(1..=64),
+        (domain, typed) in domain_name().prop_flat_map(|n| (Just(n.clone()), as_typed(n))),
+    ) {
+        // `as_typed` may surround the domain with spaces; only the trailing ones may stay.
+        let input = format!("{local}@{}", typed.trim_start());
+        prop_assert_eq!(
+            EmailAddress::parse(&input).map(|e| e.to_string()),
+            Ok(format!("{local}@{domain}"))
+        );
+    }
+
+    #[test]
+    fn local_parts_over_64_characters_are_refused(
+        local in local_part(65..=200),
+        domain in domain_name(),
+    ) {
+        prop_assert_eq!(
+            EmailAddress::parse(&format!("{local}@{domain}")),
+            Err(EmailError::LocalTooLong)
+        );
+    }
+
+    #[test]
+    fn password_rule_counts_characters(password in any_text()) {
+        let n = password.chars().count();
+        let expected = match n {
+            0..=11 => Err(PasswordError::TooShort),
+            12..=256 => Ok(()),
+            _ => Err(PasswordError::TooLong),
+        };
+        prop_assert_eq!(check_new_password(&password), expected);
+    }
+
+    #[test]
+    fn passwords_of_12_to_256_characters_are_accepted(
+        password in vec(any::<char>(), 12..=256).prop_map(String::from_iter)
+    ) {
+        prop_assert_eq!(check_new_password(&password), Ok(()));
+    }
+}

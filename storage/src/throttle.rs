@@ -1,0 +1,203 @@
+//! Failure counters with lock-outs, kept in the database so that they hold across server
+//! processes. An attempt is counted *before* the password is checked, in one transaction with
+//! the lock check: parallel guesses queue on the row and get no more tries than a sequence.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+
+use crate::entity::login_throttle::{ActiveModel, Column, Entity, Model};
+use crate::{now, StorageError};
+
+/// How many consecutive failures a key tolerates, and how long it is then locked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LockPolicy {
+    pub max_failures: u32,
+    /// The first lock-out; each further failure doubles it, up to `max_lockout`.
+    pub first_lockout: Duration,
+    pub max_lockout: Duration,
+    /// Failures older than this are forgotten.
+    pub forget_after: Duration,
+}
+
+impl LockPolicy {
+    fn lockout(&self, failures: i32) -> Duration {
+        let beyond = u32::try_from(failures)
+            .unwrap_or(0)
+            .saturating_sub(self.max_failures);
+        let factor = 1i32 << beyond.min(20);
+        (self.first_lockout * factor).min(self.max_lockout)
+    }
+}
+
+/// One counter: a key such as `ip:192.0.2.7` and the policy it follows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThrottleKey {
+    pub key: String,
+    pub policy: LockPolicy,
+}
+
+/// Counts an attempt against every key, or says how many seconds to wait if one is locked (and
+/// then counts nothing). Keys are locked in a fixed order so concurrent attempts cannot deadlock.
+pub async fn begin_attempt(
+    db: &DatabaseConnection,
+    keys: &[ThrottleKey],
+) -> Result<Result<(), u64>, StorageError> {
+    let mut ordered: Vec<&ThrottleKey> = keys.iter().collect();
+    ordered.sort_by(|a, b| a.key.cmp(&b.key));
+    ordered.dedup_by(|a, b| a.key == b.key);
+    let at = now();
+    let txn = db.begin().await?;
+    for key in ordered {
+        // A write first: SQLite takes its write lock here, PostgreSQL locks the row.
+        forget_stale(&txn, key, at).await?;
+        let row = count(&txn, &key.key, at).await?;
+        if let Some(until) = row.locked_until.filter(|until| *until > at) {
+            txn.rollback().await?;
+            return Ok(Err(seconds_until(until, at)));
+        }
+        if row.failures >= key.policy.max_failures as i32 {
+            // This attempt is the last allowed one: lock now, so attempts racing it are refused.
+            Entity::update_many()
+                .col_expr(
+                    Column::LockedUntil,
+                    Expr::value(at + key.policy.lockout(row.failures)),
+                )
+                .filter(Column::Key.eq(&key.key))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Forgets the counters of `keys` (after a successful login).
+pub async fn clear_attempts(db: &DatabaseConnection, keys: &[&str]) -> Result<(), StorageError> {
+    Entity::delete_many()
+        .filter(Column::Key.is_in(keys.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a marker row (no failures), e.g. a network an account has logged in from.
+pub async fn touch_marker(db: &DatabaseConnection, key: &str) -> Result<(), StorageError> {
+    let at = now();
+    Entity::insert(ActiveModel {
+        key: Set(key.to_string()),
+        failures: Set(0),
+        locked_until: Set(None),
+        updated_at: Set(at),
+    })
+    .on_conflict(
+        OnConflict::column(Column::Key)
+            .update_column(Column::UpdatedAt)
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether a marker row for `key` was touched within `within`.
+pub async fn has_marker(
+    db: &DatabaseConnection,
+    key: &str,
+    within: Duration,
+) -> Result<bool, StorageError> {
+    Ok(Entity::find_by_id(key.to_string())
+        .filter(Column::UpdatedAt.gt(now() - within))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Removes failure counters untouched for `counters_older_than` whose lock has ended, and
+/// markers untouched for `markers_older_than`; returns how many rows went.
+pub async fn purge_throttle(
+    db: &DatabaseConnection,
+    counters_older_than: Duration,
+    markers_older_than: Duration,
+) -> Result<u64, StorageError> {
+    let at = now();
+    let counters = Condition::all()
+        .add(Column::Failures.gt(0))
+        .add(Column::UpdatedAt.lt(at - counters_older_than))
+        .add(Column::LockedUntil.is_null().or(Column::LockedUntil.lt(at)));
+    let markers = Condition::all()
+        .add(Column::Failures.eq(0))
+        .add(Column::UpdatedAt.lt(at - markers_older_than));
+    let result = Entity::delete_many()
+        .filter(Condition::any().add(counters).add(markers))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+async fn forget_stale(
+    conn: &impl ConnectionTrait,
+    key: &ThrottleKey,
+    at: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    Entity::delete_many()
+        .filter(Column::Key.eq(&key.key))
+        .filter(Column::UpdatedAt.lt(at - key.policy.forget_after))
+        .filter(Column::LockedUntil.is_null().or(Column::LockedUntil.lt(at)))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Adds one failure to `key` (creating its row) and returns the row as it now stands.
+async fn count(
+    conn: &impl ConnectionTrait,
+    key: &str,
+    at: DateTime<Utc>,
+) -> Result<Model, StorageError> {
+    Entity::insert(ActiveModel {
+        key: Set(key.to_string()),
+        failures: Set(1),
+        locked_until: Set(None),
+        updated_at: Set(at),
+    })
+    .on_conflict(
+        OnConflict::column(Column::Key)
+            .value(
+                Column::Failures,
+                Expr::col((Entity, Column::Failures)).add(1),
+            )
+            .value(Column::UpdatedAt, at)
+            .to_owned(),
+    )
+    .exec_with_returning(conn)
+    .await
+    .map_err(StorageError::from)
+}
+
+fn seconds_until(until: DateTime<Utc>, at: DateTime<Utc>) -> u64 {
+    let millis = (until - at).num_milliseconds().max(0) as u64;
+    millis.div_ceil(1000).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_doubles_up_to_the_cap() {
+        let policy = LockPolicy {
+            max_failures: 3,
+            first_lockout: Duration::seconds(30),
+            max_lockout: Duration::seconds(100),
+            forget_after: Duration::hours(1),
+        };
+        assert_eq!(policy.lockout(3), Duration::seconds(30));
+        assert_eq!(policy.lockout(4), Duration::seconds(60));
+        assert_eq!(policy.lockout(5), Duration::seconds(100));
+        assert_eq!(policy.lockout(i32::MAX), Duration::seconds(100));
+    }
+}
