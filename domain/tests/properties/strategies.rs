@@ -113,7 +113,8 @@ pub fn label() -> impl Strategy<Value = String> {
     .prop_filter("not punycode", |l| !l.starts_with("xn--"))
 }
 
-fn tld() -> impl Strategy<Value = String> {
+/// A label that may end a name: not all digits.
+pub fn tld() -> impl Strategy<Value = String> {
     label().prop_filter("not all digits", |l| !l.bytes().all(|b| b.is_ascii_digit()))
 }
 

@@ -2,6 +2,8 @@
 //! would, against a fresh SQLite or PostgreSQL database.
 #![allow(dead_code)]
 
+pub mod matrix;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
