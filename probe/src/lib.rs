@@ -8,7 +8,6 @@
 //!     imap: Endpoint::new("imap.example.com", 993, Security::SslTls),
 //!     smtp: Endpoint::new("smtp.example.com", 587, Security::StartTls),
 //!     allow_non_secure_certificate: false,
-//!     pinned_at: None,
 //! };
 //! let creds = Credentials::new("admin@example.com", None, "app-password");
 //! let report = probe(&settings, &creds, &ProbeOptions::default(), |step| {

@@ -31,6 +31,9 @@ pub struct Endpoint {
     /// on this server: exactly that certificate is accepted, a different one is named as changed.
     #[serde(default)]
     pub pinned_sha256: Option<String>,
+    /// When that pin was taken (free text, e.g. a date), quoted when the certificate changed.
+    #[serde(default)]
+    pub pinned_at: Option<String>,
 }
 
 impl Endpoint {
@@ -40,6 +43,7 @@ impl Endpoint {
             port,
             security,
             pinned_sha256: None,
+            pinned_at: None,
         }
     }
 }
@@ -52,8 +56,6 @@ pub struct ProbeSettings {
     /// Accept an untrusted issuer, an expired or a malformed certificate (still reported).
     /// Never accepts a certificate issued for another name.
     pub allow_non_secure_certificate: bool,
-    /// When the pins (see [`Endpoint::pinned_sha256`]) were taken (free text, e.g. a date), quoted when the certificate changed.
-    pub pinned_at: Option<String>,
 }
 
 /// The test mailbox. The password is never serialized, printed or put into a report, and its

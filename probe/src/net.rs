@@ -217,7 +217,7 @@ impl Leg<'_> {
                 .and_then(|f| f.sha256_fingerprint.clone())
                 .unwrap_or_default();
             let since = self
-                .settings
+                .ep
                 .pinned_at
                 .as_deref()
                 .map(|d| format!(" on {d}"))

@@ -123,7 +123,7 @@ async fn pinned_certificate_is_accepted_and_a_changed_one_named() {
         .expect("fp");
     s.allow_non_secure_certificate = false;
     s.imap.pinned_sha256 = Some(fp);
-    s.pinned_at = Some("2026-11-01".into());
+    s.imap.pinned_at = Some("2026-11-01".into());
     let r = probe(&s, &creds(), &opts(&m.certs), |_| {}).await;
     assert!(r.ok, "{}", show(&r));
     s.imap.host = "mail.test.local".into(); // another certificate than the pinned one

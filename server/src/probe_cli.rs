@@ -126,7 +126,6 @@ fn prepare(args: &ProbeArgs) -> Result<(ProbeSettings, Credentials, ProbeOptions
         imap: endpoint(&args.imap, args.imap_security),
         smtp: endpoint(&args.smtp, args.smtp_security),
         allow_non_secure_certificate: args.allow_non_secure,
-        pinned_at: None,
     };
     let creds = Credentials::new(args.email.to_string(), username, password);
     let options = ProbeOptions {

@@ -137,7 +137,7 @@ impl ProbeRunner {
     }
 }
 
-/// The engine's view of a domain's settings, with its certificate pins.
+/// The engine's view of a domain's settings, with each leg's certificate pin and its date.
 pub fn probe_settings(s: &DomainSettings) -> ProbeSettings {
     let security = |s: domain::Security| match s {
         domain::Security::SslTls => probe::Security::SslTls,
@@ -147,16 +147,12 @@ pub fn probe_settings(s: &DomainSettings) -> ProbeSettings {
         |host: &domain::Hostname, port: domain::Port, sec, pin: &Option<domain::CertPin>| {
             let mut e = Endpoint::new(host.to_string(), port.get(), security(sec));
             e.pinned_sha256 = pin.as_ref().map(|p| p.fingerprint().to_string());
+            e.pinned_at = pin.as_ref().map(|p| p.pinned_on().to_string());
             e
         };
     ProbeSettings {
         imap: endpoint(&s.imap_host, s.imap_port, s.imap_security, &s.imap_cert_pin),
         smtp: endpoint(&s.smtp_host, s.smtp_port, s.smtp_security, &s.smtp_cert_pin),
         allow_non_secure_certificate: s.allow_non_secure_certificate,
-        pinned_at: s
-            .imap_cert_pin
-            .as_ref()
-            .or(s.smtp_cert_pin.as_ref())
-            .map(|p| p.pinned_on().to_string()),
     }
 }

@@ -127,7 +127,6 @@ pub fn settings(imap: (&str, u16, Security), smtp: (&str, u16, Security)) -> Pro
         imap: Endpoint::new(imap.0, imap.1, imap.2),
         smtp: Endpoint::new(smtp.0, smtp.1, smtp.2),
         allow_non_secure_certificate: false,
-        pinned_at: None,
     }
 }
 
