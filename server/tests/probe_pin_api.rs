@@ -155,7 +155,7 @@ async fn probe_pin_and_audit_link_against_real_servers() {
         assert_eq!(
             reply.status,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
+            "{expected}: {}",
             reply.body
         );
         assert!(reply.body.contains(expected), "{expected}: {}", reply.body);
@@ -172,10 +172,34 @@ async fn probe_pin_and_audit_link_against_real_servers() {
         call("pin_certificate", pin_form("1", "3", "999999", "imap")).await,
         "does not exist",
     );
-    // The test with the wrong pin stopped at IMAP: its SMTP leg presented nothing.
-    let stopped = changed["id"].to_string();
+    // A test whose SMTP leg presented no certificate (its TLS facts cut out of a real report).
+    let mut no_smtp_cert = changed["report"].clone();
+    no_smtp_cert["steps"][2]["tls"] = Value::Null;
+    let tested: domain::DomainSettings =
+        serde_json::from_value(changed["settings"].clone()).expect("settings");
+    let actor = storage::Actor {
+        user_id: 1,
+        email: support::ADMIN.into(),
+        client_ip: None,
+    };
+    let record = storage::start_probe_record(&app.state.db, &actor, Some(1), &tested)
+        .await
+        .expect("record");
+    storage::finish_probe_record(
+        &app.state.db,
+        record,
+        false,
+        None,
+        &no_smtp_cert.to_string(),
+    )
+    .await
+    .expect("finish");
     refused(
-        call("pin_certificate", pin_form("1", "3", &stopped, "smtp")).await,
+        call(
+            "pin_certificate",
+            pin_form("1", "3", &record.to_string(), "smtp"),
+        )
+        .await,
         "saw no SMTP certificate",
     );
     // The IMAP server moved since the test: the certificate it saw is not this server's.

@@ -12,8 +12,12 @@ fn local_char() -> impl Strategy<Value = char> {
         3 => proptest::char::range('!', '~'),
         1 => any::<char>(),
     ]
-    .prop_filter("allowed in the local part", |c| {
-        *c != '@' && !c.is_whitespace() && !c.is_control()
+    .prop_map(|c| {
+        if c == '@' || c.is_whitespace() || c.is_control() {
+            '_'
+        } else {
+            c
+        }
     })
 }
 
@@ -29,6 +33,20 @@ fn email_input() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Upper case where that is the same letter (not "ß" -> "SS", nor "ı" -> "I").
+fn upper_case(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let up: String = c.to_uppercase().collect();
+            if up.to_lowercase() == c.to_string() {
+                up
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 proptest! {
     #[test]
     fn email_canonical_form_is_a_fixed_point(input in email_input()) {
@@ -40,7 +58,28 @@ proptest! {
             let (local, domain) = email.as_str().split_once('@').expect("has an @");
             prop_assert!(!local.is_empty() && local.chars().count() <= 64);
             prop_assert_eq!(MailDomain::parse(domain).map(|d| d.to_string()), Ok(domain.to_owned()));
+            let key = email.login_key();
+            prop_assert_eq!(key.to_lowercase(), key.clone());
+            prop_assert_eq!(EmailAddress::parse(&key).map(|e| e.login_key()), Ok(key));
         }
+    }
+
+    #[test]
+    fn spellings_of_one_address_share_a_login_key(
+        local in local_part(1..=64),
+        upper in vec(any::<bool>(), 64),
+        domain in unicode_domain().prop_filter_map("valid", |d| MailDomain::parse(&d).ok()),
+        trailing_dot in any::<bool>(),
+    ) {
+        let recased: String = local
+            .chars()
+            .zip(&upper)
+            .map(|(c, up)| if *up { c.to_ascii_uppercase() } else { c })
+            .collect();
+        let dot = if trailing_dot { "." } else { "" };
+        let plain = EmailAddress::parse(&format!("{local}@{domain}")).expect("valid");
+        let other = EmailAddress::parse(&format!("{recased}@{}{dot}", upper_case(&domain.display_unicode())));
+        prop_assert_eq!(other.map(|e| e.login_key()), Ok(plain.login_key()));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! DomainSettingsForm::parse, warnings and diff.
 
 use domain::{
-    diff, warnings, CertPin, DomainSettings, DomainSettingsForm, Field, FieldErrors, Hostname,
-    MailDomain, Port, Security,
+    diff, warnings, CertPin, DomainSettings, DomainSettingsForm, Field, FieldChange, FieldErrors,
+    FieldWarning, Hostname, MailDomain, Port, Security,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -75,6 +75,9 @@ proptest! {
             Err(errors) => {
                 prop_assert_eq!(errors.iter().map(|(f, _)| f).collect::<Vec<_>>(), bad);
                 prop_assert!(errors.iter().all(|(_, m)| !m.is_empty()));
+                let json = serde_json::to_string(errors).expect("serialize");
+                let back = serde_json::from_str::<FieldErrors>(&json).ok();
+                prop_assert_eq!(back.as_ref(), Some(errors));
             }
         }
         // The validator-derived check (used by the browser) agrees message for message.
@@ -124,6 +127,8 @@ proptest! {
         prop_assert_eq!(has(Field::ImapSecurity), mismatch(s.imap_port, s.imap_security, 993, 143));
         prop_assert_eq!(has(Field::SmtpSecurity), mismatch(s.smtp_port, s.smtp_security, 465, 587));
         prop_assert!(got.iter().all(|w| !w.message.is_empty()));
+        let json = serde_json::to_string(&got).expect("serialize");
+        prop_assert_eq!(serde_json::from_str::<Vec<FieldWarning>>(&json).ok(), Some(got));
     }
 
     #[test]
@@ -143,6 +148,9 @@ proptest! {
             prop_assert_eq!(&c.before, &shown(&a, c.field));
             prop_assert_eq!(&c.after, &shown(&b, c.field));
         }
+        let json = serde_json::to_string(&changes).expect("serialize");
+        let back = serde_json::from_str::<Vec<FieldChange>>(&json).ok();
+        prop_assert_eq!(back.as_ref(), Some(&changes));
         // Reversed, the same changes with before and after swapped.
         let back = diff(Some(&b), Some(&a));
         prop_assert_eq!(back.len(), changes.len());
