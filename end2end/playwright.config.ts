@@ -112,6 +112,8 @@ export default defineConfig({
       MAILSETTINGS_SETUP_TOKEN: state.servers[name].token,
       // The lab listens on loopback, which connection tests refuse unless allowlisted.
       MAILSETTINGS_PROBE_ALLOW_PRIVATE: '127.0.0.0/8',
+      // Every 127/8 address is local: the "static IP addresses" connections leave from.
+      MAILSETTINGS_STATIC_EGRESS: '127.0.0.16/29',
       ...(mailLab ? { MAILSETTINGS_PROBE_CA_FILE: mailLab.ca_file } : {}),
       RUST_LOG: 'info',
     },

@@ -3,6 +3,7 @@
 //! the outcome.
 
 pub mod auth;
+pub mod connection_ips;
 pub mod domains;
 pub mod probes;
 pub mod users;

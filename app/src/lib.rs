@@ -17,8 +17,8 @@ use leptos_router::{path, SsrMode};
 
 use components::Header;
 use pages::{
-    DeleteDomainPanel, DomainsPage, EditDomainPanel, LoginPage, NewDomainPanel, NoPanel, NotFound,
-    SetupPage, UsersPage,
+    ConnectionIpsPanel, DeleteDomainPanel, DomainsPage, EditDomainPanel, LoginPage, NewDomainPanel,
+    NoPanel, NotFound, SetupPage, UsersPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("new") view=NewDomainPanel ssr=SsrMode::Async/>
                         <Route path=path!(":id") view=EditDomainPanel ssr=SsrMode::Async/>
                         <Route path=path!(":id/delete") view=DeleteDomainPanel ssr=SsrMode::Async/>
+                        <Route path=path!(":id/ips") view=ConnectionIpsPanel ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </main>

@@ -1,5 +1,6 @@
 //! One module per screen.
 
+mod connection_ips;
 mod connection_test;
 mod domain_form;
 mod domain_history;
@@ -11,6 +12,7 @@ mod server_fields;
 mod setup;
 mod users;
 
+pub use connection_ips::ConnectionIpsPanel;
 pub use domains::{DeleteDomainPanel, DomainsPage, EditDomainPanel, NewDomainPanel, NoPanel};
 pub use login::LoginPage;
 pub use not_found::NotFound;

@@ -8,20 +8,25 @@ mod cookies;
 mod csrf;
 mod error_status;
 mod headers;
+mod ip_exports;
 mod login_guard;
 mod pinning;
 mod probe_runner;
 mod state;
+mod static_ips;
 
 pub use authorize::{
-    client_addr, client_ip, current_account, is_form_post, request_parts, require, store_error,
+    account_of, client_addr, client_ip, current_account, is_form_post, request_parts, require,
+    store_error,
 };
 pub use client::{attach_client_info, normalize_origin, ClientInfo, ProxyPolicy};
 pub use cookies::{session_token, CookiePolicy, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 pub use csrf::refuse_cross_origin;
 pub use error_status::error_status;
 pub use headers::{security_headers, set_page_csp};
+pub use ip_exports::export_connection_ips;
 pub use login_guard::{admit_setup_attempt, attempt_login, ThrottlePolicy};
 pub use pinning::pin_certificate;
 pub use probe_runner::{probe_settings, ProbeConfig, ProbeRunner};
 pub use state::{AppState, SetupGate};
+pub use static_ips::{describe_ranges, set_static_ips, test_static_addresses, SourceTestResults};

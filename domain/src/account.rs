@@ -40,7 +40,12 @@ impl EmailAddress {
         }
         // Lowercasing can lengthen the text ("İ" is two characters lowercased): the login key
         // must stay a valid address too.
-        if local.chars().count().max(local.to_lowercase().chars().count()) > MAX_LOCAL_LEN {
+        if local
+            .chars()
+            .count()
+            .max(local.to_lowercase().chars().count())
+            > MAX_LOCAL_LEN
+        {
             return Err(EmailError::LocalTooLong);
         }
         if domain.is_empty() {

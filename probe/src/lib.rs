@@ -25,9 +25,17 @@
 //! connect concurrently, but SMTP AUTH waits for the IMAP login. Every network action runs
 //! under the step timeout capped by the overall budget, and every connection's reads are
 //! capped ([`ProbeOptions::max_bytes_per_connection`]).
+//!
+//! With [`ProbeOptions::static_egress`] every connection leaves from one of the host's
+//! addresses inside the operator's static ranges, in turn ([`egress`]), and each step reports
+//! it; [`probe_from_each_source`] runs the IMAP and SMTP login legs from every such address.
 
 #[cfg(feature = "engine")]
 pub mod certinfo;
+#[cfg(feature = "engine")]
+mod each_source;
+#[cfg(feature = "engine")]
+pub mod egress;
 #[cfg(feature = "engine")]
 pub mod guard;
 #[cfg(feature = "engine")]
@@ -62,16 +70,22 @@ pub mod taxonomy;
 pub mod tls;
 
 #[cfg(feature = "engine")]
+pub use each_source::{probe_from_each_source, CONCURRENT_SOURCES};
+#[cfg(feature = "engine")]
+pub use egress::{StaticEgress, StaticEgressError};
+#[cfg(feature = "engine")]
 pub use model::{Credentials, Endpoint, ProbeOptions, ProbeSettings, Security};
 #[cfg(feature = "engine")]
 pub use probe::probe;
 pub use report::{
-    Category, DetailCode, Evidence, Failure, Field, Outcome, ProbeReport, StepName, StepReport,
-    TlsFacts, Verdict,
+    Category, DetailCode, Evidence, Failure, Field, LegCheck, Outcome, ProbeReport, SourceCheck,
+    StepName, StepReport, TlsFacts, Verdict,
 };
 #[cfg(feature = "engine")]
 pub use resolve::{Resolver, StaticResolver, SystemResolver};
 
+#[cfg(all(test, feature = "engine"))]
+mod egress_tests;
 #[cfg(all(test, feature = "engine"))]
 mod guard_tests;
 #[cfg(all(test, feature = "engine"))]

@@ -9,6 +9,7 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::egress::StaticEgress;
 use crate::resolve::{Resolver, SystemResolver};
 
 /// How a connection is secured.
@@ -136,6 +137,9 @@ pub struct ProbeOptions {
     pub max_bytes_per_connection: u64,
     /// The EHLO name.
     pub client_name: String,
+    /// `Some`: the domain uses static IP addresses, every socket is bound to a usable address
+    /// of these ranges (or the step fails); `None`: sockets are not bound.
+    pub static_egress: Option<Arc<StaticEgress>>,
 }
 
 impl Default for ProbeOptions {
@@ -153,6 +157,7 @@ impl Default for ProbeOptions {
             check_concurrency: true,
             max_bytes_per_connection: 4 * 1024 * 1024,
             client_name: "probe.invalid".to_string(),
+            static_egress: None,
         }
     }
 }
@@ -164,6 +169,10 @@ impl fmt::Debug for ProbeOptions {
             .field("overall_budget", &self.overall_budget)
             .field("allowlist", &self.allowlist)
             .field("test_recipient", &self.test_recipient)
+            .field(
+                "static_egress",
+                &self.static_egress.as_ref().map(|e| e.ranges()),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -1,15 +1,18 @@
 //! Shared connection work for IMAP and SMTP: resolve through the guard, TCP connect, TLS,
 //! waiting for a greeting, and telling a security mismatch from the first bytes.
 
+use std::io::ErrorKind;
+
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
 use crate::certinfo::CertInfo;
+use crate::egress::StaticEgressError;
 use crate::model::{Endpoint, ProbeOptions, ProbeSettings};
 use crate::report::{Category, DetailCode, Field, TlsFacts};
 use crate::resolve::{connect_checked, CheckedAddr, GuardError, Target};
 use crate::step::{timeout_text, Clock, Fail};
-use crate::tap::{clip, Tap, Transcript};
+use crate::tap::{clip, Meter, Tap, Transcript};
 use crate::tls::TlsPolicy;
 
 /// The raw TCP stream with its byte counter and cap.
@@ -62,28 +65,6 @@ impl Proto {
     }
 }
 
-/// The transcripts of every connection a leg opened: bytes read from the server are counted
-/// for the report, including on failure.
-#[derive(Clone, Debug, Default)]
-pub struct Meter(std::sync::Arc<std::sync::Mutex<Vec<Transcript>>>);
-
-impl Meter {
-    fn add(&self, t: &Transcript) {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(t.clone());
-    }
-    /// Total bytes read by all connections of the leg so far.
-    pub fn total(&self) -> u64 {
-        let all = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        all.iter().map(Transcript::total_read).sum()
-    }
-}
-
 /// Everything one leg (IMAP or SMTP) needs to open connections.
 #[derive(Clone)]
 pub struct Leg<'a> {
@@ -116,30 +97,45 @@ impl Leg<'_> {
             .resolve(opts.resolver.as_ref(), host, self.ep.port, &opts.allowlist)
             .await
             .map_err(|e| self.guard_fail(&e))?;
+        let source = self.source(addr).map_err(|e| self.egress_fail(&e))?;
+        let from = source
+            .ip()
+            .map(|ip| format!(" from {ip}"))
+            .unwrap_or_default();
         let tcp = self
             .clock
             .run(
                 async {
-                    connect_checked(host, addr, &opts.allowlist)
+                    connect_checked(host, addr, &opts.allowlist, source)
                         .await
                         .map_err(|e| {
                             if let Some(g) = e.get_ref().and_then(|x| x.downcast_ref()) {
                                 return self.guard_fail(g);
                             }
-                            let code = if e.kind() == std::io::ErrorKind::ConnectionRefused {
-                                DetailCode::ConnectionRefused
-                            } else {
-                                DetailCode::ConnectionLost
+                            let code = match (e.kind(), source.ip()) {
+                                (ErrorKind::AddrNotAvailable, Some(ip)) => {
+                                    let lost = StaticEgressError::Unbindable {
+                                        ip,
+                                        reason: e.to_string(),
+                                    };
+                                    return self.egress_fail(&lost);
+                                }
+                                (ErrorKind::ConnectionRefused, _) => DetailCode::ConnectionRefused,
+                                _ => DetailCode::ConnectionLost,
                             };
                             p.fail(
                                 code,
-                                format!("cannot connect to {addr}: {e}"),
+                                format!("cannot connect to {addr}{from}: {e}"),
                                 p.port_field(),
                             )
                         })
                 },
                 |limit, b| {
-                    let what = format!("no TCP answer from {addr} (port filtered or host down?)");
+                    let why = match source.ip() {
+                        Some(_) => "port filtered, host down, or this address not allowlisted",
+                        None => "port filtered or host down",
+                    };
+                    let what = format!("no TCP answer from {addr}{from} ({why}?)");
                     p.fail(
                         DetailCode::TimedOut,
                         timeout_text(&what, limit, b),
@@ -257,6 +253,15 @@ impl Leg<'_> {
             );
         }
         let first = raw.text();
+        if first.is_empty() && !after_starttls && closed(e) {
+            let who = match self.meter.sources().last() {
+                Some(ip) => format!("a firewall refusing {ip}"),
+                None => "a firewall refusing this client".to_string(),
+            };
+            let detail =
+                format!("the server closed the connection at once, before any TLS byte ({who}?)");
+            return p.fail(DetailCode::ConnectionLost, detail, p.host_field());
+        }
         let first_line = first.lines().next().unwrap_or("").to_string();
         if !after_starttls && crate::sniff::looks_plaintext(&first) {
             return p
@@ -278,4 +283,13 @@ impl Leg<'_> {
             p.security_field(),
         )
     }
+}
+
+/// The peer closed or reset the connection.
+fn closed(e: &std::io::Error) -> bool {
+    use ErrorKind::{ConnectionAborted, ConnectionReset, UnexpectedEof};
+    matches!(
+        e.kind(),
+        UnexpectedEof | ConnectionReset | ConnectionAborted
+    )
 }

@@ -23,6 +23,7 @@ struct ImapHeld {
 async fn imap_connect_step(leg: &Leg<'_>) -> (Step, Result<imap::ImapConn, Fail>) {
     let mut step = Step::start(StepName::ImapConnect);
     let res = imap::open(leg).await;
+    step.source = leg.meter.first_source();
     step.ev.bytes_read = leg.meter.total();
     if let Ok(c) = &res {
         step.ev.greeting = Some(c.greeting.clone());
@@ -39,6 +40,7 @@ async fn imap_login_step(
     opts: &ProbeOptions,
 ) -> (Step, Result<ImapHeld, Fail>) {
     let mut step = Step::start(StepName::ImapLogin);
+    step.source = leg.meter.first_source();
     if conn.is_courier() {
         let fail = Fail::new(
             Category::ImapValidationError,
@@ -80,6 +82,7 @@ async fn smtp_connect_step(leg: &Leg<'_>) -> (Step, Result<SmtpConn, Fail>) {
     let mut step = Step::start(StepName::SmtpConnect);
     let res = smtp::open(leg).await;
     step.stop();
+    step.source = leg.meter.first_source();
     step.ev.bytes_read = leg.meter.total();
     if let Ok(c) = &res {
         step.ev.greeting = Some(c.banner.clone());
@@ -96,6 +99,7 @@ async fn smtp_login_step(
     opts: &ProbeOptions,
 ) -> (Step, Result<(), Fail>) {
     let mut step = Step::start(StepName::SmtpLogin);
+    step.source = leg.meter.first_source();
     let res = async {
         smtp::login(c, creds, leg).await?;
         if opts.check_concurrency {
@@ -129,6 +133,7 @@ async fn test_email_step(
     opts: &ProbeOptions,
 ) -> (Step, Result<(), Fail>) {
     let mut step = Step::start(StepName::TestEmail);
+    step.source = leg.meter.first_source();
     let to = opts
         .test_recipient
         .clone()

@@ -89,6 +89,9 @@ pub struct StepReport {
     pub evidence: Evidence,
     pub tls: Option<TlsFacts>,
     pub failure: Option<Failure>,
+    /// The static address the step's connection left from (`None` when not bound).
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 impl StepReport {
@@ -100,6 +103,7 @@ impl StepReport {
             evidence: Evidence::default(),
             tls: None,
             failure: None,
+            source: None,
         }
     }
 }
@@ -163,4 +167,26 @@ impl ProbeReport {
     pub fn detail_code(&self) -> Option<DetailCode> {
         self.verdict.as_ref().map(|v| v.detail_code)
     }
+}
+
+/// One leg (IMAP or SMTP login) of a test from one source address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegCheck {
+    pub ok: bool,
+    /// The seed category when the leg failed; `None` when it passed or was not tested (the
+    /// server is reached over the other IP family, `detail` says so).
+    pub category: Option<Category>,
+    /// The seed's title for `category`.
+    pub title: Option<String>,
+    pub detail: Option<String>,
+    pub elapsed_ms: u64,
+}
+
+/// The IMAP and SMTP login verdicts from one static source address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceCheck {
+    /// The source IP address.
+    pub source: String,
+    pub imap: LegCheck,
+    pub smtp: LegCheck,
 }

@@ -9,7 +9,9 @@ use std::sync::{Arc, OnceLock};
 
 use futures::future::BoxFuture;
 use ipnet::IpNet;
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
+
+use crate::egress::SourceAddr;
 
 pub use crate::guard::{check_address, restricted_range};
 
@@ -181,11 +183,13 @@ impl Target {
 
 /// The one TCP connect of the crate: every connection (IMAP, SMTP, the concurrency checks, the
 /// implicit-TLS sniff) goes to an address the guard returned, and it is checked again here.
-/// A refusal is an `io::Error` carrying the [`GuardError`].
+/// With a bound [`SourceAddr`] the socket leaves from that address. A refusal is an
+/// `io::Error` carrying the [`GuardError`].
 pub async fn connect_checked(
     host: &str,
     addr: CheckedAddr,
     allowlist: &[IpNet],
+    source: SourceAddr,
 ) -> io::Result<TcpStream> {
     let ip = addr.addr().ip();
     if let Err(r) = check_address(ip, allowlist) {
@@ -197,5 +201,15 @@ pub async fn connect_checked(
         };
         return Err(io::Error::new(io::ErrorKind::PermissionDenied, refused));
     }
-    TcpStream::connect(addr.addr()).await
+    let Some(from) = source.ip() else {
+        return TcpStream::connect(addr.addr()).await;
+    };
+    // An IPv4-mapped target is reached over IPv4, the family its source was chosen for.
+    let to = SocketAddr::new(ip.to_canonical(), addr.addr().port());
+    let socket = match to {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    socket.bind(SocketAddr::new(from, 0))?;
+    socket.connect(to).await
 }

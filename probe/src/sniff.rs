@@ -59,7 +59,8 @@ impl Leg<'_> {
     async fn speaks_implicit_tls(&self, addr: CheckedAddr) -> bool {
         let limit = self.clock.limit().min(Duration::from_secs(3));
         let attempt = async {
-            let tcp = connect_checked(&self.ep.host, addr, &self.opts.allowlist)
+            let source = self.source(addr).ok()?;
+            let tcp = connect_checked(&self.ep.host, addr, &self.opts.allowlist, source)
                 .await
                 .ok()?;
             let raw = Tap::new(tcp, Transcript::new(64, 64 * 1024));

@@ -115,6 +115,8 @@ pub struct Step {
     stopped: Option<Duration>,
     pub ev: Evidence,
     pub tls: Option<TlsFacts>,
+    /// The static address the step's connection was bound to.
+    pub source: Option<String>,
 }
 
 impl Step {
@@ -125,6 +127,7 @@ impl Step {
             stopped: None,
             ev: Evidence::default(),
             tls: None,
+            source: None,
         }
     }
 
@@ -170,6 +173,7 @@ impl Step {
             evidence: ev,
             tls,
             failure,
+            source: self.source,
         };
         redact_report(&mut report, creds);
         report

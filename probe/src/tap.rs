@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
@@ -177,5 +177,40 @@ impl<S: PeerAddr> PeerAddr for Tap<S> {
 impl<S: PeerAddr> PeerAddr for tokio_rustls::client::TlsStream<S> {
     fn peer(&self) -> io::Result<SocketAddr> {
         self.get_ref().0.peer()
+    }
+}
+
+#[derive(Debug, Default)]
+struct Opened {
+    logs: Vec<Transcript>,
+    sources: Vec<IpAddr>,
+}
+
+/// The connections a leg opened: bytes read from the server are counted for the report
+/// (including on failure), and the bound source addresses are kept in order.
+#[derive(Clone, Debug, Default)]
+pub struct Meter(Arc<Mutex<Opened>>);
+
+impl Meter {
+    fn lock(&self) -> MutexGuard<'_, Opened> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+    pub(crate) fn add(&self, t: &Transcript) {
+        self.lock().logs.push(t.clone());
+    }
+    pub(crate) fn add_source(&self, ip: IpAddr) {
+        self.lock().sources.push(ip);
+    }
+    /// Total bytes read by all connections of the leg so far.
+    pub fn total(&self) -> u64 {
+        self.lock().logs.iter().map(Transcript::total_read).sum()
+    }
+    /// The source addresses the leg's connections were bound to, in order (empty when unbound).
+    pub fn sources(&self) -> Vec<IpAddr> {
+        self.lock().sources.clone()
+    }
+    /// The bound source of the leg's first connection, as the report shows it.
+    pub fn first_source(&self) -> Option<String> {
+        self.lock().sources.first().map(ToString::to_string)
     }
 }

@@ -61,6 +61,8 @@ pub enum DetailCode {
     RecipientRefused,
     MessageRefused,
     MessageNotFound,
+    /// Static IP addresses are on, and none of the installation's static addresses can be used.
+    StaticSourceUnavailable,
 }
 
 /// The form field at fault.

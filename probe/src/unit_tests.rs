@@ -170,12 +170,14 @@ fn app_password_answers_are_recognised() {
     ));
 }
 
-/// Every TCP connection goes through `resolve::connect_checked`, and only `resolve.rs`
-/// resolves.
+/// Every TCP connection goes through `resolve::connect_checked` (which alone binds a source
+/// address), and only `resolve.rs` resolves.
 #[test]
 fn the_only_connect_is_the_checked_one() {
     let sources = [
         ("certinfo.rs", include_str!("certinfo.rs")),
+        ("each_source.rs", include_str!("each_source.rs")),
+        ("egress.rs", include_str!("egress.rs")),
         ("guard.rs", include_str!("guard.rs")),
         ("imap.rs", include_str!("imap.rs")),
         ("imap_checks.rs", include_str!("imap_checks.rs")),
@@ -201,8 +203,10 @@ fn the_only_connect_is_the_checked_one() {
     };
     assert_eq!(count("TcpStream::connect("), vec![("resolve.rs", 1)]);
     assert_eq!(count("lookup_host"), vec![("resolve.rs", 1)]);
+    assert_eq!(count("socket.connect("), vec![("resolve.rs", 1)]);
+    assert_eq!(count(".bind("), vec![("resolve.rs", 1)]);
+    assert_eq!(count("TcpSocket::"), vec![("resolve.rs", 2)]);
     for banned in [
-        "TcpSocket",
         "to_socket_addrs",
         "connect_tokio1",
         "AsyncSmtpTransport",

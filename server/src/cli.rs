@@ -129,6 +129,14 @@ pub struct ProbeServiceArgs {
         env = "MAILSETTINGS_PROBE_TEST_RECIPIENT"
     )]
     pub test_recipient: Option<String>,
+    /// Where connections of domains with "Use static IP addresses" leave from: comma-separated
+    /// IPv4/IPv6 CIDRs assigned to this host, for mail servers to allowlist.
+    #[arg(
+        long = "static-egress",
+        env = "MAILSETTINGS_STATIC_EGRESS",
+        default_value = ""
+    )]
+    pub static_egress: String,
     /// Connection tests one admin may start per minute.
     #[arg(
         long = "probe-per-minute",
@@ -149,6 +157,7 @@ impl ProbeServiceArgs {
         };
         let allowlist = domain::parse_cidr_list(&self.allow_private)
             .map_err(|e| format!("MAILSETTINGS_PROBE_ALLOW_PRIVATE: {e}"))?;
+        let static_egress = static_egress(&self.static_egress)?;
         Ok(app::ssr::ProbeConfig {
             allowlist,
             extra_ca_pem,
@@ -156,6 +165,7 @@ impl ProbeServiceArgs {
             overall_budget: std::time::Duration::from_secs(self.budget.max(1)),
             test_recipient: self.test_recipient.clone(),
             per_minute: self.per_minute.max(1),
+            static_egress,
         })
     }
 }
@@ -204,6 +214,18 @@ fn public_origin(url: &str) -> Result<String, String> {
     )))
 }
 
+/// MAILSETTINGS_STATIC_EGRESS: valid CIDRs, none overlapping another.
+pub fn static_egress(value: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    let ranges =
+        domain::parse_cidr_list(value).map_err(|e| format!("MAILSETTINGS_STATIC_EGRESS: {e}"))?;
+    if let Some((a, b)) = domain::find_overlap(&ranges) {
+        return Err(format!(
+            "MAILSETTINGS_STATIC_EGRESS: the ranges {a} and {b} overlap; list each address once"
+        ));
+    }
+    Ok(ranges)
+}
+
 #[derive(Parser, Debug)]
 struct ServeOnly {
     #[command(flatten)]
@@ -223,4 +245,43 @@ pub struct CreateAdminArgs {
     /// Read the password from this file (first line) instead of MAILSETTINGS_ADMIN_PASSWORD.
     #[arg(long)]
     pub password_file: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn static_egress_configuration_table() {
+        let ok = [
+            ("", vec![]),
+            ("127.0.0.16/29", vec!["127.0.0.16/29"]),
+            (
+                " 192.0.2.0/24 , 2001:db8::/64 ",
+                vec!["192.0.2.0/24", "2001:db8::/64"],
+            ),
+            ("198.51.100.7", vec!["198.51.100.7/32"]),
+        ];
+        for (input, expected) in ok {
+            let parsed: Vec<String> = static_egress(input)
+                .unwrap_or_else(|e| panic!("{input:?}: {e}"))
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert_eq!(parsed, expected, "{input:?}");
+        }
+        let bad = [
+            ("192.0.2.0/24,192.0.2.128/25", "overlap"),
+            ("2001:db8::/32,2001:db8:1::/48", "overlap"),
+            ("10.0.0.1/8", "10.0.0.1/8 has host bits set"),
+            ("192.0.2.0/24,,198.51.100.0/24", "empty"),
+            ("mail.example.com", "mail.example.com"),
+            ("192.0.2.0/33", "192.0.2.0/33"),
+        ];
+        for (input, named) in bad {
+            let err = static_egress(input).expect_err(input);
+            assert!(err.starts_with("MAILSETTINGS_STATIC_EGRESS: "), "{err}");
+            assert!(err.contains(named), "{input:?}: {err}");
+        }
+    }
 }

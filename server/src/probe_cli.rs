@@ -1,25 +1,30 @@
 //! `server probe`: the live IMAP/SMTP probe from the command line, for administrators and
 //! scripts. Same engine as the web form; the password never comes from argv.
 //!
-//! Exit status: 0 when every step passed, 1 for a failed verdict, 2 for bad arguments.
+//! Exit status: 0 when every step passed, 1 for a failed verdict, 2 for bad arguments (or, with
+//! `--static-ips`, a missing or bad `MAILSETTINGS_STATIC_EGRESS`).
 
 mod parse;
 mod render;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 use domain::EmailAddress;
 use ipnet::IpNet;
-use probe::{Credentials, Endpoint, ProbeOptions, ProbeSettings, Security};
+use probe::{Credentials, Endpoint, ProbeOptions, ProbeSettings, Security, StaticEgress};
 
-pub use parse::{parse_cidr, parse_host_port, ArgError, HostPort};
+pub use parse::{parse_cidr, parse_host_port, parse_static_egress, ArgError, HostPort};
 use parse::{parse_email, parse_security};
 
 /// The environment variable holding the test mailbox's password.
 pub const PASSWORD_ENV: &str = "PROBE_PASSWORD";
+
+/// The environment variable holding this installation's static egress ranges.
+pub const EGRESS_ENV: &str = probe::egress::EGRESS_SETTING;
 
 /// Exit status for bad arguments (clap uses the same for its own errors).
 const EXIT_BAD_ARGS: u8 = 2;
@@ -28,7 +33,9 @@ const EXIT_BAD_ARGS: u8 = 2;
 #[command(
     after_help = "The password comes from the PROBE_PASSWORD environment variable or \
 --password-file, never from the command line.\n\
-Exit status: 0 when every step passed, 1 for a failed verdict, 2 for bad arguments.\n\
+With --static-ips every connection leaves from an address of MAILSETTINGS_STATIC_EGRESS.\n\
+Exit status: 0 when every step passed, 1 for a failed verdict, 2 for bad arguments or a bad \
+MAILSETTINGS_STATIC_EGRESS.\n\
 Example: PROBE_PASSWORD=… server probe --email me@example.com --imap imap.example.com:993 \
 --imap-security ssl --smtp smtp.example.com:587 --smtp-security starttls"
 )]
@@ -80,6 +87,10 @@ pub struct ProbeArgs {
     /// then not checked).
     #[arg(long, value_name = "ADDR", value_parser = parse_email)]
     pub test_recipient: Option<EmailAddress>,
+    /// Leave from this installation's static addresses (the ranges in
+    /// MAILSETTINGS_STATIC_EGRESS), as a domain with "Use static IP addresses" on does.
+    #[arg(long)]
+    pub static_ips: bool,
 }
 
 fn read(path: &Path) -> Result<String, ArgError> {
@@ -122,6 +133,14 @@ fn prepare(args: &ProbeArgs) -> Result<(ProbeSettings, Credentials, ProbeOptions
         }
         None => None,
     };
+    let static_egress = match args.static_ips {
+        true => {
+            let value = std::env::var(EGRESS_ENV).ok();
+            let ranges = parse_static_egress(value.as_deref())?;
+            Some(Arc::new(StaticEgress::new(ranges)))
+        }
+        false => None,
+    };
     let settings = ProbeSettings {
         imap: endpoint(&args.imap, args.imap_security),
         smtp: endpoint(&args.smtp, args.smtp_security),
@@ -134,6 +153,7 @@ fn prepare(args: &ProbeArgs) -> Result<(ProbeSettings, Credentials, ProbeOptions
         extra_ca_pem,
         allowlist: args.allow_private.clone(),
         test_recipient: args.test_recipient.as_ref().map(ToString::to_string),
+        static_egress,
         ..ProbeOptions::default()
     };
     Ok((settings, creds, options))
@@ -150,7 +170,7 @@ pub async fn run(args: ProbeArgs) -> ExitCode {
     };
     let json = args.json;
     if !json {
-        render::header(&settings, &creds);
+        render::header(&settings, &creds, options.static_egress.as_deref());
     }
     let report = probe::probe(&settings, &creds, &options, |step| {
         if !json {

@@ -42,6 +42,7 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
         cookies: args.cookie_policy(),
         proxy: args.proxy_policy()?,
         probes: Arc::new(ProbeRunner::new(args.probe.config()?)),
+        source_tests: Arc::default(),
     };
     tokio::spawn(purge_expired_rows(state.db.clone(), state.throttle.clone()));
     let router = router(state);
@@ -66,6 +67,10 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/health", get(|| async { "ok" }))
+        .route(
+            "/domains/{id}/connection-ips/{file}",
+            get(app::ssr::export_connection_ips),
+        )
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(map_response(app::ssr::error_status))

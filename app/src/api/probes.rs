@@ -46,22 +46,11 @@ pub async fn start_probe(
         });
     }
     let parsed = super::domains::parse(settings)?;
-    let email = domain::EmailAddress::parse(&probe_email)
-        .map_err(|e| AppError::invalid("probe_email", e.to_string()))?;
-    if probe_password.is_empty() {
-        return Err(AppError::invalid(
-            "probe_password",
-            "Enter the test mailbox's password.",
-        ));
-    }
-    let username = probe_username
-        .map(|u| u.trim().to_string())
-        .filter(|u| !u.is_empty());
+    let credentials = credentials(probe_email, probe_username, probe_password)?;
     let actor = super::domains::actor(&account).await;
     let record = storage::start_probe_record(&state.db, &actor, id, &parsed)
         .await
         .map_err(crate::ssr::store_error)?;
-    let credentials = probe::Credentials::new(email.to_string(), username, probe_password);
     let running = state
         .probes
         .spawn(state.db.clone(), record, &parsed, credentials);
@@ -75,6 +64,31 @@ pub async fn start_probe(
         leptos_axum::redirect(&format!("{panel}?probe={record}"));
     }
     Ok(record)
+}
+
+/// The test mailbox's credentials from the form's fields.
+#[cfg(feature = "ssr")]
+pub(crate) fn credentials(
+    email: String,
+    username: Option<String>,
+    password: String,
+) -> Result<probe::Credentials, AppError> {
+    let email = domain::EmailAddress::parse(&email)
+        .map_err(|e| AppError::invalid("probe_email", e.to_string()))?;
+    if password.is_empty() {
+        return Err(AppError::invalid(
+            "probe_password",
+            "Enter the test mailbox's password.",
+        ));
+    }
+    let username = username
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty());
+    Ok(probe::Credentials::new(
+        email.to_string(),
+        username,
+        password,
+    ))
 }
 
 #[server(endpoint = "probe_progress")]

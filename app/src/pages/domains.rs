@@ -100,11 +100,14 @@ fn DomainTable(list: Vec<crate::api::DomainView>) -> impl IntoView {
             }
             view! {
                 <tr>
-                    <th scope="row">{s.domain.display_unicode()}</th>
-                    <td>{imap}</td>
-                    <td>{smtp}</td>
+                    <th scope="row" class="wrap">{s.domain.display_unicode()}</th>
+                    <td class="wrap">{imap}</td>
+                    <td class="wrap">{smtp}</td>
                     <td>{flags.join(", ")}</td>
-                    <td><A href=format!("/domains/{}", d.id)>"Edit"</A></td>
+                    <td class="actions">
+                        <A href=format!("/domains/{}", d.id)>"Edit"</A>
+                        <A href=format!("/domains/{}/ips", d.id)>"View connection IPs"</A>
+                    </td>
                 </tr>
             }
         })

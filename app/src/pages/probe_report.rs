@@ -117,7 +117,9 @@ fn StepDetails(step: StepReport, saved: Option<(i32, i32)>, probe_id: i32) -> im
     };
     let e = step.evidence;
     let has_evidence = e.greeting.is_some() || e.failing_line.is_some() || !e.notes.is_empty();
+    let source = step.source.clone().filter(|_| leg.is_some());
     view! {
+        {source.map(|ip| view! { <p class="field-hint">{format!("Connected from {ip}")}</p> })}
         {step.failure.map(|f| view! { <p class="step-detail">{f.detail}</p> })}
         {step.tls.map(|tls| view! { <TlsSummary tls leg saved probe_id/> })}
         {has_evidence.then(|| view! {

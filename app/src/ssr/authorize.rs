@@ -39,7 +39,12 @@ pub async fn client_ip() -> Option<String> {
 pub async fn current_account() -> Result<Option<UserAccount>, AppError> {
     let state = AppState::from_context()?;
     let parts = request_parts().await?;
-    let Some(token) = session_token(&parts) else {
+    account_of(&state, &parts).await
+}
+
+/// The account whose live session the request's cookie names (also for plain axum handlers).
+pub async fn account_of(state: &AppState, parts: &Parts) -> Result<Option<UserAccount>, AppError> {
+    let Some(token) = session_token(parts) else {
         return Ok(None);
     };
     storage::session_user(&state.db, &token, state.cookies.idle_timeout())

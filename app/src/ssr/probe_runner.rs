@@ -6,9 +6,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use domain::DomainSettings;
 use ipnet::IpNet;
-use probe::{Credentials, Endpoint, ProbeOptions, ProbeSettings, StepReport};
+use probe::{Credentials, Endpoint, ProbeOptions, ProbeSettings, StaticEgress, StepReport};
 use sea_orm::DatabaseConnection;
 
 /// What the operator configures for probes started from the web app.
@@ -24,6 +25,9 @@ pub struct ProbeConfig {
     pub test_recipient: Option<String>,
     /// Probes one admin may start per minute.
     pub per_minute: usize,
+    /// The ranges connections leave from for domains with *Use static IP addresses* on
+    /// (MAILSETTINGS_STATIC_EGRESS).
+    pub static_egress: Vec<IpNet>,
 }
 
 impl Default for ProbeConfig {
@@ -35,13 +39,18 @@ impl Default for ProbeConfig {
             overall_budget: Duration::from_secs(60),
             test_recipient: None,
             per_minute: 5,
+            static_egress: Vec::new(),
         }
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ProbeRunner {
     config: ProbeConfig,
+    /// Shared by every probe, so successive connections are spread over the addresses.
+    egress: Arc<StaticEgress>,
+    /// When the static ranges were loaded (the connection-IP feed's `createDate`).
+    egress_loaded_at: DateTime<Utc>,
     live: Mutex<HashMap<i32, Vec<StepReport>>>,
     starts: Mutex<HashMap<i32, VecDeque<Instant>>>,
 }
@@ -49,9 +58,20 @@ pub struct ProbeRunner {
 impl ProbeRunner {
     pub fn new(config: ProbeConfig) -> Self {
         Self {
+            egress: Arc::new(StaticEgress::new(config.static_egress.clone())),
+            egress_loaded_at: Utc::now(),
             config,
-            ..Self::default()
+            live: Mutex::default(),
+            starts: Mutex::default(),
         }
+    }
+
+    pub fn egress(&self) -> &StaticEgress {
+        &self.egress
+    }
+
+    pub fn egress_loaded_at(&self) -> DateTime<Utc> {
+        self.egress_loaded_at
     }
 
     /// Counts a start for `user_id`, or says how many seconds to wait.
@@ -94,8 +114,8 @@ impl ProbeRunner {
         if let Ok(mut live) = self.live.lock() {
             live.insert(record_id, Vec::new());
         }
+        let options = runner.options_for(settings.use_static_ips);
         tokio::spawn(async move {
-            let options = runner.options();
             let report = probe::probe(&target, &credentials, &options, |step| {
                 if let Ok(mut live) = runner.live.lock() {
                     live.entry(record_id).or_default().push(step.clone());
@@ -125,8 +145,10 @@ impl ProbeRunner {
         })
     }
 
-    fn options(&self) -> ProbeOptions {
+    /// The engine's options; `static_ips` binds every connection to a static address.
+    pub fn options_for(&self, static_ips: bool) -> ProbeOptions {
         ProbeOptions {
+            static_egress: static_ips.then(|| Arc::clone(&self.egress)),
             step_timeout: self.config.step_timeout,
             overall_budget: self.config.overall_budget,
             extra_ca_pem: self.config.extra_ca_pem.clone(),

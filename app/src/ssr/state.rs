@@ -4,7 +4,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::{CookiePolicy, ProbeRunner, ProxyPolicy, ThrottlePolicy};
+use super::{CookiePolicy, ProbeRunner, ProxyPolicy, SourceTestResults, ThrottlePolicy};
 use crate::error::AppError;
 
 /// Everything a request handler or server function needs, built once in `main` and provided to
@@ -18,6 +18,7 @@ pub struct AppState {
     pub cookies: CookiePolicy,
     pub proxy: ProxyPolicy,
     pub probes: Arc<ProbeRunner>,
+    pub source_tests: Arc<SourceTestResults>,
 }
 
 impl AppState {

@@ -6,6 +6,7 @@
 pub mod certs;
 pub mod courier;
 pub mod dovecot;
+pub mod firewall;
 pub mod peers;
 pub mod postfix;
 pub mod proc;

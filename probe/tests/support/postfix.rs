@@ -73,6 +73,8 @@ mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.1/32
+# Clients come from all of 127/8 (static egress tests): no PTR query may leave the host.
+smtpd_peername_lookup = no
 alias_maps =
 alias_database =
 smtputf8_enable = no

@@ -7,7 +7,7 @@ use domain::{EmailAddress, EmailError, Hostname, NameError, Port, PortError, Sec
 use ipnet::IpNet;
 use probe::Security;
 
-use super::PASSWORD_ENV;
+use super::{EGRESS_ENV, PASSWORD_ENV};
 
 /// A server address from `HOST:PORT`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +43,12 @@ pub enum ArgError {
     Unreadable { path: String, reason: String },
     #[error("the CA file {0} holds no PEM certificate")]
     NoCertificate(String),
+    #[error("--static-ips needs {EGRESS_ENV}: set it to this installation's static ranges, e.g. {EGRESS_ENV}=203.0.113.0/29,2001:db8::/64")]
+    NoStaticEgress,
+    #[error("{EGRESS_ENV}: {0}")]
+    StaticEgress(domain::CidrError),
+    #[error("{EGRESS_ENV}: {a} and {b} overlap; list each range once")]
+    StaticEgressOverlap { a: IpNet, b: IpNet },
 }
 
 /// Parses `host:port`, `[ipv6]:port` and `ipv4:port`; the host and port are checked like the
@@ -96,6 +102,20 @@ pub fn parse_cidr(input: &str) -> Result<IpNet, ArgError> {
         [net] => Ok(*net),
         _ => Err(ArgError::CidrCount(input.trim().to_string())),
     }
+}
+
+/// The static ranges from `MAILSETTINGS_STATIC_EGRESS` (its value, `None` when unset), for
+/// `--static-ips`: parsed like the server parses it; unset, empty or overlapping is refused.
+pub fn parse_static_egress(value: Option<&str>) -> Result<Vec<IpNet>, ArgError> {
+    let ranges =
+        domain::parse_cidr_list(value.unwrap_or_default()).map_err(ArgError::StaticEgress)?;
+    if ranges.is_empty() {
+        return Err(ArgError::NoStaticEgress);
+    }
+    if let Some((a, b)) = domain::find_overlap(&ranges) {
+        return Err(ArgError::StaticEgressOverlap { a, b });
+    }
+    Ok(ranges)
 }
 
 #[cfg(test)]
@@ -158,5 +178,39 @@ mod tests {
         assert_eq!(parse_security("ssl").ok(), Some(Security::SslTls));
         assert_eq!(parse_security("STARTTLS").ok(), Some(Security::StartTls));
         assert!(parse_security("none").is_err());
+    }
+
+    #[test]
+    fn static_egress_ranges() {
+        let ok = |v: &str| parse_static_egress(Some(v)).map(|n| n.len());
+        assert_eq!(ok("127.0.0.16/29").ok(), Some(1));
+        assert_eq!(ok(" 203.0.113.0/29 , 2001:db8::/64").ok(), Some(2));
+        assert_eq!(ok("198.51.100.7").ok(), Some(1));
+        let bad = [
+            (None, "--static-ips needs MAILSETTINGS_STATIC_EGRESS"),
+            (Some(""), "--static-ips needs MAILSETTINGS_STATIC_EGRESS"),
+            (Some("  "), "--static-ips needs MAILSETTINGS_STATIC_EGRESS"),
+            (Some("127.0.0.16/29,"), "Entry 2 of the list is empty"),
+            (Some("127.0.0.17/29"), "did you mean 127.0.0.16/29?"),
+            (Some("not-a-range"), "\"not-a-range\" is not an IP address"),
+            (Some("10.0.0.0/33"), "invalid prefix length"),
+            (
+                Some("10.0.0.0/8, 10.1.0.0/16"),
+                "10.0.0.0/8 and 10.1.0.0/16 overlap",
+            ),
+        ];
+        for (value, message) in bad {
+            match parse_static_egress(value) {
+                Ok(n) => panic!("{value:?} accepted as {n:?}"),
+                Err(e) => {
+                    let text = e.to_string();
+                    assert!(text.contains(message), "{value:?}: {text}");
+                    assert!(
+                        text.contains("MAILSETTINGS_STATIC_EGRESS"),
+                        "{value:?}: {text}"
+                    );
+                }
+            }
+        }
     }
 }

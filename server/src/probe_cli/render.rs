@@ -3,7 +3,9 @@
 
 use std::io::Write;
 
-use probe::{Credentials, Endpoint, Outcome, ProbeReport, ProbeSettings, Security, StepReport};
+use probe::{
+    Credentials, Endpoint, Outcome, ProbeReport, ProbeSettings, Security, StaticEgress, StepReport,
+};
 use serde::Serialize;
 
 /// Writes to stdout; a closed pipe (`| head`) is not worth a panic.
@@ -33,9 +35,12 @@ fn server(ep: &Endpoint) -> String {
     }
 }
 
-pub fn header(settings: &ProbeSettings, creds: &Credentials) {
+pub fn header(settings: &ProbeSettings, creds: &Credentials, egress: Option<&StaticEgress>) {
+    let from = egress
+        .map(|e| format!(", from the static addresses {}", e.ranges_text()))
+        .unwrap_or_default();
     out(&format!(
-        "Probing IMAP {} and SMTP {} as {}\n",
+        "Probing IMAP {} and SMTP {} as {}{from}\n",
         server(&settings.imap),
         server(&settings.smtp),
         creds.login_name()
@@ -49,8 +54,13 @@ pub fn step(step: &StepReport) {
         Outcome::Failed => "FAILED",
         Outcome::Skipped => "skipped",
     };
+    let from = step
+        .source
+        .as_ref()
+        .map(|ip| format!("  from {ip}"))
+        .unwrap_or_default();
     let mut text = format!(
-        "{:<13} {:<8} {:>6} ms\n",
+        "{:<13} {:<8} {:>6} ms{from}\n",
         step.name.as_str(),
         outcome,
         step.elapsed_ms

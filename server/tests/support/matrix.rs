@@ -138,6 +138,31 @@ pub const ROWS: &[Row] = &[
         ],
         expect: [UNAUTH, FORBID, INVALID, FORBID, INVALID],
     },
+    Row {
+        function: "connection_ips",
+        form: &[("id", NO_SUCH)],
+        expect: [UNAUTH, FORBID, MISSING, FORBID, MISSING],
+    },
+    // This installation has no static ranges: turning the switch on is refused.
+    Row {
+        function: "set_static_ips",
+        form: &[("id", NO_SUCH), ("version", "1"), ("on", "on")],
+        expect: [UNAUTH, FORBID, INVALID, FORBID, INVALID],
+    },
+    Row {
+        function: "test_static_addresses",
+        form: &[
+            ("id", NO_SUCH),
+            ("probe_email", "not an address"),
+            ("probe_password", "x"),
+        ],
+        expect: [UNAUTH, FORBID, INVALID, FORBID, INVALID],
+    },
+    Row {
+        function: "static_address_test",
+        form: &[("id", NO_SUCH)],
+        expect: [UNAUTH, FORBID, MISSING, FORBID, MISSING],
+    },
     // Last: it ends the caller's session.
     Row {
         function: "logout",

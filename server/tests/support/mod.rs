@@ -107,6 +107,7 @@ impl TestApp {
                 ..ProxyPolicy::default()
             },
             probes: Arc::new(ProbeRunner::new(ProbeConfig::default())),
+            source_tests: Arc::default(),
         };
         adjust(&mut state);
         let router = server::serve::router(state.clone())

@@ -1,0 +1,160 @@
+//! The static-IP service: describing the operator's ranges, the per-domain switch, and the
+//! test from every static address (whose results are kept in memory for a while, so a form
+//! post without JavaScript can be shown after its redirect).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use ipnet::IpNet;
+use storage::{Actor, StorageError, StoredDomain, UserAccount};
+
+use super::{probe_settings, store_error, AppState};
+use crate::api::connection_ips::{IpRange, SourceTestView};
+use crate::error::AppError;
+
+/// How many finished source tests are kept.
+const KEPT_RESULTS: usize = 64;
+
+pub fn describe_ranges(ranges: &[IpNet]) -> Vec<IpRange> {
+    ranges
+        .iter()
+        .map(|net| IpRange {
+            cidr: net.to_string(),
+            family: match net {
+                IpNet::V4(_) => "IPv4".into(),
+                IpNet::V6(_) => "IPv6".into(),
+            },
+            addresses: address_count(net),
+        })
+        .collect()
+}
+
+/// "256", "65,536", or "2^64" when the number is too long to read.
+fn address_count(net: &IpNet) -> String {
+    let bits = u32::from(net.max_prefix_len() - net.prefix_len());
+    if bits > 32 {
+        return format!("2^{bits}");
+    }
+    let digits = (1u64 << bits).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub async fn set_static_ips(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    version: i32,
+    on: bool,
+) -> Result<StoredDomain, AppError> {
+    if on && state.probes.egress().ranges().is_empty() {
+        return Err(AppError::Invalid {
+            field: Some("on".into()),
+            message: crate::api::connection_ips::NO_RANGES_REASON.into(),
+        });
+    }
+    let stored = storage::get_domain(&state.db, id)
+        .await
+        .map_err(store_error)?
+        .ok_or(AppError::NotFound)?;
+    let mut settings = stored.settings;
+    settings.use_static_ips = on;
+    match storage::update_domain(&state.db, actor, id, version, settings).await {
+        Ok(saved) => Ok(saved),
+        Err(StorageError::Conflict { .. }) => Err(AppError::Invalid {
+            field: None,
+            message: "Someone else changed these settings since you opened them: review the \
+                      switch and try again."
+                .into(),
+        }),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
+pub async fn test_static_addresses(
+    state: &AppState,
+    account: &UserAccount,
+    id: i32,
+    credentials: probe::Credentials,
+) -> Result<SourceTestView, AppError> {
+    let stored = storage::get_domain(&state.db, id)
+        .await
+        .map_err(store_error)?
+        .ok_or(AppError::NotFound)?;
+    let started = Instant::now();
+    let options = state.probes.options_for(true);
+    let rows =
+        probe::probe_from_each_source(&probe_settings(&stored.settings), &credentials, &options)
+            .await
+            .map_err(|e| AppError::Invalid {
+                field: None,
+                message: e.to_string(),
+            })?;
+    let view = SourceTestView {
+        id: state.source_tests.next_id(),
+        domain_id: id,
+        rows,
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        actor_email: account.email.clone(),
+        ran_at: crate::api::format_time(chrono::Utc::now()),
+    };
+    state.source_tests.keep(view.clone());
+    Ok(view)
+}
+
+/// The latest source-test results, bounded.
+#[derive(Debug, Default)]
+pub struct SourceTestResults {
+    next: AtomicU64,
+    kept: Mutex<VecDeque<SourceTestView>>,
+}
+
+impl SourceTestResults {
+    fn next_id(&self) -> u64 {
+        self.next.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    fn keep(&self, view: SourceTestView) {
+        if let Ok(mut kept) = self.kept.lock() {
+            if kept.len() >= KEPT_RESULTS {
+                kept.pop_front();
+            }
+            kept.push_back(view);
+        }
+    }
+
+    pub fn get(&self, id: u64) -> Option<SourceTestView> {
+        self.kept.lock().ok()?.iter().find(|v| v.id == id).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_counted_not_listed() {
+        let ranges: Vec<IpNet> = [
+            "192.0.2.0/24",
+            "10.1.0.0/16",
+            "2001:db8::/64",
+            "198.51.100.7/32",
+        ]
+        .iter()
+        .map(|s| s.parse().expect("cidr"))
+        .collect();
+        let counts: Vec<String> = describe_ranges(&ranges)
+            .into_iter()
+            .map(|r| r.addresses)
+            .collect();
+        assert_eq!(counts, ["256", "65,536", "2^64", "1"]);
+    }
+}

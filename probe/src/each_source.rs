@@ -1,0 +1,190 @@
+//! Test from every static address: the IMAP login leg (connect, TLS, LOGIN, logout) and the
+//! SMTP login leg (connect, TLS, AUTH, quit; no email) once from each usable source address,
+//! a few addresses at a time, under the probe's step timeout, overall budget and address guard.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use ipnet::IpNet;
+
+use crate::egress::{IpFamily, StaticEgress, StaticEgressError};
+use crate::model::{Credentials, ProbeOptions, ProbeSettings};
+use crate::net::{Leg, Proto};
+use crate::redact::Redactor;
+use crate::report::{DetailCode, LegCheck, SourceCheck};
+use crate::resolve::Target;
+use crate::step::{Clock, Fail};
+use crate::tls::TlsPolicy;
+use crate::{imap, imap_login, smtp};
+
+/// Source addresses tested at the same time.
+pub const CONCURRENT_SOURCES: usize = 4;
+
+/// What every row shares: one budget, and each server resolved once for all rows.
+struct Run<'a> {
+    settings: &'a ProbeSettings,
+    creds: &'a Credentials,
+    options: &'a ProbeOptions,
+    policy: Result<TlsPolicy, String>,
+    clock: Clock,
+    imap_target: Target,
+    smtp_target: Target,
+}
+
+/// Runs the IMAP and SMTP login legs from each usable static address of
+/// `options.static_egress` and returns one row per address, in address order. Remote
+/// failures are rows; `Err` only when there is no address to test from.
+pub async fn probe_from_each_source(
+    settings: &ProbeSettings,
+    credentials: &Credentials,
+    options: &ProbeOptions,
+) -> Result<Vec<SourceCheck>, StaticEgressError> {
+    let egress = options
+        .static_egress
+        .as_deref()
+        .ok_or(StaticEgressError::NotEnabled)?;
+    if egress.ranges().is_empty() {
+        return Err(StaticEgressError::NoRanges);
+    }
+    let sources = egress.usable_addresses();
+    if sources.is_empty() {
+        return Err(StaticEgressError::Unavailable {
+            ranges: egress.ranges_text(),
+            family: None,
+        });
+    }
+    let run = Run {
+        settings,
+        creds: credentials,
+        options,
+        policy: TlsPolicy::new(settings, options).map_err(|e| e.to_string()),
+        clock: Clock::new(options),
+        imap_target: Target::default(),
+        smtp_target: Target::default(),
+    };
+    let resolver = options.resolver.as_ref();
+    let (imap, smtp) = (&settings.imap, &settings.smtp);
+    // Failures are reported by each row's connect; this only fills the cache.
+    let _ = tokio::join!(
+        run.imap_target
+            .resolve(resolver, &imap.host, imap.port, &options.allowlist),
+        run.smtp_target
+            .resolve(resolver, &smtp.host, smtp.port, &options.allowlist),
+    );
+    Ok(futures::stream::iter(sources)
+        .map(|ip| run.row(ip))
+        .buffered(CONCURRENT_SOURCES)
+        .collect()
+        .await)
+}
+
+impl Run<'_> {
+    async fn row(&self, ip: IpAddr) -> SourceCheck {
+        // Bound to exactly this address, and only while it is still assigned to the host.
+        let opts = ProbeOptions {
+            static_egress: Some(Arc::new(StaticEgress::new(vec![IpNet::from(ip)]))),
+            ..self.options.clone()
+        };
+        let (imap, smtp) = tokio::join!(
+            self.leg(Proto::Imap, ip, &opts),
+            self.leg(Proto::Smtp, ip, &opts)
+        );
+        SourceCheck {
+            source: ip.to_string(),
+            imap,
+            smtp,
+        }
+    }
+
+    async fn leg(&self, proto: Proto, ip: IpAddr, opts: &ProbeOptions) -> LegCheck {
+        let start = Instant::now();
+        let (ep, target) = match proto {
+            Proto::Imap => (&self.settings.imap, &self.imap_target),
+            Proto::Smtp => (&self.settings.smtp, &self.smtp_target),
+        };
+        let policy = match &self.policy {
+            Ok(p) => p,
+            Err(e) => {
+                let fail = proto.fail(
+                    DetailCode::TlsHandshakeFailed,
+                    format!("the probe's TLS setup is invalid: {e}"),
+                    proto.security_field(),
+                );
+                return self.check(Err(fail), start);
+            }
+        };
+        let leg = Leg {
+            proto,
+            ep,
+            opts,
+            settings: self.settings,
+            policy,
+            clock: self.clock,
+            meter: Default::default(),
+            target: target.clone(),
+        };
+        let resolved = target
+            .resolve(opts.resolver.as_ref(), &ep.host, ep.port, &opts.allowlist)
+            .await;
+        if let Ok(addr) = resolved {
+            let (server, source) = (IpFamily::of(addr.addr().ip()), IpFamily::of(ip));
+            if server != source {
+                return LegCheck {
+                    ok: false,
+                    category: None,
+                    title: None,
+                    detail: Some(format!(
+                        "not tested: {} is reached over {server}, and {ip} is an {source} address that connections to it never use",
+                        ep.host
+                    )),
+                    elapsed_ms: 0,
+                };
+            }
+        }
+        let res = match proto {
+            Proto::Imap => imap_login_leg(&leg, self.creds).await,
+            Proto::Smtp => smtp_login_leg(&leg, self.creds).await,
+        };
+        self.check(res, start)
+    }
+
+    fn check(&self, res: Result<(), Fail>, start: Instant) -> LegCheck {
+        let elapsed_ms = start.elapsed().as_millis() as u64;
+        match res {
+            Ok(()) => LegCheck {
+                ok: true,
+                category: None,
+                title: None,
+                detail: None,
+                elapsed_ms,
+            },
+            Err(f) => {
+                let mut detail = f.detail;
+                Redactor::new(self.creds).apply(&mut detail);
+                LegCheck {
+                    ok: false,
+                    category: Some(f.category),
+                    title: Some(f.category.title().to_string()),
+                    detail: Some(detail),
+                    elapsed_ms,
+                }
+            }
+        }
+    }
+}
+
+async fn imap_login_leg(leg: &Leg<'_>, creds: &Credentials) -> Result<(), Fail> {
+    let conn = imap::open(leg).await?;
+    let mut session = imap_login::login(conn, creds, leg).await?;
+    let _ = tokio::time::timeout(Duration::from_secs(1), session.logout()).await;
+    Ok(())
+}
+
+async fn smtp_login_leg(leg: &Leg<'_>, creds: &Credentials) -> Result<(), Fail> {
+    let mut c = smtp::open(leg).await?;
+    let res = smtp::login(&mut c, creds, leg).await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), c.conn.quit()).await;
+    res
+}
