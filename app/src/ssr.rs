@@ -29,4 +29,7 @@ pub use login_guard::{admit_setup_attempt, attempt_login, ThrottlePolicy};
 pub use pinning::pin_certificate;
 pub use probe_runner::{probe_settings, ProbeConfig, ProbeRunner};
 pub use state::{AppState, SetupGate};
-pub use static_ips::{describe_ranges, set_static_ips, test_static_addresses, SourceTestResults};
+pub use static_ips::{
+    describe_ranges, require_static_ranges, set_static_ips, test_static_addresses,
+    SourceTestResults,
+};

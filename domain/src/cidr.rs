@@ -17,6 +17,17 @@ pub enum CidrError {
     InvalidPrefix { entry: String, max: u8 },
     #[error("{entry} has host bits set; did you mean {network}?")]
     HostBitsSet { entry: String, network: IpNet },
+    #[error("the ranges {first} and {second} overlap; list each address once")]
+    Overlap { first: IpNet, second: IpNet },
+}
+
+/// A list of ranges where no address appears twice (static egress ranges).
+pub fn parse_disjoint_cidr_list(input: &str) -> Result<Vec<IpNet>, CidrError> {
+    let nets = parse_cidr_list(input)?;
+    match find_overlap(&nets) {
+        Some((first, second)) => Err(CidrError::Overlap { first, second }),
+        None => Ok(nets),
+    }
 }
 
 /// Parses a comma-separated list of networks. A bare address is a host route (/32 or /128);

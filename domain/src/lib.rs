@@ -17,7 +17,7 @@ mod settings;
 mod warnings;
 
 pub use account::{check_new_password, EmailAddress, EmailError, PasswordError};
-pub use cidr::{find_overlap, parse_cidr_list, CidrError};
+pub use cidr::{find_overlap, parse_cidr_list, parse_disjoint_cidr_list, CidrError};
 pub use diff::{diff, FieldChange};
 pub use field::Field;
 pub use form::{form_bool, Checked, DomainSettingsForm};

@@ -16,6 +16,7 @@ use crate::redact::Redactor;
 use crate::report::{DetailCode, LegCheck, SourceCheck};
 use crate::resolve::Target;
 use crate::step::{Clock, Fail};
+use crate::taxonomy::Category;
 use crate::tls::TlsPolicy;
 use crate::{imap, imap_login, smtp};
 
@@ -73,11 +74,35 @@ pub async fn probe_from_each_source(
         run.smtp_target
             .resolve(resolver, &smtp.host, smtp.port, &options.allowlist),
     );
-    Ok(futures::stream::iter(sources)
-        .map(|ip| run.row(ip))
-        .buffered(CONCURRENT_SOURCES)
-        .collect()
-        .await)
+    let mut sources = sources.into_iter();
+    let mut rows = Vec::new();
+    if let Some(first) = sources.next() {
+        let row = run.row(first).await;
+        // A refused login from every address would look like a password attack and could get
+        // the whole range banned (fail2ban): stop after the first.
+        if [&row.imap, &row.smtp]
+            .iter()
+            .any(|leg| leg.category.is_some_and(Category::is_authentication))
+        {
+            let skipped = format!("not tested: the login from {first} was refused, so the other addresses were not tried; fix the credentials first");
+            rows.push(row);
+            rows.extend(sources.map(|ip| SourceCheck {
+                source: ip.to_string(),
+                imap: LegCheck::not_tested(&skipped),
+                smtp: LegCheck::not_tested(&skipped),
+            }));
+            return Ok(rows);
+        }
+        rows.push(row);
+    }
+    rows.extend(
+        futures::stream::iter(sources)
+            .map(|ip| run.row(ip))
+            .buffered(CONCURRENT_SOURCES)
+            .collect::<Vec<_>>()
+            .await,
+    );
+    Ok(rows)
 }
 
 impl Run<'_> {

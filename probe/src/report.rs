@@ -182,6 +182,19 @@ pub struct LegCheck {
     pub elapsed_ms: u64,
 }
 
+impl LegCheck {
+    /// A leg that was not run; `detail` says why.
+    pub fn not_tested(detail: &str) -> Self {
+        Self {
+            ok: false,
+            category: None,
+            title: None,
+            detail: Some(detail.to_string()),
+            elapsed_ms: 0,
+        }
+    }
+}
+
 /// The IMAP and SMTP login verdicts from one static source address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceCheck {

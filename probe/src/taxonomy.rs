@@ -17,6 +17,18 @@ pub enum Category {
     UnauthorizedSslCertificateNotTrusted,
 }
 
+impl Category {
+    /// The server refused the credentials (as opposed to the settings or the certificate).
+    pub fn is_authentication(self) -> bool {
+        matches!(
+            self,
+            Category::ImapAuthenticationError
+                | Category::Unauthorized
+                | Category::UnauthorizedAppPasswordRequired
+        )
+    }
+}
+
 /// The specific cause. The serialized names are stable API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

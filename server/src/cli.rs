@@ -216,14 +216,7 @@ fn public_origin(url: &str) -> Result<String, String> {
 
 /// MAILSETTINGS_STATIC_EGRESS: valid CIDRs, none overlapping another.
 pub fn static_egress(value: &str) -> Result<Vec<ipnet::IpNet>, String> {
-    let ranges =
-        domain::parse_cidr_list(value).map_err(|e| format!("MAILSETTINGS_STATIC_EGRESS: {e}"))?;
-    if let Some((a, b)) = domain::find_overlap(&ranges) {
-        return Err(format!(
-            "MAILSETTINGS_STATIC_EGRESS: the ranges {a} and {b} overlap; list each address once"
-        ));
-    }
-    Ok(ranges)
+    domain::parse_disjoint_cidr_list(value).map_err(|e| format!("MAILSETTINGS_STATIC_EGRESS: {e}"))
 }
 
 #[derive(Parser, Debug)]

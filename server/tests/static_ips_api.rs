@@ -202,8 +202,55 @@ async fn connection_ips_switch_exports_and_static_source_tests_against_real_serv
     }
     let id = view["id"].to_string();
     let again = app
-        .call("static_address_test", Some(&admin), &[("id", &id)])
+        .call(
+            "static_address_test",
+            Some(&admin),
+            &[("domain_id", "1"), ("id", &id)],
+        )
         .await
         .json();
     assert_eq!(again["rows"], view["rows"]);
+    let elsewhere = app
+        .call(
+            "static_address_test",
+            Some(&admin),
+            &[("domain_id", "2"), ("id", &id)],
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+
+    // A wrong password is tried from one address only: a ban must not take the whole range.
+    let wrong = [
+        ("id", "1"),
+        ("probe_email", mail::dovecot::USER),
+        ("probe_password", "wrong password"),
+    ];
+    let view = app
+        .call("test_static_addresses", Some(&admin), &wrong)
+        .await
+        .json();
+    let rows = view["rows"].as_array().expect("rows");
+    assert_eq!(
+        rows[0]["imap"]["title"], "IMAP authentication error",
+        "{view}"
+    );
+    for row in &rows[1..] {
+        let detail = row["imap"]["detail"].as_str().unwrap_or("");
+        assert!(detail.starts_with("not tested"), "{row}");
+    }
+
+    // Turned off, the exports are refused: allowlisting is not possible.
+    let off = [("id", "1"), ("version", "2")];
+    assert!(app
+        .call("set_static_ips", Some(&admin), &off)
+        .await
+        .status
+        .is_success());
+    let refused = download(&app, Some(&admin), "connection-ips.txt").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
 }

@@ -29,8 +29,8 @@ pub use probes::{
 pub use sea_orm::DatabaseConnection;
 pub use sessions::{create_session, delete_expired_sessions, delete_session, session_user};
 pub use throttle::{
-    begin_attempt, clear_attempts, has_marker, purge_throttle, touch_marker, LockPolicy,
-    ThrottleKey,
+    begin_attempt, clear_attempts, has_marker, purge_throttle, refund_attempt, throttle_size,
+    touch_marker, LockPolicy, ThrottleKey,
 };
 pub use users::{
     count_users, create_first_super_admin, create_user, find_login, get_user, list_users,

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, Set, TransactionTrait,
 };
 
 use crate::entity::login_throttle::{ActiveModel, Column, Entity, Model};
@@ -33,11 +33,14 @@ impl LockPolicy {
     }
 }
 
-/// One counter: a key such as `ip:192.0.2.7` and the policy it follows.
+/// One counter: a key such as `net:192.0.2.7` and the policy it follows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ThrottleKey {
     pub key: String,
     pub policy: LockPolicy,
+    /// Whether a lock on this key refuses the attempt; when false the attempt is only counted
+    /// (an account's owner on a network they use is not refused by the account's lock).
+    pub enforce: bool,
 }
 
 /// Counts an attempt against every key, or says how many seconds to wait if one is locked (and
@@ -55,7 +58,7 @@ pub async fn begin_attempt(
         // A write first: SQLite takes its write lock here, PostgreSQL locks the row.
         forget_stale(&txn, key, at).await?;
         let row = count(&txn, &key.key, at).await?;
-        if let Some(until) = row.locked_until.filter(|until| *until > at) {
+        if let Some(until) = row.locked_until.filter(|until| key.enforce && *until > at) {
             txn.rollback().await?;
             return Ok(Err(seconds_until(until, at)));
         }
@@ -75,13 +78,53 @@ pub async fn begin_attempt(
     Ok(Ok(()))
 }
 
-/// Forgets the counters of `keys` (after a successful login).
+/// Forgets the counters of `keys` (after a successful login), one by one in the order
+/// `begin_attempt` locks them, so the two cannot deadlock on PostgreSQL.
 pub async fn clear_attempts(db: &DatabaseConnection, keys: &[&str]) -> Result<(), StorageError> {
-    Entity::delete_many()
-        .filter(Column::Key.is_in(keys.iter().copied()))
-        .exec(db)
-        .await?;
+    let mut ordered = keys.to_vec();
+    ordered.sort_unstable();
+    let txn = db.begin().await?;
+    for key in ordered {
+        Entity::delete_by_id(key.to_string()).exec(&txn).await?;
+    }
+    txn.commit().await?;
     Ok(())
+}
+
+/// Takes back the attempt `begin_attempt` counted against `key` (it succeeded), and the lock
+/// that attempt set if the count is below the limit again.
+pub async fn refund_attempt(
+    db: &DatabaseConnection,
+    key: &ThrottleKey,
+) -> Result<(), StorageError> {
+    let txn = db.begin().await?;
+    Entity::update_many()
+        .col_expr(Column::Failures, Expr::col(Column::Failures).sub(1))
+        .filter(Column::Key.eq(&key.key))
+        .filter(Column::Failures.gt(0))
+        .exec(&txn)
+        .await?;
+    Entity::update_many()
+        .col_expr(
+            Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(Column::Key.eq(&key.key))
+        .filter(Column::Failures.lt(key.policy.max_failures as i32))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// How many rows the throttle holds, and whether `key` is one of them.
+pub async fn throttle_size(
+    db: &DatabaseConnection,
+    key: &str,
+) -> Result<(u64, bool), StorageError> {
+    let rows = Entity::find().count(db).await?;
+    let present = Entity::find_by_id(key.to_string()).one(db).await?.is_some();
+    Ok((rows, present))
 }
 
 /// Records a marker row (no failures), e.g. a network an account has logged in from.

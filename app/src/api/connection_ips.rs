@@ -107,7 +107,11 @@ pub async fn test_static_addresses(
 
 /// A finished "Test from every static address" (where a form post without JavaScript lands).
 #[server(endpoint = "static_address_test")]
-pub async fn static_address_test(id: u64) -> Result<SourceTestView, AppError> {
+pub async fn static_address_test(domain_id: i32, id: u64) -> Result<SourceTestView, AppError> {
     let (_, state) = super::domains::manager().await?;
-    state.source_tests.get(id).ok_or(AppError::NotFound)
+    state
+        .source_tests
+        .get(id)
+        .filter(|view| view.domain_id == domain_id)
+        .ok_or(AppError::NotFound)
 }

@@ -54,6 +54,7 @@ pub async fn create_domain(
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
     let parsed = parse(settings.clone())?;
+    crate::ssr::require_static_ranges(&state, &parsed, &settings)?;
     require_tested(&state, &parsed, save_anyway, &settings).await?;
     let stored = storage::create_domain(&state.db, &actor(&account).await, parsed)
         .await
@@ -72,6 +73,8 @@ pub async fn update_domain(
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
     let parsed = parse(settings.clone()).map_err(|e| e.editing(version))?;
+    crate::ssr::require_static_ranges(&state, &parsed, &settings)
+        .map_err(|e| e.editing(version))?;
     require_tested(&state, &parsed, save_anyway, &settings)
         .await
         .map_err(|e| e.editing(version))?;

@@ -173,9 +173,9 @@ fn SourceTest(domain_id: i32) -> impl IntoView {
     let query = use_query_map();
     let from_url = Resource::new(
         move || query.with(|q| q.get("source_test").and_then(|t| t.parse::<u64>().ok())),
-        |id| async move {
+        move |id| async move {
             match id {
-                Some(id) => static_address_test(id).await.ok(),
+                Some(id) => static_address_test(domain_id, id).await.ok(),
                 None => None,
             }
         },
@@ -229,6 +229,8 @@ fn SourceTestTable(view: SourceTestView) -> impl IntoView {
     let cell = |leg: probe::LegCheck| {
         if leg.ok {
             view! { <td class="verdict-cell ok">"Passed"</td> }.into_any()
+        } else if leg.category.is_none() {
+            view! { <td class="verdict-cell">{leg.detail.unwrap_or_else(|| "Not tested".into())}</td> }.into_any()
         } else {
             view! {
                 <td class="verdict-cell failed">

@@ -60,6 +60,11 @@ impl ProxyPolicy {
                 .then(|| last_value(headers, "x-forwarded-host"))
                 .flatten()
                 .or_else(|| header_str(headers, http::header::HOST.as_str()))?;
+            // A DNS name could be rebound to this server by another site: without a configured
+            // public URL only an address or localhost is believed.
+            if !is_address_or_localhost(host) {
+                return None;
+            }
             let scheme = if https { "https" } else { "http" };
             Some(normalize_origin(&format!("{scheme}://{host}")))
         });
@@ -107,6 +112,15 @@ pub fn normalize_origin(origin: &str) -> String {
     lower
 }
 
+/// `127.0.0.1:3000`, `[::1]:3000`, `localhost:3000` (not `mail-admin.example.com`).
+fn is_address_or_localhost(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.parse::<IpAddr>().is_ok() || name.eq_ignore_ascii_case("localhost")
+}
+
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get(name)
@@ -122,8 +136,7 @@ fn last_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .last()
+        .rfind(|v| !v.is_empty())
 }
 
 /// An X-Forwarded-For entry: an address, possibly with a port (`1.2.3.4:5`, `[::1]:5`).
@@ -187,12 +200,15 @@ mod tests {
         let h = headers(&[
             ("x-forwarded-for", "198.51.100.9"),
             ("x-forwarded-proto", "https"),
-            ("host", "app.example"),
+            ("host", "203.0.113.9:3000"),
         ]);
         let info = policy().client_info("203.0.113.5".parse().expect("ip"), &h);
         assert_eq!(info.ip, "203.0.113.5".parse::<IpAddr>().expect("ip"));
         assert!(!info.https);
-        assert_eq!(info.expected_origin.as_deref(), Some("http://app.example"));
+        assert_eq!(
+            info.expected_origin.as_deref(),
+            Some("http://203.0.113.9:3000")
+        );
     }
 
     #[test]
@@ -200,15 +216,27 @@ mod tests {
         let h = headers(&[
             ("x-forwarded-for", "1.1.1.1, 198.51.100.9, 10.0.0.3"),
             ("x-forwarded-proto", "https"),
-            ("x-forwarded-host", "mail-admin.example"),
+            ("x-forwarded-host", "203.0.113.9"),
         ]);
         let info = policy().client_info("10.0.0.2".parse().expect("ip"), &h);
         assert_eq!(info.ip, "198.51.100.9".parse::<IpAddr>().expect("ip"));
         assert!(info.https);
-        assert_eq!(
-            info.expected_origin.as_deref(),
-            Some("https://mail-admin.example")
-        );
+        assert_eq!(info.expected_origin.as_deref(), Some("https://203.0.113.9"));
+    }
+
+    #[test]
+    fn without_a_public_url_only_addresses_and_localhost_are_expected_origins() {
+        let plain = ProxyPolicy::default();
+        let peer: IpAddr = "127.0.0.1".parse().expect("ip");
+        for (host, expected) in [
+            ("127.0.0.1:3000", Some("http://127.0.0.1:3000")),
+            ("[::1]:3000", Some("http://[::1]:3000")),
+            ("localhost:3000", Some("http://localhost:3000")),
+            ("rebound.attacker.example:3000", None),
+        ] {
+            let info = plain.client_info(peer, &headers(&[("host", host)]));
+            assert_eq!(info.expected_origin.as_deref(), expected, "{host}");
+        }
     }
 
     #[test]

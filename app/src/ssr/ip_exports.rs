@@ -63,11 +63,9 @@ impl Allowlist<'_> {
         ]
     }
 
-    fn family(net: &IpNet) -> &'static str {
-        match net {
-            IpNet::V4(_) => "ipv4",
-            IpNet::V6(_) => "ipv6",
-        }
+    /// `ipv4` / `ipv6`, as the cloud IP-range feeds and firewall set names spell it.
+    fn family(net: &IpNet) -> String {
+        super::static_ips::family(net).to_ascii_lowercase()
     }
 
     /// Changes whenever the ranges change.
@@ -87,12 +85,7 @@ impl Allowlist<'_> {
         let ports: Vec<String> = self.ports().iter().map(|(_, _, p)| p.to_string()).collect();
         let mut out = String::from("cidr,family,addresses,ports\n");
         for net in self.ranges {
-            let bits = u32::from(net.max_prefix_len() - net.prefix_len());
-            let count = if bits < 64 {
-                (1u64 << bits).to_string()
-            } else {
-                format!("2^{bits}")
-            };
+            let count = super::static_ips::address_count(net).replace(',', "");
             out.push_str(&format!(
                 "{net},{},{count},\"{}\"\n",
                 Self::family(net),
@@ -249,6 +242,16 @@ async fn export(
         .await
         .map_err(super::store_error)?
         .ok_or(AppError::NotFound)?;
+    if !stored.settings.use_static_ips {
+        return Err(AppError::Invalid {
+            field: None,
+            message: format!(
+                "Static IP addresses are off for {}: its connections may come from changing \
+                 addresses. Turn the switch on under View connection IPs first.",
+                stored.settings.domain
+            ),
+        });
+    }
     let list = Allowlist {
         settings: &stored.settings,
         ranges: state.probes.egress().ranges(),

@@ -5,7 +5,8 @@
 //! parallel guesses gets exactly the allowed number of password checks, and several server
 //! processes share the counters. The account is the key, not the typed text: every spelling
 //! that logs into the account counts against it. Addresses with no account are counted too,
-//! under a hash, so throttling does not reveal which accounts exist.
+//! under a hash, so throttling does not reveal which accounts exist. A success clears the
+//! account's counter and takes back its own count from the network's, nothing more.
 
 use std::net::IpAddr;
 
@@ -23,8 +24,11 @@ pub struct ThrottlePolicy {
     /// Per client network (IPv4 address, IPv6 /64): the limit that dominates.
     pub network: LockPolicy,
     /// A network the account logged in from within this time is exempt from the account lock
-    /// (its own network limit still applies).
+    /// (its attempts still count, and its own network limit still applies).
     pub known_network_for: Duration,
+    /// Above this many rows, networks without a counter of their own share one, so the
+    /// throttle's storage stays bounded whatever is sent.
+    pub max_rows: u64,
 }
 
 impl Default for ThrottlePolicy {
@@ -43,6 +47,7 @@ impl Default for ThrottlePolicy {
                 forget_after: Duration::hours(1),
             },
             known_network_for: Duration::days(30),
+            max_rows: 100_000,
         }
     }
 }
@@ -56,10 +61,17 @@ pub async fn attempt_login(
     ip: IpAddr,
 ) -> Result<UserAccount, AppError> {
     let network = network_of(ip);
-    let network_key = ThrottleKey {
+    let mut network_key = ThrottleKey {
         key: format!("net:{network}"),
         policy: policy.network,
+        enforce: true,
     };
+    let (rows, counted) = storage::throttle_size(db, &network_key.key)
+        .await
+        .map_err(store_error)?;
+    if rows >= policy.max_rows && !counted {
+        network_key.key = "net:overflow".into();
+    }
     let address = domain::EmailAddress::parse(typed_email).ok();
     let account_id = match &address {
         Some(address) => storage::find_login(db, address)
@@ -75,18 +87,20 @@ pub async fn attempt_login(
         None => false,
     };
     let account_key = match (&address, account_id) {
-        (_, Some(_)) if known_network => None,
         (_, Some(id)) => Some(format!("account:{id}")),
-        (Some(address), None) => Some(format!(
-            "unknown:{}",
-            hex::encode(&Sha256::digest(address.login_key().as_bytes())[..16])
-        )),
+        // Addresses without an account share 65,536 counters: bounded, and as slow to guess
+        // as real ones, so throttling does not reveal which accounts exist.
+        (Some(address), None) => {
+            let digest = Sha256::digest(address.login_key().as_bytes());
+            Some(format!("unknown:{:02x}{:02x}", digest[0], digest[1]))
+        }
         (None, None) => None,
     };
-    let mut keys = vec![network_key];
+    let mut keys = vec![network_key.clone()];
     keys.extend(account_key.iter().map(|key| ThrottleKey {
         key: key.clone(),
         policy: policy.account,
+        enforce: !known_network,
     }));
     if let Err(retry_after_secs) = storage::begin_attempt(db, &keys)
         .await
@@ -105,9 +119,14 @@ pub async fn attempt_login(
         tracing::warn!(email = %loggable(typed_email), %ip, "failed login");
         return Err(AppError::LoginFailed);
     };
-    let mut cleared = vec![keys[0].key.as_str()];
-    cleared.extend(account_key.as_deref());
-    storage::clear_attempts(db, &cleared)
+    // The account's counter starts again; the network's only takes this attempt back, so
+    // logging into one's own account between guesses does not reset the network limit.
+    if let Some(key) = &account_key {
+        storage::clear_attempts(db, &[key.as_str()])
+            .await
+            .map_err(store_error)?;
+    }
+    storage::refund_attempt(db, &network_key)
         .await
         .map_err(store_error)?;
     if let Some(marker) = &known_marker {
@@ -127,6 +146,7 @@ pub async fn admit_setup_attempt(
     let key = ThrottleKey {
         key: format!("setup:{}", network_of(ip)),
         policy: policy.network,
+        enforce: true,
     };
     match storage::begin_attempt(db, &[key])
         .await

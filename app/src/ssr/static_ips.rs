@@ -22,17 +22,22 @@ pub fn describe_ranges(ranges: &[IpNet]) -> Vec<IpRange> {
         .iter()
         .map(|net| IpRange {
             cidr: net.to_string(),
-            family: match net {
-                IpNet::V4(_) => "IPv4".into(),
-                IpNet::V6(_) => "IPv6".into(),
-            },
+            family: family(net).to_string(),
             addresses: address_count(net),
         })
         .collect()
 }
 
+/// The family as the panel and the exports name it.
+pub fn family(net: &IpNet) -> &'static str {
+    match net {
+        IpNet::V4(_) => "IPv4",
+        IpNet::V6(_) => "IPv6",
+    }
+}
+
 /// "256", "65,536", or "2^64" when the number is too long to read.
-fn address_count(net: &IpNet) -> String {
+pub fn address_count(net: &IpNet) -> String {
     let bits = u32::from(net.max_prefix_len() - net.prefix_len());
     if bits > 32 {
         return format!("2^{bits}");
@@ -40,12 +45,33 @@ fn address_count(net: &IpNet) -> String {
     let digits = (1u64 << bits).to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
     out
+}
+
+/// Settings with *Use static IP addresses* on need static ranges to leave from.
+pub fn require_static_ranges(
+    state: &AppState,
+    parsed: &domain::DomainSettings,
+    typed: &domain::DomainSettingsForm,
+) -> Result<(), AppError> {
+    if !parsed.use_static_ips || !state.probes.egress().ranges().is_empty() {
+        return Ok(());
+    }
+    let mut errors = domain::FieldErrors::default();
+    errors.insert(
+        domain::Field::UseStaticIps,
+        crate::api::connection_ips::NO_RANGES_REASON.to_string(),
+    );
+    Err(AppError::InvalidSettings {
+        errors,
+        values: Box::new(typed.clone()),
+        edited_version: None,
+    })
 }
 
 pub async fn set_static_ips(

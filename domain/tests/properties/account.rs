@@ -13,7 +13,9 @@ fn local_char() -> impl Strategy<Value = char> {
         1 => any_char(),
     ]
     .prop_map(|c| {
-        if c == '@' || c.is_whitespace() || c.is_control() {
+        // Characters that lengthen when lowercased ("İ") count twice towards the 64 before
+        // the @: a separate test covers them, so generated valid local parts avoid them.
+        if c == '@' || c.is_whitespace() || c.is_control() || c.to_lowercase().count() != 1 {
             '_'
         } else {
             c

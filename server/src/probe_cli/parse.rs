@@ -47,8 +47,6 @@ pub enum ArgError {
     NoStaticEgress,
     #[error("{EGRESS_ENV}: {0}")]
     StaticEgress(domain::CidrError),
-    #[error("{EGRESS_ENV}: {a} and {b} overlap; list each range once")]
-    StaticEgressOverlap { a: IpNet, b: IpNet },
 }
 
 /// Parses `host:port`, `[ipv6]:port` and `ipv4:port`; the host and port are checked like the
@@ -107,13 +105,10 @@ pub fn parse_cidr(input: &str) -> Result<IpNet, ArgError> {
 /// The static ranges from `MAILSETTINGS_STATIC_EGRESS` (its value, `None` when unset), for
 /// `--static-ips`: parsed like the server parses it; unset, empty or overlapping is refused.
 pub fn parse_static_egress(value: Option<&str>) -> Result<Vec<IpNet>, ArgError> {
-    let ranges =
-        domain::parse_cidr_list(value.unwrap_or_default()).map_err(ArgError::StaticEgress)?;
+    let ranges = domain::parse_disjoint_cidr_list(value.unwrap_or_default())
+        .map_err(ArgError::StaticEgress)?;
     if ranges.is_empty() {
         return Err(ArgError::NoStaticEgress);
-    }
-    if let Some((a, b)) = domain::find_overlap(&ranges) {
-        return Err(ArgError::StaticEgressOverlap { a, b });
     }
     Ok(ranges)
 }

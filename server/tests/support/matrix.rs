@@ -160,7 +160,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         function: "static_address_test",
-        form: &[("id", NO_SUCH)],
+        form: &[("domain_id", NO_SUCH), ("id", NO_SUCH)],
         expect: [UNAUTH, FORBID, MISSING, FORBID, MISSING],
     },
     // Last: it ends the caller's session.
@@ -202,8 +202,6 @@ pub fn registered_functions() -> BTreeSet<String> {
         .map(|(path, _)| path.trim_start_matches("/api/").to_string())
         .collect()
 }
-
-/// Sessions for every caller of `CALLERS` (anonymous has none).
 
 /// The form a row posts for `function` (empty when it has no row).
 pub fn form_for(function: &str) -> &'static [(&'static str, &'static str)] {

@@ -39,6 +39,7 @@ pub fn strict_throttle() -> ThrottlePolicy {
         account: lock(3),
         network: lock(6),
         known_network_for: Duration::days(30),
+        max_rows: 100_000,
     }
 }
 
