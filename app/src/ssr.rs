@@ -2,6 +2,7 @@
 //! authorization, request origin checks, security headers, login throttling and the
 //! services server functions call. Compiled only with the `ssr` feature.
 
+mod allowlist;
 mod authorize;
 mod client;
 mod cookies;
@@ -30,6 +31,6 @@ pub use pinning::pin_certificate;
 pub use probe_runner::{probe_settings, ProbeConfig, ProbeRunner};
 pub use state::{AppState, SetupGate};
 pub use static_ips::{
-    describe_ranges, require_static_ranges, set_static_ips, test_static_addresses,
+    connection_ips_view, require_static_ranges, set_static_ips, test_static_addresses,
     SourceTestResults,
 };

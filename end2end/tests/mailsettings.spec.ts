@@ -404,7 +404,7 @@ test('View connection IPs: turn static IPs on, copy the range, download the nfta
   const row = ranges.getByRole('row', { name: /127\.0\.0\.16\/29/ });
   await expect(row).toContainText('IPv4');
   await expect(row).toContainText('8');
-  await expect(page.getByText(/Open the IMAP port \d+ on imap\.example\.org/)).toBeVisible();
+  await expect(page.getByText(/Open the IMAP port \d+ on \S+ and the SMTP port \d+ on \S+ to these ranges/)).toBeVisible();
 
   if (jsOn()) {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL() });

@@ -53,6 +53,16 @@ impl MigrationTrait for Migration {
         let rows = UserEmail::find_by_statement(backend.build(&select))
             .all(db)
             .await?;
+        let mut seen = std::collections::HashMap::new();
+        for row in &rows {
+            if let Some(other) = seen.insert(row.email.to_lowercase(), row.email.clone()) {
+                return Err(DbErr::Migration(format!(
+                    "the users {other} and {} differ only in letter case, and logins no longer \
+                     tell them apart: remove or rename one of them, then start the server again",
+                    row.email
+                )));
+            }
+        }
         for row in rows {
             let lowered = row.email.to_lowercase();
             if lowered != row.email {

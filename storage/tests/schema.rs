@@ -1,10 +1,13 @@
 mod support;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use support::{actor, settings};
 
-support::on_both_backends!(migrations_go_down_and_up_again);
+support::on_both_backends!(
+    migrations_go_down_and_up_again,
+    emails_differing_only_in_case_stop_the_upgrade_with_both_named,
+);
 
 async fn migrations_go_down_and_up_again(db: &DatabaseConnection) {
     storage::create_domain(db, &actor(), settings("before.example"))
@@ -17,4 +20,24 @@ async fn migrations_go_down_and_up_again(db: &DatabaseConnection) {
     storage::create_domain(db, &actor(), settings("after.example"))
         .await
         .unwrap();
+}
+
+/// Logins fold letter case since the login-throttle migration: two accounts that differ only
+/// in case cannot both keep logging in, and the operator is told which.
+async fn emails_differing_only_in_case_stop_the_upgrade_with_both_named(db: &DatabaseConnection) {
+    Migrator::down(db, Some(1)).await.unwrap();
+    for email in ["Ann@example.com", "ann@example.com"] {
+        db.execute_unprepared(&format!(
+            "INSERT INTO users (email, password_hash, role, account_access, disabled, created_at, updated_at) \
+             VALUES ('{email}', 'x', 'user', false, false, '2026-11-30 00:00:00+00', '2026-11-30 00:00:00+00')"
+        ))
+        .await
+        .unwrap();
+    }
+    let err = Migrator::up(db, None).await.unwrap_err().to_string();
+    assert!(
+        err.contains("Ann@example.com") && err.contains("ann@example.com"),
+        "{err}"
+    );
+    assert!(err.contains("differ only in letter case"), "{err}");
 }

@@ -48,22 +48,7 @@ pub const NO_RANGES_REASON: &str =
 #[server(endpoint = "connection_ips")]
 pub async fn connection_ips(id: i32) -> Result<ConnectionIpsView, AppError> {
     let (_, state) = super::domains::manager().await?;
-    let stored = storage::get_domain(&state.db, id)
-        .await
-        .map_err(crate::ssr::store_error)?
-        .ok_or(AppError::NotFound)?;
-    let egress = state.probes.egress();
-    let usable = egress.usable_addresses();
-    Ok(ConnectionIpsView {
-        domain: stored.into(),
-        ranges: crate::ssr::describe_ranges(egress.ranges()),
-        usable_total: usable.len(),
-        usable: usable
-            .iter()
-            .take(USABLE_SHOWN)
-            .map(ToString::to_string)
-            .collect(),
-    })
+    crate::ssr::connection_ips_view(&state, id).await
 }
 
 /// Turns the domain's *Use static IP addresses* switch on or off: a versioned, audited change.

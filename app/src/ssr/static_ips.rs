@@ -11,13 +11,33 @@ use ipnet::IpNet;
 use storage::{Actor, StorageError, StoredDomain, UserAccount};
 
 use super::{probe_settings, store_error, AppState};
-use crate::api::connection_ips::{IpRange, SourceTestView};
+use crate::api::connection_ips::{ConnectionIpsView, IpRange, SourceTestView, USABLE_SHOWN};
 use crate::error::AppError;
 
 /// How many finished source tests are kept.
 const KEPT_RESULTS: usize = 64;
 
-pub fn describe_ranges(ranges: &[IpNet]) -> Vec<IpRange> {
+/// The panel's data for domain `id`: its settings, the ranges, this host's usable addresses.
+pub async fn connection_ips_view(state: &AppState, id: i32) -> Result<ConnectionIpsView, AppError> {
+    let stored = storage::get_domain(&state.db, id)
+        .await
+        .map_err(store_error)?
+        .ok_or(AppError::NotFound)?;
+    let egress = state.probes.egress();
+    let usable = egress.usable_addresses();
+    Ok(ConnectionIpsView {
+        domain: stored.into(),
+        ranges: describe_ranges(egress.ranges()),
+        usable_total: usable.len(),
+        usable: usable
+            .iter()
+            .take(USABLE_SHOWN)
+            .map(ToString::to_string)
+            .collect(),
+    })
+}
+
+fn describe_ranges(ranges: &[IpNet]) -> Vec<IpRange> {
     ranges
         .iter()
         .map(|net| IpRange {
