@@ -254,3 +254,38 @@ async fn connection_ips_switch_exports_and_static_source_tests_against_real_serv
         refused.body
     );
 }
+
+#[tokio::test]
+async fn without_static_ranges_the_switch_is_disabled_with_the_reason() {
+    let app = TestApp::new(sqlite().await, ThrottlePolicy::default()).await;
+    let admin = app.setup_admin().await;
+    let mut create = support::domain_form("plain.example", "993");
+    create.push(("settings[use_static_ips]", "on"));
+    let refused = app.call("create_domain", Some(&admin), &create).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("MAILSETTINGS_STATIC_EGRESS"),
+        "{}",
+        refused.body
+    );
+    create.pop();
+    assert!(app
+        .call("create_domain", Some(&admin), &create)
+        .await
+        .status
+        .is_success());
+
+    let page = app.page("/domains/1/ips", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("This installation has no static addresses; ask the operator to set MAILSETTINGS_STATIC_EGRESS."),
+        "{}",
+        page.body
+    );
+    let switch = page.body.split("role=\"switch\"").nth(1).unwrap_or("");
+    let tag = &switch[..switch.find('>').unwrap_or(0)];
+    assert!(tag.contains("disabled"), "the switch is disabled: {tag}");
+    let on = [("id", "1"), ("version", "1"), ("on", "on")];
+    let refused = app.call("set_static_ips", Some(&admin), &on).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
