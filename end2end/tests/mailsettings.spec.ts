@@ -431,6 +431,24 @@ test('View connection IPs: turn static IPs on, copy the range, download the nfta
   await expect(domainRow(page, DOMAIN.name)).toContainText('Static IP addresses');
 });
 
+test('Test from every static address: one passing row per address of the static range', async () => {
+  const lab = mailLab();
+  await gotoApp(page, `${labPath}/ips`);
+  await page.getByRole('switch', { name: 'Use static IP addresses' }).click();
+  await expect(page.getByRole('switch', { name: 'Use static IP addresses' })).toHaveAttribute('aria-checked', 'true');
+  const form = page.locator('form.source-test');
+  await form.getByLabel('Test mailbox email', { exact: true }).fill(lab.email);
+  await form.getByLabel('Mailbox password', { exact: true }).fill(lab.password);
+  await form.getByRole('button', { name: 'Test from every static address', exact: true }).click();
+  const results = page.getByRole('table', { name: 'Test from every static address' });
+  await expect(results.getByRole('row')).toHaveCount(9, { timeout: 60_000 }); // header + 8 addresses
+  for (let last = 16; last < 24; last++) {
+    const row = results.getByRole('row', { name: new RegExp(`^127\\.0\\.0\\.${last}\\s`) });
+    await expect(row.getByRole('cell')).toHaveText(['Passed', 'Passed']);
+  }
+  await expect(page.getByText(/^8 of 8 addresses passed/)).toBeVisible();
+});
+
 test('delete a domain after confirmation', async () => {
   await gotoApp(page, '/domains');
   await expect(domainRow(page, OTHER.name)).toHaveCount(1);
