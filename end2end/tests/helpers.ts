@@ -1,3 +1,4 @@
+import type { MailLab } from '../playwright.config';
 import { expect, test, type Locator, type Page, type Response } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
 
@@ -45,6 +46,24 @@ export const selectedOption = (page: Page, label: string, optionText: string): L
  * test in the js project if any were seen. The favicon 404 is always ignored; a test that provokes
  * an expected error response declares it with `allow()`.
  */
+/** The real Dovecot + Postfix that scripts/e2e.sh starts (MAIL_LAB). */
+export const mailLab = (): MailLab => {
+  expect(process.env.MAIL_LAB, 'scripts/e2e.sh starts the mail lab and passes MAIL_LAB').toBeTruthy();
+  return JSON.parse(process.env.MAIL_LAB ?? 'null') as MailLab;
+};
+
+/** The domain list's row of `name` (its name starts with the domain; other rows may mention it). */
+export const domainRow = (p: Page, name: string): Locator =>
+  p.getByRole('table', { name: 'Email domains' }).getByRole('row', { name: new RegExp(`^${name.replace(/\./g, '\\.')}\\s`) });
+
+/** Saves settings no connection test has passed: the app asks, the admin confirms. */
+export async function saveUntested(p: Page, name: string, errors: ConsoleErrors): Promise<void> {
+  errors.allowServerFnClientErrors(); // the question may come as a 428 answer
+  await button(p, name).click();
+  await expect(p.getByText('These settings have not passed a connection test.')).toBeVisible();
+  await button(p, 'Save anyway').click();
+}
+
 export class ConsoleErrors {
   private seen: string[] = [];
   private allowed: RegExp[] = [];

@@ -2,11 +2,9 @@
 // The tests share one browser context (the session cookie) and depend on each other.
 import { expect, test, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
 import {
-  ConsoleErrors, baseURL, button, expectAt, expectNoAxeViolations, field, gotoApp, jsOn,
-  selectedOption, setupToken, waitForApp,
+  ConsoleErrors, baseURL, button, domainRow, expectAt, expectNoAxeViolations, field, gotoApp, jsOn,
+  mailLab, saveUntested, selectedOption, setupToken, waitForApp,
 } from './helpers';
-import type { MailLab } from '../playwright.config';
-import { readFile } from 'node:fs/promises';
 
 const ADMIN = { email: 'admin@people.test', password: 'admin-password-1234' };
 const NO_ACCESS = { email: 'noaccess@people.test', password: 'noaccess-password-1234' };
@@ -34,17 +32,7 @@ test.afterAll(async () => {
   await context?.close();
 });
 
-/** Saves settings no connection test has passed: the app asks, the admin confirms. */
-async function submitUntested(p: Page, name: string) {
-  consoleErrors.allowServerFnClientErrors(); // the question may come as a 428 answer
-  await button(p, name).click();
-  await expect(p.getByText('These settings have not passed a connection test.')).toBeVisible();
-  await button(p, 'Save anyway').click();
-}
-
-const domainRow = (p: Page, name: string) =>
-  // The row's name starts with its domain (other rows may mention it in their host names).
-  p.getByRole('table', { name: 'Email domains' }).getByRole('row', { name: new RegExp(`^${name.replace(/\./g, '\\.')}\\s`) });
+const submitUntested = (p: Page, name: string) => saveUntested(p, name, consoleErrors);
 
 async function logIn(email: string, password: string): Promise<void> {
   await field(page, 'Email').fill(email);
@@ -293,10 +281,6 @@ test('a concurrent edit is reported as a conflict', async () => {
   }
 });
 
-const mailLab = (): MailLab => {
-  expect(process.env.MAIL_LAB, 'scripts/e2e.sh starts the mail lab and passes MAIL_LAB').toBeTruthy();
-  return JSON.parse(process.env.MAIL_LAB ?? 'null') as MailLab;
-};
 const LAB_DOMAIN = 'lab.example';
 let labPath = '';
 
@@ -361,92 +345,6 @@ test('accessibility: domain list and Add panel have no axe violations', async ()
   await gotoApp(page, '/domains/new');
   await expect(page.getByRole('heading', { name: 'Add IMAP settings' })).toBeVisible();
   await expectNoAxeViolations(page, 'domains-add-panel');
-});
-
-const LONG = {
-  name: 'long-domain-name-for-tests.org', // 30 characters
-  imap: `imap.${'x'.repeat(43)}.example.org`, // 60 characters
-  smtp: `smtp.${'y'.repeat(43)}.example.org`,
-};
-
-test('with 60-character host names every row keeps Edit and View connection IPs reachable', async () => {
-  await gotoApp(page, '/domains/new');
-  await field(page, 'Email domain').fill(LONG.name);
-  await field(page, 'IMAP server').fill(LONG.imap);
-  await field(page, 'SMTP server').fill(LONG.smtp);
-  await submitUntested(page, 'Add IMAP settings');
-  await expectAt(page, '/domains/\\d+');
-  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
-    await page.setViewportSize(viewport);
-    for (const link of ['Edit', 'View connection IPs']) {
-      await gotoApp(page, '/domains');
-      const target = domainRow(page, LONG.name).getByRole('link', { name: link, exact: true });
-      await target.scrollIntoViewIfNeeded();
-      await expect(target, `${link} at ${viewport.width} px`).toBeInViewport();
-      await target.click();
-      await expectAt(page, link === 'Edit' ? '/domains/\\d+' : '/domains/\\d+/ips');
-    }
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-});
-
-test('View connection IPs: turn static IPs on, copy the range, download the nftables set', async () => {
-  await gotoApp(page, '/domains');
-  await domainRow(page, DOMAIN.name).getByRole('link', { name: 'View connection IPs', exact: true }).click();
-  await expectAt(page, '/domains/\\d+/ips');
-  await expect(page.getByRole('heading', { name: 'View connection IPs' })).toBeVisible();
-  const toggle = page.getByRole('switch', { name: 'Use static IP addresses' });
-  await expect(toggle).toHaveAttribute('aria-checked', 'false');
-  await expect(page.getByText('click to toggle the Use static IP addresses switch on')).toBeVisible();
-  await toggle.click();
-  await expect(page.getByRole('switch', { name: 'Use static IP addresses' })).toHaveAttribute('aria-checked', 'true');
-  const ranges = page.getByRole('table', { name: 'IP ranges to allowlist' });
-  const row = ranges.getByRole('row', { name: /127\.0\.0\.16\/29/ });
-  await expect(row).toContainText('IPv4');
-  await expect(row).toContainText('8');
-  await expect(page.getByText(/Open the IMAP port \d+ on \S+ and the SMTP port \d+ on \S+ to these ranges/)).toBeVisible();
-
-  if (jsOn()) {
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL() });
-    await row.getByRole('button', { name: 'Copy', exact: true }).click();
-    await expect(row.getByText('Copied')).toBeVisible();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('127.0.0.16/29');
-  } else {
-    // Without JavaScript the ranges are plain, selectable text.
-    await expect(row.getByRole('button', { name: 'Copy' })).toHaveCount(0);
-  }
-
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('link', { name: 'nftables set', exact: true }).click(),
-  ]);
-  expect(download.suggestedFilename()).toBe(`${DOMAIN.name}-connection-ips.nft`);
-  const text = await readFile((await download.path())!, 'utf8');
-  expect(text).toContain('flags interval');
-  expect(text).toContain('elements = { 127.0.0.16/29 }');
-  expect(text).toMatch(/ip saddr @connection_ips_ipv4 tcp dport \d+ accept/);
-
-  await page.getByRole('link', { name: 'Done', exact: true }).click();
-  await expectAt(page, '/domains');
-  await expect(domainRow(page, DOMAIN.name)).toContainText('Static IP addresses');
-});
-
-test('Test from every static address: one passing row per address of the static range', async () => {
-  const lab = mailLab();
-  await gotoApp(page, `${labPath}/ips`);
-  await page.getByRole('switch', { name: 'Use static IP addresses' }).click();
-  await expect(page.getByRole('switch', { name: 'Use static IP addresses' })).toHaveAttribute('aria-checked', 'true');
-  const form = page.locator('form.source-test');
-  await form.getByLabel('Test mailbox email', { exact: true }).fill(lab.email);
-  await form.getByLabel('Mailbox password', { exact: true }).fill(lab.password);
-  await form.getByRole('button', { name: 'Test from every static address', exact: true }).click();
-  const results = page.getByRole('table', { name: 'Test from every static address' });
-  await expect(results.getByRole('row')).toHaveCount(9, { timeout: 60_000 }); // header + 8 addresses
-  for (let last = 16; last < 24; last++) {
-    const row = results.getByRole('row', { name: new RegExp(`^127\\.0\\.0\\.${last}\\s`) });
-    await expect(row.getByRole('cell')).toHaveText(['Passed', 'Passed']);
-  }
-  await expect(page.getByText(/^8 of 8 addresses passed/)).toBeVisible();
 });
 
 test('delete a domain after confirmation', async () => {

@@ -301,32 +301,3 @@ async fn the_setup_token_form_is_throttled() {
         app.db.cleanup().await;
     }
 }
-
-#[tokio::test]
-async fn a_new_login_rotates_the_session_and_idle_sessions_end() {
-    for db in backends().await {
-        let app = TestApp::new(db, strict_throttle()).await;
-        let first = app.setup_admin().await;
-        let body =
-            serde_urlencoded::to_string([("email", ADMIN), ("password", PASSWORD)]).expect("form");
-        let relogin = Request::post("/api/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header(header::ORIGIN, ORIGIN)
-            .header(header::COOKIE, format!("mailsettings_session={first}"))
-            .body(Body::from(body))
-            .expect("request");
-        let second = app.send(relogin).await.session().expect("new session");
-        assert_ne!(first, second);
-        let old = app.call("current_user", Some(&first), &[]).await;
-        assert_eq!(old.json(), serde_json::Value::Null, "the old token died");
-        let me = app.call("current_user", Some(&second), &[]).await;
-        assert_eq!(me.json()["email"], ADMIN);
-
-        let idle = app.state.cookies.idle_timeout() + chrono::Duration::minutes(1);
-        storage::test_support::age_session(&app.state.db, &second, idle).await;
-        let after = app.call("current_user", Some(&second), &[]).await;
-        assert_eq!(after.json(), serde_json::Value::Null, "idle session ended");
-        app.db.cleanup().await;
-    }
-}
