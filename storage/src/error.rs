@@ -28,6 +28,9 @@ pub enum StorageError {
     /// `domain::check_new_password`) or hashing failed.
     #[error("{0}")]
     Password(String),
+    /// A super admin tried to demote or disable their own account.
+    #[error("an account cannot demote or disable itself")]
+    OwnAccount,
     /// A user change would leave no enabled super admin.
     #[error("at least one enabled super admin must remain")]
     LastSuperAdmin,

@@ -99,13 +99,18 @@ pub struct UserRights {
 }
 
 /// Changes a user's role, account access and disabled flag in one transaction; disabling ends
-/// their sessions. Refused with `LastSuperAdmin` when no enabled super admin would remain, also
-/// when two super admins demote each other at the same moment.
+/// their sessions. `acting_user` may not demote or disable their own account (`OwnAccount`),
+/// and no change may leave no enabled super admin (`LastSuperAdmin`), also when two super
+/// admins demote each other at the same moment.
 pub async fn update_user(
     db: &DatabaseConnection,
+    acting_user: i32,
     id: i32,
     rights: UserRights,
 ) -> Result<UserAccount, StorageError> {
+    if id == acting_user && (rights.role != Role::SuperAdmin || rights.disabled) {
+        return Err(StorageError::OwnAccount);
+    }
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         // Serialises concurrent user edits, so each sees the other's demotion.

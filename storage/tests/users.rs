@@ -7,6 +7,8 @@ use storage::StorageError;
 use support::{email, PASSWORD};
 
 const IDLE: Duration = Duration::hours(1);
+/// The acting user of changes made outside any account (so the own-account rule never applies).
+const NOBODY: i32 = 0;
 
 support::on_both_backends!(
     first_super_admin_only_once,
@@ -30,9 +32,14 @@ fn rights(role: Role, account_access: bool, disabled: bool) -> storage::UserRigh
 
 async fn set_disabled(db: &DatabaseConnection, id: i32, disabled: bool) -> storage::UserAccount {
     let user = storage::get_user(db, id).await.unwrap().unwrap();
-    storage::update_user(db, id, rights(user.role, user.account_access, disabled))
-        .await
-        .unwrap()
+    storage::update_user(
+        db,
+        NOBODY,
+        id,
+        rights(user.role, user.account_access, disabled),
+    )
+    .await
+    .unwrap()
 }
 
 async fn last_super_admin_cannot_be_demoted_or_disabled(db: &DatabaseConnection) {
@@ -50,8 +57,8 @@ async fn last_super_admin_cannot_be_demoted_or_disabled(db: &DatabaseConnection)
     .unwrap();
     // Two super admins demote each other at the same moment: one of them must stay.
     let (ra, rb) = tokio::join!(
-        storage::update_user(db, b.id, rights(Role::User, false, false)),
-        storage::update_user(db, a.id, rights(Role::Auditor, false, false)),
+        storage::update_user(db, NOBODY, b.id, rights(Role::User, false, false)),
+        storage::update_user(db, NOBODY, a.id, rights(Role::Auditor, false, false)),
     );
     let refused = [&ra, &rb]
         .iter()
@@ -66,7 +73,10 @@ async fn last_super_admin_cannot_be_demoted_or_disabled(db: &DatabaseConnection)
         .collect();
     assert_eq!(remaining.len(), 1);
     let last = &remaining[0];
-    let disable = storage::update_user(db, last.id, rights(Role::SuperAdmin, true, true)).await;
+    let disable =
+        storage::update_user(db, NOBODY, last.id, rights(Role::SuperAdmin, true, true)).await;
+    let own = storage::update_user(db, last.id, last.id, rights(Role::User, true, false)).await;
+    assert!(matches!(own, Err(StorageError::OwnAccount)), "{own:?}");
     assert!(
         matches!(disable, Err(StorageError::LastSuperAdmin)),
         "{disable:?}"
@@ -166,13 +176,13 @@ async fn rights_and_listing(db: &DatabaseConnection) {
         .await
         .unwrap();
     assert!(!b.rights().can_manage_domains());
-    let b2 = storage::update_user(db, b.id, rights(Role::User, true, false))
+    let b2 = storage::update_user(db, NOBODY, b.id, rights(Role::User, true, false))
         .await
         .unwrap();
     assert!(b2.rights().can_manage_domains());
     assert_eq!(storage::get_user(db, b.id).await.unwrap(), Some(b2.clone()));
     assert_eq!(storage::list_users(db).await.unwrap(), vec![a, b2]);
-    let missing = storage::update_user(db, 999_999, rights(Role::User, true, false)).await;
+    let missing = storage::update_user(db, NOBODY, 999_999, rights(Role::User, true, false)).await;
     assert!(
         matches!(missing, Err(StorageError::NotFound)),
         "{missing:?}"

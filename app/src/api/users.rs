@@ -67,20 +67,20 @@ pub async fn update_user(
     let (admin, state) = super_admin().await?;
     let role = parse_role(&role)?;
     let disabled = disabled.0;
-    if id == admin.id && (role != domain::Role::SuperAdmin || disabled) {
-        return Err(AppError::Invalid {
-            field: None,
-            message: "You cannot demote or disable your own account.".into(),
-        });
-    }
     let access = account_access.0;
     let rights = storage::UserRights {
         role,
         account_access: access,
         disabled,
     };
-    match storage::update_user(&state.db, id, rights).await {
+    match storage::update_user(&state.db, admin.id, id, rights).await {
         Ok(_) => {}
+        Err(storage::StorageError::OwnAccount) => {
+            return Err(AppError::Invalid {
+                field: None,
+                message: "You cannot demote or disable your own account.".into(),
+            })
+        }
         Err(storage::StorageError::LastSuperAdmin) => {
             return Err(AppError::Invalid {
                 field: None,
