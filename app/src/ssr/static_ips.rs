@@ -42,18 +42,15 @@ fn describe_ranges(ranges: &[IpNet]) -> Vec<IpRange> {
         .iter()
         .map(|net| IpRange {
             cidr: net.to_string(),
-            family: family(net).to_string(),
+            family: family(net),
             addresses: address_count(net),
         })
         .collect()
 }
 
-/// The family as the panel and the exports name it.
-pub fn family(net: &IpNet) -> &'static str {
-    match net {
-        IpNet::V4(_) => "IPv4",
-        IpNet::V6(_) => "IPv6",
-    }
+/// The family as the panel and the exports name it ("IPv4", "IPv6").
+pub fn family(net: &IpNet) -> String {
+    probe::egress::IpFamily::of(net.addr()).to_string()
 }
 
 /// "256", "65,536", or "2^64" when the number is too long to read.
