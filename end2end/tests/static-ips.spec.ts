@@ -134,3 +134,19 @@ test('Test from every static address: one passing row per address of the static 
   await expect(page.getByText(/^8 of 8 addresses passed/)).toBeVisible();
 });
 
+test('with the switch on, the connection test report shows the static address each leg left from', async () => {
+  const lab = mailLab();
+  await gotoApp(page, '/domains');
+  await domainRow(page, LAB_DOMAIN).getByRole('link', { name: 'Edit', exact: true }).click();
+  await expectAt(page, '/domains/\\d+');
+  await expect(page.getByRole('checkbox', { name: 'Use static IP addresses', exact: true })).toBeChecked();
+  await field(page, 'Test mailbox email').fill(lab.email);
+  await field(page, 'Mailbox password').fill(lab.password);
+  await button(page, 'Test connection').click();
+  const report = page.getByRole('region', { name: 'Connection test' });
+  await expect(report).toContainText('Connection test passed', { timeout: 60_000 });
+  for (const step of ['IMAP connect', 'SMTP connect']) {
+    const item = report.getByRole('listitem').filter({ has: page.getByText(step, { exact: true }) });
+    await expect(item).toContainText(/Connected from 127\.0\.0\.(1[6-9]|2[0-3])\b/);
+  }
+});

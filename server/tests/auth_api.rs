@@ -247,3 +247,37 @@ async fn a_new_login_rotates_the_session_and_idle_sessions_end() {
         app.db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_audit_trail_records_the_client_a_trusted_proxy_names_and_only_then() {
+    for trusted in [true, false] {
+        let app = TestApp::with_state(storage::test_support::sqlite().await, |state| {
+            if trusted {
+                state.proxy.trusted_proxies = vec!["192.0.2.7/32".parse().expect("cidr")];
+            }
+        })
+        .await;
+        let admin = app.setup_admin().await;
+        let form = support::domain_form("proxied.example", "993");
+        let mut request =
+            support::api_request("create_domain", Some(&admin), &form, "application/json");
+        request
+            .headers_mut()
+            .insert("x-forwarded-for", "198.51.100.77".parse().expect("header"));
+        assert!(app.send(request).await.status.is_success());
+        let detail = app
+            .call("domain_detail", Some(&admin), &[("id", "1")])
+            .await
+            .json();
+        let expected = if trusted {
+            "198.51.100.77"
+        } else {
+            "192.0.2.7"
+        };
+        assert_eq!(
+            detail["history"][0]["client_ip"], expected,
+            "trusted proxy: {trusted}"
+        );
+        app.db.cleanup().await;
+    }
+}
