@@ -19,30 +19,6 @@ struct UserEmail {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // One row per throttled key (an account, an address, a known-good network); a row is
-        // written before the password is checked, so parallel guesses are counted one by one.
-        manager
-            .create_table(
-                Table::create()
-                    .table(LoginThrottle::Table)
-                    .if_not_exists()
-                    .col(string(LoginThrottle::Key).primary_key())
-                    .col(integer(LoginThrottle::Failures))
-                    .col(timestamp_with_time_zone_null(LoginThrottle::LockedUntil))
-                    .col(timestamp_with_time_zone(LoginThrottle::UpdatedAt))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_login_throttle_updated_at")
-                    .table(LoginThrottle::Table)
-                    .col(LoginThrottle::UpdatedAt)
-                    .to_owned(),
-            )
-            .await?;
-
         // Lowercased in Rust, not with SQL lower(): SQLite's lower() folds ASCII only.
         let db = manager.get_connection();
         let backend = manager.get_database_backend();
@@ -74,10 +50,50 @@ impl MigrationTrait for Migration {
                 db.execute(backend.build(&update)).await?;
             }
         }
+
+        // One row per throttled key (an account, an address, a known-good network); a row is
+        // written before the password is checked, so parallel guesses are counted one by one.
+        manager
+            .create_table(
+                Table::create()
+                    .table(LoginThrottle::Table)
+                    .if_not_exists()
+                    .col(string(LoginThrottle::Key).primary_key())
+                    .col(integer(LoginThrottle::Failures))
+                    .col(timestamp_with_time_zone_null(LoginThrottle::LockedUntil))
+                    .col(timestamp_with_time_zone(LoginThrottle::UpdatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .if_not_exists()
+                    .name("idx_login_throttle_updated_at")
+                    .table(LoginThrottle::Table)
+                    .col(LoginThrottle::UpdatedAt)
+                    .to_owned(),
+            )
+            .await?;
+        // Secrets this installation generates for itself (e.g. the key of the login throttle's
+        // buckets for addresses without an account).
+        manager
+            .create_table(
+                Table::create()
+                    .table(InstallationSecrets::Table)
+                    .if_not_exists()
+                    .col(string(InstallationSecrets::Name).primary_key())
+                    .col(string(InstallationSecrets::Value))
+                    .to_owned(),
+            )
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(InstallationSecrets::Table).to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table(LoginThrottle::Table).to_owned())
             .await
@@ -91,6 +107,13 @@ enum LoginThrottle {
     Failures,
     LockedUntil,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum InstallationSecrets {
+    Table,
+    Name,
+    Value,
 }
 
 #[derive(DeriveIden)]

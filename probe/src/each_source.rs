@@ -74,18 +74,21 @@ pub async fn probe_from_each_source(
         run.smtp_target
             .resolve(resolver, &smtp.host, smtp.port, &options.allowlist),
     );
+    // A refused login from every address would look like a password attack and could get the
+    // whole range banned (fail2ban): addresses are tried one at a time until a login has been
+    // accepted, and none after a refused one.
     let mut sources = sources.into_iter();
     let mut rows = Vec::new();
-    if let Some(first) = sources.next() {
-        let row = run.row(first).await;
-        // A refused login from every address would look like a password attack and could get
-        // the whole range banned (fail2ban): stop after the first.
-        if [&row.imap, &row.smtp]
+    for ip in sources.by_ref() {
+        let row = run.row(ip).await;
+        let legs = [&row.imap, &row.smtp];
+        let refused = legs
             .iter()
-            .any(|leg| leg.category.is_some_and(Category::is_authentication))
-        {
-            let skipped = format!("not tested: the login from {first} was refused, so the other addresses were not tried; fix the credentials first");
-            rows.push(row);
+            .any(|leg| leg.category.is_some_and(Category::is_authentication));
+        let accepted = legs.iter().any(|leg| leg.ok);
+        rows.push(row);
+        if refused {
+            let skipped = format!("not tested: the login from {ip} was refused, so the other addresses were not tried; fix the credentials first");
             rows.extend(sources.map(|ip| SourceCheck {
                 source: ip.to_string(),
                 imap: LegCheck::not_tested(&skipped),
@@ -93,7 +96,9 @@ pub async fn probe_from_each_source(
             }));
             return Ok(rows);
         }
-        rows.push(row);
+        if accepted {
+            break;
+        }
     }
     rows.extend(
         futures::stream::iter(sources)

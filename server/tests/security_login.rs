@@ -196,6 +196,35 @@ async fn logging_into_ones_own_account_between_guesses_does_not_reset_the_networ
 }
 
 #[tokio::test]
+async fn a_successful_login_after_a_network_lock_leaves_the_network_unlocked() {
+    for db in backends().await {
+        let app = behind_proxy(db).await;
+        app.setup_admin().await;
+        let office = "198.51.100.120";
+        for i in 0..6 {
+            let typo = app
+                .send(login_from(
+                    office,
+                    &format!("colleague{i}@example.org"),
+                    "typo typo typo",
+                ))
+                .await;
+            assert_eq!(typo.status, StatusCode::UNAUTHORIZED);
+        }
+        expire_login_locks(&app.state.db).await;
+        // This attempt is the 7th on the network's counter and locks it while it runs ...
+        assert_eq!(
+            app.send(login_from(office, ADMIN, PASSWORD)).await.status,
+            StatusCode::OK
+        );
+        // ... and, having succeeded, takes that lock back with its count.
+        let next = app.send(login_from(office, ADMIN, PASSWORD)).await;
+        assert_eq!(next.status, StatusCode::OK, "{}", next.body);
+        app.db.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn throttle_storage_stays_bounded_whatever_is_sent() {
     for db in backends().await {
         // A small table limit, so the test reaches it: beyond it new networks share a counter.

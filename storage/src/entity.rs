@@ -2,6 +2,7 @@
 
 pub(crate) mod audit_event;
 pub(crate) mod domain;
+pub(crate) mod installation_secret;
 pub(crate) mod login_throttle;
 pub(crate) mod probe_report;
 pub(crate) mod session;

@@ -10,6 +10,7 @@ mod entity;
 mod error;
 mod password;
 mod probes;
+mod secrets;
 mod sessions;
 #[cfg(feature = "test-support")]
 pub mod test_support;
@@ -27,10 +28,11 @@ pub use probes::{
     successful_probe_for, StoredProbe,
 };
 pub use sea_orm::DatabaseConnection;
+pub use secrets::installation_secret;
 pub use sessions::{create_session, delete_expired_sessions, delete_session, session_user};
 pub use throttle::{
     begin_attempt, clear_attempts, has_marker, purge_throttle, refund_attempt, throttle_size,
-    touch_marker, LockPolicy, ThrottleKey,
+    touch_marker, CountedAttempt, LockPolicy, ThrottleKey,
 };
 pub use users::{
     count_users, create_first_super_admin, create_user, find_login, get_user, list_users,

@@ -43,16 +43,24 @@ pub struct ThrottleKey {
     pub enforce: bool,
 }
 
+/// What `begin_attempt` counted, so that a successful attempt can be taken back exactly.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CountedAttempt {
+    /// Locks this attempt set: key, the lock it replaced (ended or none), the lock it set.
+    locks: Vec<(String, Option<DateTime<Utc>>, DateTime<Utc>)>,
+}
+
 /// Counts an attempt against every key, or says how many seconds to wait if one is locked (and
 /// then counts nothing). Keys are locked in a fixed order so concurrent attempts cannot deadlock.
 pub async fn begin_attempt(
     db: &DatabaseConnection,
     keys: &[ThrottleKey],
-) -> Result<Result<(), u64>, StorageError> {
+) -> Result<Result<CountedAttempt, u64>, StorageError> {
     let mut ordered: Vec<&ThrottleKey> = keys.iter().collect();
     ordered.sort_by(|a, b| a.key.cmp(&b.key));
     ordered.dedup_by(|a, b| a.key == b.key);
     let at = now();
+    let mut counted = CountedAttempt::default();
     let txn = db.begin().await?;
     for key in ordered {
         // A write first: SQLite takes its write lock here, PostgreSQL locks the row.
@@ -64,18 +72,19 @@ pub async fn begin_attempt(
         }
         if row.failures >= key.policy.max_failures as i32 {
             // This attempt is the last allowed one: lock now, so attempts racing it are refused.
+            let until = at + key.policy.lockout(row.failures);
             Entity::update_many()
-                .col_expr(
-                    Column::LockedUntil,
-                    Expr::value(at + key.policy.lockout(row.failures)),
-                )
+                .col_expr(Column::LockedUntil, Expr::value(until))
                 .filter(Column::Key.eq(&key.key))
                 .exec(&txn)
                 .await?;
+            counted
+                .locks
+                .push((key.key.clone(), row.locked_until, until));
         }
     }
     txn.commit().await?;
-    Ok(Ok(()))
+    Ok(Ok(counted))
 }
 
 /// Forgets the counters of `keys` (after a successful login), one by one in the order
@@ -91,28 +100,28 @@ pub async fn clear_attempts(db: &DatabaseConnection, keys: &[&str]) -> Result<()
     Ok(())
 }
 
-/// Takes back the attempt `begin_attempt` counted against `key` (it succeeded), and the lock
-/// that attempt set if the count is below the limit again.
+/// Takes back what `attempt` counted against `key` (it succeeded): one failure, and the lock
+/// it set, unless a later attempt has set another since.
 pub async fn refund_attempt(
     db: &DatabaseConnection,
-    key: &ThrottleKey,
+    attempt: &CountedAttempt,
+    key: &str,
 ) -> Result<(), StorageError> {
     let txn = db.begin().await?;
     Entity::update_many()
         .col_expr(Column::Failures, Expr::col(Column::Failures).sub(1))
-        .filter(Column::Key.eq(&key.key))
+        .filter(Column::Key.eq(key))
         .filter(Column::Failures.gt(0))
         .exec(&txn)
         .await?;
-    Entity::update_many()
-        .col_expr(
-            Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(Column::Key.eq(&key.key))
-        .filter(Column::Failures.lt(key.policy.max_failures as i32))
-        .exec(&txn)
-        .await?;
+    for (_, previous, set) in attempt.locks.iter().filter(|(k, _, _)| k == key) {
+        Entity::update_many()
+            .col_expr(Column::LockedUntil, Expr::value(*previous))
+            .filter(Column::Key.eq(key))
+            .filter(Column::LockedUntil.eq(*set))
+            .exec(&txn)
+            .await?;
+    }
     txn.commit().await?;
     Ok(())
 }

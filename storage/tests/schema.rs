@@ -7,6 +7,7 @@ use support::{actor, settings};
 support::on_both_backends!(
     migrations_go_down_and_up_again,
     emails_differing_only_in_case_stop_the_upgrade_with_both_named,
+    installation_secrets_are_made_once_and_kept,
 );
 
 async fn migrations_go_down_and_up_again(db: &DatabaseConnection) {
@@ -29,7 +30,7 @@ async fn emails_differing_only_in_case_stop_the_upgrade_with_both_named(db: &Dat
     for email in ["Ann@example.com", "ann@example.com"] {
         db.execute_unprepared(&format!(
             "INSERT INTO users (email, password_hash, role, account_access, disabled, created_at, updated_at) \
-             VALUES ('{email}', 'x', 'user', false, false, '2026-11-30 00:00:00+00', '2026-11-30 00:00:00+00')"
+             VALUES ('{email}', 'x', 'user', false, false, '2026-11-30T00:00:00+00:00', '2026-11-30T00:00:00+00:00')"
         ))
         .await
         .unwrap();
@@ -40,4 +41,20 @@ async fn emails_differing_only_in_case_stop_the_upgrade_with_both_named(db: &Dat
         "{err}"
     );
     assert!(err.contains("differ only in letter case"), "{err}");
+    // Once the operator removes one of them, the upgrade goes through.
+    db.execute_unprepared("DELETE FROM users WHERE email = 'ann@example.com'")
+        .await
+        .unwrap();
+    Migrator::up(db, None).await.unwrap();
+    let logs_in = storage::find_login(db, &support::email("ANN@example.com"))
+        .await
+        .unwrap();
+    assert!(logs_in.is_some());
+}
+
+async fn installation_secrets_are_made_once_and_kept(db: &DatabaseConnection) {
+    let first = storage::installation_secret(db, "a").await.unwrap();
+    assert_eq!(first.len(), 32);
+    assert_eq!(storage::installation_secret(db, "a").await.unwrap(), first);
+    assert_ne!(storage::installation_secret(db, "b").await.unwrap(), first);
 }

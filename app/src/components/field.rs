@@ -84,10 +84,15 @@ pub fn Checkbox(
     checked: bool,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional, into)] on_value: Option<Callback<bool>>,
+    /// The server's verdict on the last submission, if it is about this checkbox.
+    #[prop(optional, into)]
+    error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
     view! {
-        <div class="field checkbox">
+        <div class="field checkbox" class:invalid=move || error.get().is_some()>
             <input
                 id=id.clone()
                 name=name
@@ -103,6 +108,9 @@ pub fn Checkbox(
             />
             <label for=id>{label}</label>
             {hint.map(|h| view! { <p id=hint_id class="field-hint">{h}</p> })}
+            <p id=error_id class="field-error" role="alert" hidden=move || error.get().is_none()>
+                {move || error.get().unwrap_or_default()}
+            </p>
         </div>
     }
 }

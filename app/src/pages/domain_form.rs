@@ -160,7 +160,7 @@ pub fn DomainForm(
             label=Field::AllowNonSecureCertificate.label() checked=initial.allow_non_secure_certificate
             hint="Only if your SSL certificate is not signed by a Certificate Authority."/>
         <Checkbox id="use_static_ips" name="settings[use_static_ips]"
-            label=Field::UseStaticIps.label() checked=initial.use_static_ips
+            label=Field::UseStaticIps.label() checked=initial.use_static_ips error=err(Field::UseStaticIps)
             hint="Connect from fixed IP ranges that your firewall can allowlist."/>
         <WarningList warnings=Signal::derive(move || warnings.get())/>
         <p class="notice">"When you edit a domain's settings, you are editing the settings for all inboxes in this domain. If you enter incorrect settings, all inboxes in this domain will disconnect."</p>

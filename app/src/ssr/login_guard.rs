@@ -89,9 +89,17 @@ pub async fn attempt_login(
     let account_key = match (&address, account_id) {
         (_, Some(id)) => Some(format!("account:{id}")),
         // Addresses without an account share 65,536 counters: bounded, and as slow to guess
-        // as real ones, so throttling does not reveal which accounts exist.
+        // as real ones, so throttling does not reveal which accounts exist. The buckets are
+        // keyed with this installation's secret, so nobody can pick an address that shares a
+        // bucket with another.
         (Some(address), None) => {
-            let digest = Sha256::digest(address.login_key().as_bytes());
+            let secret = storage::installation_secret(db, "login-throttle-buckets")
+                .await
+                .map_err(store_error)?;
+            let mut hasher = Sha256::new();
+            hasher.update(&secret);
+            hasher.update(address.login_key().as_bytes());
+            let digest = hasher.finalize();
             Some(format!("unknown:{:02x}{:02x}", digest[0], digest[1]))
         }
         (None, None) => None,
@@ -102,13 +110,16 @@ pub async fn attempt_login(
         policy: policy.account,
         enforce: !known_network,
     }));
-    if let Err(retry_after_secs) = storage::begin_attempt(db, &keys)
+    let attempt = match storage::begin_attempt(db, &keys)
         .await
         .map_err(store_error)?
     {
-        tracing::warn!(email = %loggable(typed_email), %ip, "login refused: throttled");
-        return Err(AppError::Throttled { retry_after_secs });
-    }
+        Ok(attempt) => attempt,
+        Err(retry_after_secs) => {
+            tracing::warn!(email = %loggable(typed_email), %ip, "login refused: throttled");
+            return Err(AppError::Throttled { retry_after_secs });
+        }
+    };
     let verified = match &address {
         Some(address) => storage::verify_login(db, address, password)
             .await
@@ -126,7 +137,7 @@ pub async fn attempt_login(
             .await
             .map_err(store_error)?;
     }
-    storage::refund_attempt(db, &network_key)
+    storage::refund_attempt(db, &attempt, &network_key.key)
         .await
         .map_err(store_error)?;
     if let Some(marker) = &known_marker {
@@ -152,7 +163,7 @@ pub async fn admit_setup_attempt(
         .await
         .map_err(store_error)?
     {
-        Ok(()) => Ok(()),
+        Ok(_) => Ok(()),
         Err(retry_after_secs) => Err(AppError::Throttled { retry_after_secs }),
     }
 }
