@@ -5,7 +5,9 @@
 pub mod auth;
 pub mod connection_ips;
 pub mod domains;
+pub mod inboxes;
 pub mod probes;
+pub mod rollout;
 pub mod users;
 
 use domain::{DomainSettings, FieldChange, Role};
@@ -48,6 +50,8 @@ pub struct HistoryEntry {
     pub changes: Vec<FieldChange>,
     /// The connection test that passed with exactly the saved values, if any.
     pub probe_report_id: Option<i32>,
+    /// What happened, for inbox and revalidation events.
+    pub summary: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -90,11 +94,7 @@ impl From<storage::StoredDomain> for DomainView {
 #[cfg(feature = "ssr")]
 impl From<storage::AuditEvent> for HistoryEntry {
     fn from(e: storage::AuditEvent) -> Self {
-        let action = match e.action {
-            storage::AuditAction::Created => "Created",
-            storage::AuditAction::Updated => "Updated",
-            storage::AuditAction::Deleted => "Deleted",
-        };
+        let action = e.action.label();
         Self {
             occurred_at: format_time(e.occurred_at),
             actor_email: e.actor_email,
@@ -102,6 +102,7 @@ impl From<storage::AuditEvent> for HistoryEntry {
             action: action.to_string(),
             changes: e.changes,
             probe_report_id: e.probe_report_id,
+            summary: e.summary,
         }
     }
 }

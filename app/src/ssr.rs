@@ -9,6 +9,7 @@ mod cookies;
 mod csrf;
 mod error_status;
 mod headers;
+mod inbox_service;
 mod ip_exports;
 mod login_guard;
 mod pinning;
@@ -25,10 +26,14 @@ pub use cookies::{session_token, CookiePolicy, SECURE_SESSION_COOKIE, SESSION_CO
 pub use csrf::refuse_cross_origin;
 pub use error_status::error_status;
 pub use headers::{security_headers, set_page_csp};
+pub use inbox_service::{
+    domain_inboxes, domain_named, start_connect, try_on_sample, update_password, ConnectRequest,
+    SampleResults,
+};
 pub use ip_exports::export_connection_ips;
 pub use login_guard::{admit_setup_attempt, attempt_login, ThrottlePolicy};
 pub use pinning::pin_certificate;
-pub use probe_runner::{probe_settings, ProbeConfig, ProbeRunner};
+pub use probe_runner::{ProbeConfig, ProbeRunner};
 pub use state::{AppState, SetupGate};
 pub use static_ips::{
     connection_ips_view, require_static_ranges, set_static_ips, test_static_addresses,

@@ -59,6 +59,11 @@ impl EmailAddress {
         &self.0
     }
 
+    /// The mail domain after the `@` (already in its stored, punycode form).
+    pub fn mail_domain(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(_, d)| d)
+    }
+
     /// The account this address logs into: every spelling of the same address (letter case of
     /// either part, a trailing dot, Unicode forms of the domain) gives the same key.
     pub fn login_key(&self) -> String {

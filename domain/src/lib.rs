@@ -8,6 +8,7 @@ mod cidr;
 mod diff;
 mod field;
 mod form;
+mod inbox;
 mod names;
 mod pin;
 mod port;
@@ -21,6 +22,7 @@ pub use cidr::{find_overlap, parse_cidr_list, parse_disjoint_cidr_list, CidrErro
 pub use diff::{diff, FieldChange};
 pub use field::Field;
 pub use form::{form_bool, Checked, DomainSettingsForm};
+pub use inbox::{InboxState, RolloutState};
 pub use names::{Hostname, MailDomain, NameError};
 pub use pin::{CertPin, PinError};
 pub use port::{Port, PortError};

@@ -13,7 +13,7 @@ use crate::egress::{IpFamily, StaticEgress, StaticEgressError};
 use crate::model::{Credentials, ProbeOptions, ProbeSettings};
 use crate::net::{Leg, Proto};
 use crate::redact::Redactor;
-use crate::report::{DetailCode, LegCheck, SourceCheck};
+use crate::report::{DetailCode, LegCheck, LoginCheck, SourceCheck, StepName};
 use crate::resolve::Target;
 use crate::step::{Clock, Fail};
 use crate::taxonomy::Category;
@@ -110,6 +110,29 @@ pub async fn probe_from_each_source(
     Ok(rows)
 }
 
+/// The inbox check: the IMAP and SMTP login legs once, at the same time, through the options'
+/// own egress (a static address in turn when it is on).
+pub async fn check_logins(
+    settings: &ProbeSettings,
+    credentials: &Credentials,
+    options: &ProbeOptions,
+) -> LoginCheck {
+    let run = Run {
+        settings,
+        creds: credentials,
+        options,
+        policy: TlsPolicy::new(settings, options).map_err(|e| e.to_string()),
+        clock: Clock::new(options),
+        imap_target: Target::default(),
+        smtp_target: Target::default(),
+    };
+    let (imap, smtp) = tokio::join!(
+        run.leg(Proto::Imap, None, options),
+        run.leg(Proto::Smtp, None, options)
+    );
+    LoginCheck { imap, smtp }
+}
+
 impl Run<'_> {
     async fn row(&self, ip: IpAddr) -> SourceCheck {
         // Bound to exactly this address, and only while it is still assigned to the host.
@@ -118,8 +141,8 @@ impl Run<'_> {
             ..self.options.clone()
         };
         let (imap, smtp) = tokio::join!(
-            self.leg(Proto::Imap, ip, &opts),
-            self.leg(Proto::Smtp, ip, &opts)
+            self.leg(Proto::Imap, Some(ip), &opts),
+            self.leg(Proto::Smtp, Some(ip), &opts)
         );
         SourceCheck {
             source: ip.to_string(),
@@ -128,7 +151,7 @@ impl Run<'_> {
         }
     }
 
-    async fn leg(&self, proto: Proto, ip: IpAddr, opts: &ProbeOptions) -> LegCheck {
+    async fn leg(&self, proto: Proto, ip: Option<IpAddr>, opts: &ProbeOptions) -> LegCheck {
         let start = Instant::now();
         let (ep, target) = match proto {
             Proto::Imap => (&self.settings.imap, &self.imap_target),
@@ -142,7 +165,7 @@ impl Run<'_> {
                     format!("the probe's TLS setup is invalid: {e}"),
                     proto.security_field(),
                 );
-                return self.check(Err(fail), start);
+                return self.check(Err((proto.connect_step(), fail)), start);
             }
         };
         let leg = Leg {
@@ -158,7 +181,7 @@ impl Run<'_> {
         let resolved = target
             .resolve(opts.resolver.as_ref(), &ep.host, ep.port, &opts.allowlist)
             .await;
-        if let Ok(addr) = resolved {
+        if let (Ok(addr), Some(ip)) = (resolved, ip) {
             let (server, source) = (IpFamily::of(addr.addr().ip()), IpFamily::of(ip));
             if server != source {
                 return LegCheck {
@@ -169,6 +192,8 @@ impl Run<'_> {
                         "not tested: {} is reached over {server}, and {ip} is an {source} address that connections to it never use",
                         ep.host
                     )),
+                    code: None,
+                    step: None,
                     elapsed_ms: 0,
                 };
             }
@@ -180,7 +205,7 @@ impl Run<'_> {
         self.check(res, start)
     }
 
-    fn check(&self, res: Result<(), Fail>, start: Instant) -> LegCheck {
+    fn check(&self, res: Result<(), (StepName, Fail)>, start: Instant) -> LegCheck {
         let elapsed_ms = start.elapsed().as_millis() as u64;
         match res {
             Ok(()) => LegCheck {
@@ -188,9 +213,11 @@ impl Run<'_> {
                 category: None,
                 title: None,
                 detail: None,
+                code: None,
+                step: None,
                 elapsed_ms,
             },
-            Err(f) => {
+            Err((step, f)) => {
                 let mut detail = f.detail;
                 Redactor::new(self.creds).apply(&mut detail);
                 LegCheck {
@@ -198,6 +225,8 @@ impl Run<'_> {
                     category: Some(f.category),
                     title: Some(f.category.title().to_string()),
                     detail: Some(detail),
+                    code: Some(f.code),
+                    step: Some(step),
                     elapsed_ms,
                 }
             }
@@ -205,16 +234,22 @@ impl Run<'_> {
     }
 }
 
-async fn imap_login_leg(leg: &Leg<'_>, creds: &Credentials) -> Result<(), Fail> {
-    let conn = imap::open(leg).await?;
-    let mut session = imap_login::login(conn, creds, leg).await?;
+async fn imap_login_leg(leg: &Leg<'_>, creds: &Credentials) -> Result<(), (StepName, Fail)> {
+    let conn = imap::open(leg)
+        .await
+        .map_err(|f| (StepName::ImapConnect, f))?;
+    let mut session = imap_login::login(conn, creds, leg)
+        .await
+        .map_err(|f| (StepName::ImapLogin, f))?;
     let _ = tokio::time::timeout(Duration::from_secs(1), session.logout()).await;
     Ok(())
 }
 
-async fn smtp_login_leg(leg: &Leg<'_>, creds: &Credentials) -> Result<(), Fail> {
-    let mut c = smtp::open(leg).await?;
+async fn smtp_login_leg(leg: &Leg<'_>, creds: &Credentials) -> Result<(), (StepName, Fail)> {
+    let mut c = smtp::open(leg)
+        .await
+        .map_err(|f| (StepName::SmtpConnect, f))?;
     let res = smtp::login(&mut c, creds, leg).await;
     let _ = tokio::time::timeout(Duration::from_secs(1), c.conn.quit()).await;
-    res
+    res.map_err(|f| (StepName::SmtpLogin, f))
 }

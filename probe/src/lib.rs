@@ -70,7 +70,7 @@ pub mod taxonomy;
 pub mod tls;
 
 #[cfg(feature = "engine")]
-pub use each_source::{probe_from_each_source, CONCURRENT_SOURCES};
+pub use each_source::{check_logins, probe_from_each_source, CONCURRENT_SOURCES};
 #[cfg(feature = "engine")]
 pub use egress::{StaticEgress, StaticEgressError};
 #[cfg(feature = "engine")]
@@ -78,7 +78,7 @@ pub use model::{Credentials, Endpoint, ProbeOptions, ProbeSettings, Security};
 #[cfg(feature = "engine")]
 pub use probe::probe;
 pub use report::{
-    Category, DetailCode, Evidence, Failure, Field, LegCheck, Outcome, ProbeReport, SourceCheck,
+    Category, DetailCode, Evidence, Failure, Field, LegCheck, LoginCheck, Outcome, ProbeReport, SourceCheck,
     StepName, StepReport, TlsFacts, Verdict,
 };
 #[cfg(feature = "engine")]

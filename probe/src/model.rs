@@ -86,7 +86,7 @@ impl Credentials {
         self.username.as_deref().unwrap_or(&self.email)
     }
 
-    pub(crate) fn password(&self) -> &str {
+    pub fn password(&self) -> &str {
         &self.password
     }
 }

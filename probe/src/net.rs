@@ -54,6 +54,12 @@ impl Proto {
             Proto::Smtp => Field::SmtpSecurity,
         }
     }
+    pub fn connect_step(self) -> crate::report::StepName {
+        match self {
+            Proto::Imap => crate::report::StepName::ImapConnect,
+            Proto::Smtp => crate::report::StepName::SmtpConnect,
+        }
+    }
     pub fn name(self) -> &'static str {
         match self {
             Proto::Imap => "IMAP",

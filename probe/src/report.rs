@@ -33,6 +33,17 @@ impl StepName {
             StepName::TestEmail => "test_email",
         }
     }
+
+    /// The step's name as the report shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            StepName::ImapConnect => "IMAP connect",
+            StepName::ImapLogin => "IMAP login",
+            StepName::SmtpConnect => "SMTP connect",
+            StepName::SmtpLogin => "SMTP login",
+            StepName::TestEmail => "Test email",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +190,12 @@ pub struct LegCheck {
     /// The seed's title for `category`.
     pub title: Option<String>,
     pub detail: Option<String>,
+    /// The specific cause when the leg failed.
+    #[serde(default)]
+    pub code: Option<DetailCode>,
+    /// The step that failed: connect or login.
+    #[serde(default)]
+    pub step: Option<StepName>,
     pub elapsed_ms: u64,
 }
 
@@ -190,8 +207,43 @@ impl LegCheck {
             category: None,
             title: None,
             detail: Some(detail.to_string()),
+            code: None,
+            step: None,
             elapsed_ms: 0,
         }
+    }
+
+    /// A failure a retry may not repeat: the server timed out, refused or dropped the
+    /// connection, or its name did not resolve.
+    pub fn is_transient(&self) -> bool {
+        self.code.is_some_and(|c| {
+            matches!(
+                c,
+                DetailCode::TimedOut
+                    | DetailCode::ConnectionRefused
+                    | DetailCode::ConnectionLost
+                    | DetailCode::BudgetExhausted
+                    | DetailCode::DnsFailed
+            )
+        })
+    }
+}
+
+/// An inbox check: the IMAP and SMTP login legs (no email sent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginCheck {
+    pub imap: LegCheck,
+    pub smtp: LegCheck,
+}
+
+impl LoginCheck {
+    pub fn ok(&self) -> bool {
+        self.imap.ok && self.smtp.ok
+    }
+
+    /// The failed leg that decides the inbox's state: IMAP first, as in the connection test.
+    pub fn failure(&self) -> Option<&LegCheck> {
+        [&self.imap, &self.smtp].into_iter().find(|l| !l.ok)
     }
 }
 

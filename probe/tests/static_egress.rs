@@ -19,10 +19,6 @@ use probe::{
 use support::firewall::{dovecot_logins, log_mark, postfix_connects, Firewall};
 use support::*;
 
-/// Tests whose connections reach the shared servers run one at a time, so the log lines a
-/// test reads are its own.
-static SERVERS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// Eight addresses, all local on Linux (127/8 on `lo`).
 const RANGE: &str = "127.0.0.16/29";
 /// TEST-NET-2, on no interface of a test machine. (192.0.2.0/29 is not safe: this machine's
@@ -43,8 +39,8 @@ fn loopback() -> IpAddr {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_servers_see_the_probe_come_from_the_static_range_and_from_127_0_0_1_when_off() {
-    let m = mail();
-    let _one_at_a_time = SERVERS.lock().await;
+    // Its own servers: the log lines it reads are its own connections.
+    let m = Mail::start();
     let range: IpNet = RANGE.parse().expect("cidr");
     let (dovecot_mark, postfix_mark) = (log_mark(&m.dovecot.log), log_mark(&m.postfix.log));
     let mut o = opts(&m.certs);
@@ -193,7 +189,6 @@ async fn a_range_with_no_local_address_fails_clearly_and_nothing_connects() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_from_every_static_address_shows_the_address_the_firewall_refuses() {
     let m = mail();
-    let _one_at_a_time = SERVERS.lock().await;
     let blocked = IpAddr::from([127, 0, 0, 19]);
     let to = |port| SocketAddr::from(([127, 0, 0, 1], port));
     let imap_fw = Firewall::start(to(m.dovecot.imaps), blocked).await;

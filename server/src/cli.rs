@@ -93,6 +93,8 @@ pub struct ServeArgs {
     pub session_idle_minutes: u16,
     #[command(flatten)]
     pub probe: ProbeServiceArgs,
+    #[command(flatten)]
+    pub inboxes: crate::inbox_config::InboxArgs,
 }
 
 /// How connection tests started from the web app behave.

@@ -12,7 +12,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::trace::TraceLayer;
 
 use crate::cli::{DatabaseArgs, ServeArgs};
-use crate::first_admin;
+use crate::{first_admin, inbox_config};
 
 pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String> {
     let conf = get_configuration(None).map_err(|e| format!("bad Leptos configuration: {e}"))?;
@@ -34,6 +34,16 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
         SetupGate::new(None)
     };
 
+    let probe_config = args.probe.config()?;
+    let budget = probe_config.overall_budget;
+    let probes = Arc::new(ProbeRunner::new(probe_config));
+    let vault = Arc::new(args.inboxes.vault(&db, &database.data_dir).await?);
+    let worker = inbox_config::worker(
+        db.clone(),
+        Arc::clone(&vault),
+        Arc::clone(&probes),
+        args.inboxes.worker_config(budget),
+    );
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db,
@@ -41,9 +51,13 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
         setup: Arc::new(setup),
         cookies: args.cookie_policy(),
         proxy: args.proxy_policy()?,
-        probes: Arc::new(ProbeRunner::new(args.probe.config()?)),
+        probes,
         source_tests: Arc::default(),
+        vault,
+        worker: Arc::clone(&worker),
+        samples: Arc::default(),
     };
+    worker.spawn();
     tokio::spawn(purge_expired_rows(state.db.clone(), state.throttle.clone()));
     let router = router(state);
     let listener = tokio::net::TcpListener::bind(addr)

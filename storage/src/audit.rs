@@ -1,4 +1,4 @@
-//! The append-only audit trail of domain changes.
+//! The append-only audit trail: domain changes, inbox events and revalidation outcomes.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +19,15 @@ pub enum AuditAction {
     Created,
     Updated,
     Deleted,
+    /// The settings before a change were restored ("Revert to previous settings").
+    Reverted,
+    InboxConnected,
+    InboxRemoved,
+    /// An inbox's state changed (connected ↔ disconnected) after a check.
+    InboxState,
+    RolloutPaused,
+    RolloutContinued,
+    RolloutFinished,
 }
 
 impl AuditAction {
@@ -27,17 +36,50 @@ impl AuditAction {
             AuditAction::Created => "created",
             AuditAction::Updated => "updated",
             AuditAction::Deleted => "deleted",
+            AuditAction::Reverted => "reverted",
+            AuditAction::InboxConnected => "inbox_connected",
+            AuditAction::InboxRemoved => "inbox_removed",
+            AuditAction::InboxState => "inbox_state",
+            AuditAction::RolloutPaused => "rollout_paused",
+            AuditAction::RolloutContinued => "rollout_continued",
+            AuditAction::RolloutFinished => "rollout_finished",
+        }
+    }
+
+    pub const ALL: [AuditAction; 10] = [
+        AuditAction::Created,
+        AuditAction::Updated,
+        AuditAction::Deleted,
+        AuditAction::Reverted,
+        AuditAction::InboxConnected,
+        AuditAction::InboxRemoved,
+        AuditAction::InboxState,
+        AuditAction::RolloutPaused,
+        AuditAction::RolloutContinued,
+        AuditAction::RolloutFinished,
+    ];
+
+    /// Actions that move a domain to its next version (one event per version).
+    const VERSION_BUMPS: [AuditAction; 2] = [AuditAction::Updated, AuditAction::Reverted];
+
+    /// How the history shows it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            AuditAction::Created => "Created",
+            AuditAction::Updated => "Updated",
+            AuditAction::Deleted => "Deleted",
+            AuditAction::Reverted => "Reverted",
+            AuditAction::InboxConnected => "Inbox connected",
+            AuditAction::InboxRemoved => "Inbox removed",
+            AuditAction::InboxState => "Inbox status",
+            AuditAction::RolloutPaused => "Revalidation paused",
+            AuditAction::RolloutContinued => "Revalidation continued",
+            AuditAction::RolloutFinished => "Revalidation finished",
         }
     }
 
     pub fn parse(s: &str) -> Option<AuditAction> {
-        [
-            AuditAction::Created,
-            AuditAction::Updated,
-            AuditAction::Deleted,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == s)
+        AuditAction::ALL.into_iter().find(|a| a.as_str() == s)
     }
 }
 
@@ -54,6 +96,8 @@ pub struct AuditEvent {
     pub changes: Vec<FieldChange>,
     /// The successful connection test of exactly the saved values, if there was one.
     pub probe_report_id: Option<i32>,
+    /// What happened, for events without field changes (inboxes, rollouts).
+    pub summary: Option<String>,
 }
 
 /// Every event of one domain, newest first (kept after the domain is deleted).
@@ -110,6 +154,34 @@ pub(crate) async fn record(
         action: Set(action.as_str().to_owned()),
         changes: Set(changes),
         probe_report_id: Set(probe_report_id),
+        summary: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// An event without field changes; `actor` is `None` for the background worker.
+pub(crate) async fn record_summary(
+    conn: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    domain_id: Option<i32>,
+    domain_name: &str,
+    action: AuditAction,
+    summary: String,
+) -> Result<(), StorageError> {
+    ActiveModel {
+        id: NotSet,
+        occurred_at: Set(now()),
+        actor_user_id: Set(actor.map(|a| a.user_id)),
+        actor_email: Set(actor.map_or_else(|| "revalidation worker".to_owned(), |a| a.email.clone())),
+        client_ip: Set(actor.and_then(|a| a.client_ip.clone())),
+        domain_id: Set(domain_id),
+        domain_name: Set(domain_name.to_owned()),
+        action: Set(action.as_str().to_owned()),
+        changes: Set("[]".to_owned()),
+        probe_report_id: Set(None),
+        summary: Set(Some(summary)),
     }
     .insert(conn)
     .await?;
@@ -134,7 +206,7 @@ pub(crate) async fn changes_between(
     }
     let newest_first = Entity::find()
         .filter(Column::DomainId.eq(domain_id))
-        .filter(Column::Action.eq(AuditAction::Updated.as_str()))
+        .filter(Column::Action.is_in(AuditAction::VERSION_BUMPS.map(|a| a.as_str())))
         .order_by_desc(Column::Id)
         .limit(count)
         .all(conn)
@@ -177,5 +249,6 @@ fn to_event(m: Model) -> Result<AuditEvent, StorageError> {
         action,
         changes: parse_changes(&m.changes)?,
         probe_report_id: m.probe_report_id,
+        summary: m.summary,
     })
 }

@@ -42,6 +42,19 @@ pub async fn list_domains(db: &DatabaseConnection) -> Result<Vec<StoredDomain>, 
         .collect()
 }
 
+/// The domain called `name` (its stored, punycode form).
+pub async fn find_domain(
+    db: &DatabaseConnection,
+    name: &str,
+) -> Result<Option<StoredDomain>, StorageError> {
+    Entity::find()
+        .filter(Column::Domain.eq(name))
+        .one(db)
+        .await?
+        .map(to_stored)
+        .transpose()
+}
+
 pub async fn get_domain(
     db: &DatabaseConnection,
     id: i32,
@@ -82,6 +95,9 @@ pub async fn create_domain(
         validated_by,
     )
     .await?;
+    // Inboxes connected with typed settings now use the domain's.
+    crate::inboxes::adopt_domain_inboxes(&txn, model.id, &name).await?;
+    crate::jobs::start_job(&txn, actor, model.id, &name, 1, None).await?;
     txn.commit().await?;
     to_stored(model)
 }
@@ -98,6 +114,38 @@ pub async fn update_domain(
     id: i32,
     expected_version: i32,
     settings: DomainSettings,
+) -> Result<StoredDomain, StorageError> {
+    change_domain(db, actor, id, expected_version, settings, AuditAction::Updated).await
+}
+
+/// "Revert to previous settings": restores the settings from before the change that started
+/// revalidation `job_id`, as a new version (so it revalidates again). Refused with `Conflict`
+/// when the domain has changed since that job.
+pub async fn revert_domain(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    job_id: i32,
+) -> Result<StoredDomain, StorageError> {
+    let job = crate::jobs::get_job(db, job_id).await?;
+    let previous = job.previous_settings.ok_or(StorageError::NotFound)?;
+    change_domain(
+        db,
+        actor,
+        job.domain_id,
+        job.domain_version,
+        previous,
+        AuditAction::Reverted,
+    )
+    .await
+}
+
+async fn change_domain(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+    settings: DomainSettings,
+    action: AuditAction,
 ) -> Result<StoredDomain, StorageError> {
     let txn = db.begin().await?;
     let current = load(&txn, id).await?;
@@ -127,16 +175,9 @@ pub async fn update_domain(
         return Err(conflict(&txn, current, expected_version, fallback).await);
     }
     let validated_by = crate::probes::successful_probe_for(&txn, &settings).await?;
-    audit::record(
-        &txn,
-        actor,
-        id,
-        &name,
-        AuditAction::Updated,
-        &changes,
-        validated_by,
-    )
-    .await?;
+    audit::record(&txn, actor, id, &name, action, &changes, validated_by).await?;
+    let version = expected_version + 1;
+    crate::jobs::start_job(&txn, actor, id, &name, version, Some(&current.settings)).await?;
     let updated = load(&txn, id).await?;
     txn.commit().await?;
     Ok(updated)
@@ -154,6 +195,8 @@ pub async fn delete_domain(
     if current.version != expected_version {
         return Err(conflict(&txn, current, expected_version, Vec::new()).await);
     }
+    // Its inboxes keep working with a copy of the settings.
+    crate::inboxes::release_domain_inboxes(&txn, id, &current.settings).await?;
     let result = Entity::delete_many()
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(expected_version))
@@ -217,6 +260,16 @@ fn settings_columns(s: &DomainSettings) -> ActiveModel {
 }
 
 fn to_stored(m: Model) -> Result<StoredDomain, StorageError> {
+    Ok(StoredDomain {
+        id: m.id,
+        settings: settings_of(&m)?,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+pub(crate) fn settings_of(m: &Model) -> Result<DomainSettings, StorageError> {
     let corrupt = |what: &str, e: &dyn std::fmt::Display| {
         StorageError::Corrupt(format!("domain {} {what}: {e}", m.id))
     };
@@ -247,11 +300,5 @@ fn to_stored(m: Model) -> Result<StoredDomain, StorageError> {
         imap_cert_pin: pin(&m.imap_cert_pin, "imap_cert_pin")?,
         smtp_cert_pin: pin(&m.smtp_cert_pin, "smtp_cert_pin")?,
     };
-    Ok(StoredDomain {
-        id: m.id,
-        settings,
-        version: m.version,
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    })
+    Ok(settings)
 }

@@ -2,8 +2,12 @@
 
 pub(crate) mod audit_event;
 pub(crate) mod domain;
+pub(crate) mod inbox;
+pub(crate) mod inbox_attempt;
 pub(crate) mod installation_secret;
 pub(crate) mod login_throttle;
 pub(crate) mod probe_report;
+pub(crate) mod revalidation_item;
+pub(crate) mod revalidation_job;
 pub(crate) mod session;
 pub(crate) mod user;

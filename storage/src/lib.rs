@@ -3,11 +3,14 @@
 //! Functions take the shared `&DatabaseConnection` and return `domain` types. Every change to
 //! a domain commits in one transaction with its audit event.
 
+mod attempts;
 mod audit;
 mod connect;
 mod domains;
 mod entity;
 mod error;
+mod inboxes;
+mod jobs;
 mod password;
 mod probes;
 mod secrets;
@@ -17,10 +20,21 @@ pub mod test_support;
 mod throttle;
 mod users;
 
+pub use attempts::{get_attempt, record_attempt, unconfigured_attempts, InboxAttempt};
 pub use audit::{domain_history, recent_events, AuditAction, AuditEvent};
 pub use connect::connect;
 pub use domains::{
-    create_domain, delete_domain, get_domain, list_domains, update_domain, Actor, StoredDomain,
+    create_domain, delete_domain, find_domain, get_domain, list_domains, revert_domain, update_domain, Actor,
+    StoredDomain,
+};
+pub use inboxes::{
+    claim_due_inboxes, connect_inbox, count_domain_inboxes, get_inbox, inbox_secret, list_inboxes,
+    record_check, remove_inbox, sample_inboxes, update_inbox_secret, CheckResult, InboxFailure,
+    InboxOwner, InboxSecret, NewInbox, StoredInbox,
+};
+pub use jobs::{
+    claim_items, continue_job, expand_jobs, finish_item, get_job, latest_job, ClaimedItem,
+    ItemOutcome, RevalidationJob,
 };
 pub use error::{Result, StorageError};
 pub use probes::{
@@ -28,7 +42,7 @@ pub use probes::{
     successful_probe_for, StoredProbe,
 };
 pub use sea_orm::DatabaseConnection;
-pub use secrets::installation_secret;
+pub use secrets::{installation_secret, keep_secret, stored_secret};
 pub use sessions::{create_session, delete_expired_sessions, delete_session, session_user};
 pub use throttle::{
     begin_attempt, clear_attempts, has_marker, purge_throttle, refund_attempt, throttle_size,

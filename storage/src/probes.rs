@@ -24,6 +24,7 @@ pub struct StoredProbe {
     pub category: Option<String>,
     /// The report as JSON; `None` while the probe runs (or if the server stopped during it).
     pub report: Option<String>,
+    pub actor_user_id: i32,
     pub actor_email: String,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -133,6 +134,7 @@ fn to_stored(m: Model) -> Result<StoredProbe, StorageError> {
         ok: m.ok,
         category: m.category,
         report: (!m.report.is_empty()).then_some(m.report),
+        actor_user_id: m.actor_user_id,
         actor_email: m.actor_email,
         created_at: m.created_at,
         finished_at: m.finished_at,

@@ -31,3 +31,34 @@ pub async fn installation_secret(
         .ok_or(StorageError::NotFound)?;
     hex::decode(&row.value).map_err(|e| StorageError::Corrupt(format!("secret {name}: {e}")))
 }
+
+/// The value stored under `name`, if any.
+pub async fn stored_secret(
+    db: &DatabaseConnection,
+    name: &str,
+) -> Result<Option<Vec<u8>>, StorageError> {
+    Entity::find_by_id(name.to_string())
+        .one(db)
+        .await?
+        .map(|row| {
+            hex::decode(&row.value).map_err(|e| StorageError::Corrupt(format!("secret {name}: {e}")))
+        })
+        .transpose()
+}
+
+/// Stores `value` under `name` unless a value is there already; returns the value kept.
+pub async fn keep_secret(
+    db: &DatabaseConnection,
+    name: &str,
+    value: &[u8],
+) -> Result<Vec<u8>, StorageError> {
+    Entity::insert(ActiveModel {
+        name: Set(name.to_string()),
+        value: Set(hex::encode(value)),
+    })
+    .on_conflict(OnConflict::column(Column::Name).do_nothing().to_owned())
+    .do_nothing()
+    .exec(db)
+    .await?;
+    stored_secret(db, name).await?.ok_or(StorageError::NotFound)
+}

@@ -59,6 +59,7 @@ pub async fn create_domain(
     let stored = storage::create_domain(&state.db, &actor(&account).await, parsed)
         .await
         .map_err(|e| save_error(e, settings))?;
+    state.worker.wake();
     tracing::info!(domain = %stored.settings.domain, by = %account.email, "domain created");
     leptos_axum::redirect(&format!("/domains/{}?saved=1", stored.id));
     Ok(())
@@ -81,6 +82,7 @@ pub async fn update_domain(
     let stored = storage::update_domain(&state.db, &actor(&account).await, id, version, parsed)
         .await
         .map_err(|e| save_error(e, settings))?;
+    state.worker.wake();
     tracing::info!(domain = %stored.settings.domain, version = stored.version, by = %account.email, "domain updated");
     leptos_axum::redirect(&format!("/domains/{}?saved=1", stored.id));
     Ok(())

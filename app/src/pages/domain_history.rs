@@ -26,7 +26,9 @@ pub fn DomainHistory(domain_id: i32, entries: Vec<HistoryEntry>) -> impl IntoVie
                     }
                 })
                 .collect_view();
+            let summary = e.summary.clone().map(|s| view! { <p>{s}</p> });
             let tested = match (e.action.as_str(), e.probe_report_id) {
+                (_, _) if e.summary.is_some() => None,
                 ("Deleted", _) => None,
                 (_, Some(probe)) => Some(view! {
                     <p class="field-hint">
@@ -44,6 +46,7 @@ pub fn DomainHistory(domain_id: i32, entries: Vec<HistoryEntry>) -> impl IntoVie
                         <strong>{e.action}</strong>" by "{e.actor_email}{from}" · "
                         <time>{e.occurred_at}</time>
                     </p>
+                    {summary}
                     {tested}
                     <table class="changes">
                         <caption class="visually-hidden">"Changed fields"</caption>

@@ -8,13 +8,7 @@ use probe::{Outcome, StepName, StepReport, TlsFacts};
 use crate::api::probes::{PinCertificate, ProbeState, ProbeView};
 
 fn step_label(name: StepName) -> &'static str {
-    match name {
-        StepName::ImapConnect => "IMAP connect",
-        StepName::ImapLogin => "IMAP login",
-        StepName::SmtpConnect => "SMTP connect",
-        StepName::SmtpLogin => "SMTP login",
-        StepName::TestEmail => "Test email",
-    }
+    name.label()
 }
 
 #[component]

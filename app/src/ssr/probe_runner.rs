@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use domain::DomainSettings;
 use ipnet::IpNet;
-use probe::{Credentials, Endpoint, ProbeOptions, ProbeSettings, StaticEgress, StepReport};
+use inboxes::probe_settings;
+use probe::{Credentials, ProbeOptions, ProbeReport, StaticEgress, StepReport};
 use sea_orm::DatabaseConnection;
 
 /// What the operator configures for probes started from the web app.
@@ -43,6 +44,12 @@ impl Default for ProbeConfig {
         }
     }
 }
+
+/// What to do with a finished probe's report before it is stored.
+pub type AfterProbe = Box<
+    dyn FnOnce(&ProbeReport) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        + Send,
+>;
 
 #[derive(Debug)]
 pub struct ProbeRunner {
@@ -109,6 +116,19 @@ impl ProbeRunner {
         settings: &DomainSettings,
         credentials: Credentials,
     ) -> tokio::task::JoinHandle<()> {
+        self.spawn_then(db, record_id, settings, credentials, Box::new(|_| Box::pin(async {})))
+    }
+
+    /// Like `spawn`, running `then` with the report before it is stored (so whoever reads the
+    /// finished report also sees what `then` did).
+    pub fn spawn_then(
+        self: &Arc<Self>,
+        db: DatabaseConnection,
+        record_id: i32,
+        settings: &DomainSettings,
+        credentials: Credentials,
+        then: AfterProbe,
+    ) -> tokio::task::JoinHandle<()> {
         let runner = Arc::clone(self);
         let target = probe_settings(settings);
         if let Ok(mut live) = self.live.lock() {
@@ -122,6 +142,7 @@ impl ProbeRunner {
                 }
             })
             .await;
+            then(&report).await;
             let category = report.category().map(|c| c.as_str());
             let stored = match serde_json::to_string(&report) {
                 Ok(json) => {
@@ -156,25 +177,5 @@ impl ProbeRunner {
             test_recipient: self.config.test_recipient.clone(),
             ..ProbeOptions::default()
         }
-    }
-}
-
-/// The engine's view of a domain's settings, with each leg's certificate pin and its date.
-pub fn probe_settings(s: &DomainSettings) -> ProbeSettings {
-    let security = |s: domain::Security| match s {
-        domain::Security::SslTls => probe::Security::SslTls,
-        domain::Security::StartTls => probe::Security::StartTls,
-    };
-    let endpoint =
-        |host: &domain::Hostname, port: domain::Port, sec, pin: &Option<domain::CertPin>| {
-            let mut e = Endpoint::new(host.to_string(), port.get(), security(sec));
-            e.pinned_sha256 = pin.as_ref().map(|p| p.fingerprint().to_string());
-            e.pinned_at = pin.as_ref().map(|p| p.pinned_on().to_string());
-            e
-        };
-    ProbeSettings {
-        imap: endpoint(&s.imap_host, s.imap_port, s.imap_security, &s.imap_cert_pin),
-        smtp: endpoint(&s.smtp_host, s.smtp_port, s.smtp_security, &s.smtp_cert_pin),
-        allow_non_secure_certificate: s.allow_non_secure_certificate,
     }
 }

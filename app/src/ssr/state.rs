@@ -4,7 +4,9 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::{CookiePolicy, ProbeRunner, ProxyPolicy, SourceTestResults, ThrottlePolicy};
+use super::{
+    CookiePolicy, ProbeRunner, ProxyPolicy, SampleResults, SourceTestResults, ThrottlePolicy,
+};
 use crate::error::AppError;
 
 /// Everything a request handler or server function needs, built once in `main` and provided to
@@ -19,6 +21,11 @@ pub struct AppState {
     pub proxy: ProxyPolicy,
     pub probes: Arc<ProbeRunner>,
     pub source_tests: Arc<SourceTestResults>,
+    /// Encrypts inbox passwords at rest.
+    pub vault: Arc<inboxes::Vault>,
+    /// Revalidates and periodically checks inboxes; woken after a domain change.
+    pub worker: Arc<inboxes::Worker>,
+    pub samples: Arc<SampleResults>,
 }
 
 impl AppState {

@@ -10,7 +10,9 @@ use std::time::Instant;
 use ipnet::IpNet;
 use storage::{Actor, StorageError, StoredDomain, UserAccount};
 
-use super::{probe_settings, store_error, AppState};
+use inboxes::probe_settings;
+
+use super::{store_error, AppState};
 use crate::api::connection_ips::{ConnectionIpsView, IpRange, SourceTestView, USABLE_SHOWN};
 use crate::error::AppError;
 
@@ -110,7 +112,9 @@ pub async fn set_static_ips(
         .ok_or(AppError::NotFound)?;
     let mut settings = stored.settings;
     settings.use_static_ips = on;
-    match storage::update_domain(&state.db, actor, id, version, settings).await {
+    let saved = storage::update_domain(&state.db, actor, id, version, settings).await;
+    state.worker.wake();
+    match saved {
         Ok(saved) => Ok(saved),
         Err(StorageError::Conflict { .. }) => Err(AppError::Invalid {
             field: None,

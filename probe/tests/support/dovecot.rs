@@ -14,6 +14,15 @@ pub const PASSWORD: &str = "alice-Secret-42";
 /// A user whose SMTP password differs from the IMAP one (carol-Secret-42).
 pub const SMTP_DIFFERS: &str = "carol@test.local";
 
+/// How many numbered mailboxes (`mailbox(1..=MAILBOXES)`) every instance has, for tests that
+/// need many inboxes.
+pub const MAILBOXES: usize = 16;
+
+/// The address and password of numbered mailbox `n` (user01@test.local, user01-Secret-42).
+pub fn mailbox(n: usize) -> (String, String) {
+    (format!("user{n:02}@test.local"), format!("user{n:02}-Secret-42"))
+}
+
 /// Loopback addresses and the certificate each one presents on the IMAPS port.
 pub const ADDR_GOOD: &str = "127.0.0.1";
 pub const ADDR_PLAINTEXT: &str = "127.0.0.2";
@@ -30,6 +39,8 @@ pub struct Dovecot {
     pub lmtp: u16,
     pub auth_socket: PathBuf,
     pub log: PathBuf,
+    /// Where the passwd-files (users-imap, users-smtp) are.
+    users_dir: PathBuf,
     _guard: PidGuard,
 }
 
@@ -58,7 +69,12 @@ impl Dovecot {
         let mail_uid = uid_of("mail");
         std::os::unix::fs::chown(&mail, Some(mail_uid), Some(mail_uid)).expect("chown mail");
         // One passwd-file per service (%s): carol's SMTP password differs from her IMAP one.
-        let common = format!("{USER}:{{PLAIN}}{PASSWORD}\nbob@test.local:{{PLAIN}}bob-Secret-42\n");
+        let mut common =
+            format!("{USER}:{{PLAIN}}{PASSWORD}\nbob@test.local:{{PLAIN}}bob-Secret-42\n");
+        for n in 1..=MAILBOXES {
+            let (user, password) = mailbox(n);
+            common.push_str(&format!("{user}:{{PLAIN}}{password}\n"));
+        }
         fs::write(
             d.join("users-imap"),
             format!("{common}{SMTP_DIFFERS}:{{PLAIN}}carol-Secret-42\n"),
@@ -179,7 +195,34 @@ namespace inbox {{
             lmtp,
             auth_socket: base.join("auth-postfix"),
             log,
+            users_dir: d,
             _guard: guard,
+        }
+    }
+
+    /// Gives `user` a new IMAP and SMTP password. Each passwd-file is replaced whole (rename),
+    /// and Dovecot re-reads a passwd-file when its size or time changes: a password of another
+    /// length takes effect within a second.
+    pub fn set_password(&self, user: &str, password: &str) {
+        let prefix = format!("{user}:");
+        for service in ["imap", "smtp"] {
+            let path = self.users_dir.join(format!("users-{service}"));
+            let text = fs::read_to_string(&path).expect("passwd-file");
+            assert!(
+                text.lines().any(|l| l.starts_with(&prefix)),
+                "{user} is not in {}",
+                path.display()
+            );
+            let new: String = text
+                .lines()
+                .map(|l| match l.starts_with(&prefix) {
+                    true => format!("{user}:{{PLAIN}}{password}\n"),
+                    false => format!("{l}\n"),
+                })
+                .collect();
+            let tmp = self.users_dir.join(format!("users-{service}.new"));
+            fs::write(&tmp, new).expect("passwd-file");
+            fs::rename(&tmp, &path).expect("passwd-file");
         }
     }
 }

@@ -1,12 +1,15 @@
-//! A firewall stand-in in front of a real server, and the client addresses the real servers
-//! logged: what the server side saw of the probe's source addresses.
+//! A firewall stand-in in front of a real server, a forwarder counting the connections open at
+//! once, and the client addresses the real servers logged: what the server side saw of the
+//! probe's source addresses.
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 use super::peers::listen;
@@ -102,5 +105,68 @@ fn wait_for(want: usize, read: impl Fn() -> Vec<IpAddr>) -> Vec<IpAddr> {
             return found;
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A TCP forwarder on 127.0.0.1 that counts the connections it holds open at once. Each one
+/// waits `delay` before it reaches the real server (a slow link, so that checks overlap), and
+/// counts from then until the client closes its side.
+pub struct CountingProxy {
+    pub addr: SocketAddr,
+    open: Arc<AtomicUsize>,
+    max: Arc<AtomicUsize>,
+    total: Arc<AtomicUsize>,
+}
+
+impl CountingProxy {
+    pub async fn start(upstream: SocketAddr, delay: Duration) -> Self {
+        let (l, addr, _) = listen().await;
+        let [open, max, total] = <[Arc<AtomicUsize>; 3]>::default();
+        let counters = (open.clone(), max.clone(), total.clone());
+        tokio::spawn(async move {
+            while let Ok((client, _)) = l.accept().await {
+                let (open, max, total) = counters.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let Ok(up) = TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    total.fetch_add(1, Ordering::SeqCst);
+                    let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                    max.fetch_max(now, Ordering::SeqCst);
+                    let (mut client_r, mut client_w) = client.into_split();
+                    let (mut up_r, mut up_w) = up.into_split();
+                    let down = tokio::spawn(async move {
+                        let _ = tokio::io::copy(&mut up_r, &mut client_w).await;
+                    });
+                    // The client's end of the connection: it has let go once it closes.
+                    let _ = tokio::io::copy(&mut client_r, &mut up_w).await;
+                    open.fetch_sub(1, Ordering::SeqCst);
+                    let _ = up_w.shutdown().await;
+                    let _ = down.await;
+                });
+            }
+        });
+        Self {
+            addr,
+            open,
+            max,
+            total,
+        }
+    }
+
+    /// The most connections held open at once so far.
+    pub fn max_open(&self) -> usize {
+        self.max.load(Ordering::SeqCst)
+    }
+
+    /// Connections held open now.
+    pub fn open(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+
+    /// Connections forwarded so far.
+    pub fn total(&self) -> usize {
+        self.total.load(Ordering::SeqCst)
     }
 }

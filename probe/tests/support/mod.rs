@@ -38,18 +38,26 @@ pub fn mail() -> Arc<Mail> {
     if let Some(m) = cell.upgrade() {
         return m;
     }
-    let dir = RunDir::new("mail");
-    let certs = Certs::generate(&dir.path().join("certs"));
-    let dovecot = Dovecot::start(dir.path(), &certs, 10);
-    let postfix = Postfix::start(dir.path(), &certs, &dovecot);
-    let m = Arc::new(Mail {
-        postfix,
-        dovecot,
-        certs,
-        dir,
-    });
+    let m = Arc::new(Mail::start());
     *cell = Arc::downgrade(&m);
     m
+}
+
+impl Mail {
+    /// Servers of the caller's own, for a test that reads their logs: no other test's
+    /// connections reach them.
+    pub fn start() -> Mail {
+        let dir = RunDir::new("mail");
+        let certs = Certs::generate(&dir.path().join("certs"));
+        let dovecot = Dovecot::start(dir.path(), &certs, 10);
+        let postfix = Postfix::start(dir.path(), &certs, &dovecot);
+        Mail {
+            postfix,
+            dovecot,
+            certs,
+            dir,
+        }
+    }
 }
 
 /// A Dovecot that allows only 2 IMAP connections per user and IP.

@@ -23,6 +23,8 @@ pub const ADMIN: &str = "admin@example.org";
 pub const PASSWORD: &str = "correct horse battery";
 /// The origin the test app is served at (MAILSETTINGS_PUBLIC_URL); the client sends it.
 pub const ORIGIN: &str = "http://app.test";
+/// The key inbox passwords are encrypted with in tests.
+pub const INBOX_KEY: &str = "5c6f1e0d2b3a49587766554433221100ffeeddccbbaa99887766554433221100";
 /// The TCP peer of every request.
 pub const PEER: [u8; 4] = [192, 0, 2, 7];
 
@@ -109,8 +111,23 @@ impl TestApp {
             },
             probes: Arc::new(ProbeRunner::new(ProbeConfig::default())),
             source_tests: Arc::default(),
+            vault: Arc::new(inboxes::Vault::from_hex(INBOX_KEY).expect("inbox key")),
+            worker: inboxes::Worker::new(
+                db.db.clone(),
+                Arc::new(inboxes::Vault::from_hex(INBOX_KEY).expect("inbox key")),
+                Arc::new(|_| probe::ProbeOptions::default()),
+                inboxes::WorkerConfig::default(),
+            ),
+            samples: Arc::default(),
         };
         adjust(&mut state);
+        // The worker checks with the (possibly adjusted) connection-test options.
+        state.worker = server::inbox_config::worker(
+            db.db.clone(),
+            Arc::clone(&state.vault),
+            Arc::clone(&state.probes),
+            inboxes::WorkerConfig::default(),
+        );
         let router = server::serve::router(state.clone())
             .layer(MockConnectInfo(SocketAddr::from((PEER, 50000))));
         Self { router, state, db }

@@ -1,0 +1,254 @@
+//! The inbox service: connecting an inbox through the connection test, a new password, the
+//! domain panel's inbox data, and trying settings on a sample of inboxes (kept in memory for a
+//! while, so a form post without JavaScript can be shown after its redirect).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use domain::{DomainSettings, DomainSettingsForm, EmailAddress};
+use futures::future::join_all;
+use storage::{Actor, NewInbox, StoredDomain, StoredInbox, UserAccount};
+
+use super::{store_error, AppState};
+use crate::api::inboxes::InboxView;
+use crate::api::rollout::{
+    DomainInboxesView, RolloutView, SampleRow, SampleView, INBOXES_SHOWN, SAMPLE_SIZE,
+};
+use crate::error::AppError;
+
+const KEPT_SAMPLES: usize = 64;
+
+/// The saved settings of the domain called `name`, if it has any.
+pub async fn domain_named(state: &AppState, name: &str) -> Result<Option<StoredDomain>, AppError> {
+    storage::find_domain(&state.db, name)
+        .await
+        .map_err(store_error)
+}
+
+pub struct ConnectRequest {
+    pub email: EmailAddress,
+    pub username: Option<String>,
+    pub password: String,
+    /// The settings the user typed; used only when the domain has none.
+    pub typed: Option<DomainSettingsForm>,
+}
+
+/// Starts the connection test for a new inbox; when it passes, the inbox is stored with its
+/// password encrypted. Returns the test's id and its task.
+pub async fn start_connect(
+    state: &AppState,
+    account: &UserAccount,
+    actor: Actor,
+    request: ConnectRequest,
+) -> Result<(i32, tokio::task::JoinHandle<()>), AppError> {
+    if let Err(retry_after_secs) = state.probes.admit(account.id) {
+        return Err(AppError::RateLimited {
+            retry_after_secs,
+            per_minute: state.probes.per_minute(),
+        });
+    }
+    let mail_domain = request.email.mail_domain().to_string();
+    let managed = domain_named(state, &mail_domain).await?;
+    let settings = match (&managed, request.typed) {
+        (Some(d), _) => d.settings.clone(),
+        (None, Some(mut typed)) => {
+            typed.domain = mail_domain.clone();
+            crate::api::domains::parse(typed)?
+        }
+        (None, None) => {
+            return Err(AppError::invalid(
+                "imap_host",
+                "Your administrator has not set up this domain: enter the IMAP and SMTP settings.",
+            ))
+        }
+    };
+    let record = storage::start_probe_record(
+        &state.db,
+        &actor,
+        managed.as_ref().map(|d| d.id),
+        &settings,
+    )
+    .await
+    .map_err(store_error)?;
+    if managed.is_none() {
+        let email = request.email.as_str();
+        storage::record_attempt(&state.db, account.id, email, &settings, record)
+            .await
+            .map_err(store_error)?;
+    }
+    let email = request.email.to_string();
+    let credentials =
+        probe::Credentials::new(email.clone(), request.username.clone(), request.password);
+    let sealed = inboxes::seal_password(&state.vault, account.id, &email, credentials.password());
+    let new = NewInbox {
+        user_id: account.id,
+        email,
+        mail_domain,
+        domain_id: managed.as_ref().map(|d| d.id),
+        own_settings: managed.is_none().then(|| settings.clone()),
+        username: request.username,
+        secret: sealed,
+        next_check_at: state.worker.next_check(),
+    };
+    let db = state.db.clone();
+    let running = state.probes.spawn_then(
+        db.clone(),
+        record,
+        &settings,
+        credentials,
+        Box::new(move |report: &probe::ProbeReport| {
+            let ok = report.ok;
+            Box::pin(async move {
+                if !ok {
+                    return; // nothing is stored
+                }
+                match storage::connect_inbox(&db, &actor, new).await {
+                    Ok(inbox) => tracing::info!(inbox = inbox.id, "inbox connected"),
+                    Err(e) => tracing::error!(error = %e, "could not store a connected inbox"),
+                }
+            })
+        }),
+    );
+    Ok((record, running))
+}
+
+/// Checks the inbox's logins with the new password; stores it only when they pass.
+pub async fn update_password(
+    state: &AppState,
+    actor: &Actor,
+    inbox: &StoredInbox,
+    username: Option<String>,
+    password: String,
+) -> Result<StoredInbox, AppError> {
+    let sealed = inboxes::seal_password(&state.vault, inbox.user_id, &inbox.email, &password);
+    let mut trial = inbox.clone();
+    trial.username = username.clone();
+    let options = state.probes.options_for(inbox.settings.use_static_ips);
+    let check = inboxes::check_inbox(&state.vault, &trial, &sealed, &inbox.settings, &options)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "inbox check failed");
+            AppError::Internal
+        })?;
+    if let Some(failed) = check.failure() {
+        let title = failed.title.clone().unwrap_or_default();
+        let detail = failed.detail.clone().unwrap_or_default();
+        return Err(AppError::invalid("password", format!("{title}: {detail}")));
+    }
+    storage::update_inbox_secret(&state.db, actor, inbox.id, username, sealed)
+        .await
+        .map_err(store_error)
+}
+
+pub async fn domain_inboxes(state: &AppState, id: i32) -> Result<DomainInboxesView, AppError> {
+    let current = storage::get_domain(&state.db, id)
+        .await
+        .map_err(store_error)?
+        .ok_or(AppError::NotFound)?;
+    let count = storage::count_domain_inboxes(&state.db, id)
+        .await
+        .map_err(store_error)?;
+    let shown = storage::list_inboxes(&state.db, storage::InboxOwner::Domain(id))
+        .await
+        .map_err(store_error)?;
+    let job = storage::latest_job(&state.db, id)
+        .await
+        .map_err(store_error)?;
+    Ok(DomainInboxesView {
+        count,
+        shown: shown
+            .into_iter()
+            .take(INBOXES_SHOWN as usize)
+            .map(InboxView::from)
+            .collect(),
+        rollout: job.map(|j| RolloutView {
+            id: j.id,
+            state: j.state,
+            total: j.total,
+            checked: j.checked,
+            connected: j.connected,
+            failures: j
+                .failures
+                .into_iter()
+                .map(|(c, n)| (category_title(&c), n))
+                .collect(),
+            pause_detail: j.pause_detail,
+            can_revert: j.previous_settings.is_some() && j.domain_version == current.version,
+            started_by: j.actor_email,
+            started_at: crate::api::format_time(j.created_at),
+        }),
+    })
+}
+
+fn category_title(stored: &str) -> String {
+    serde_json::from_value::<probe::Category>(serde_json::Value::String(stored.to_string()))
+        .map_or_else(|_| stored.to_string(), |c| c.title().to_string())
+}
+
+pub async fn try_on_sample(
+    state: &AppState,
+    domain_id: i32,
+    settings: &DomainSettings,
+) -> Result<SampleView, AppError> {
+    let sample = storage::sample_inboxes(&state.db, domain_id, SAMPLE_SIZE)
+        .await
+        .map_err(store_error)?;
+    let options = state.probes.options_for(settings.use_static_ips);
+    let caps = state.worker.caps();
+    let rows = join_all(sample.iter().map(|s| {
+        let options = &options;
+        async move {
+            let _permits = caps.acquire(settings).await;
+            let check =
+                inboxes::check_inbox(&state.vault, &s.inbox, &s.secret, settings, options).await;
+            match check {
+                Ok(c) => SampleRow {
+                    email: s.inbox.email.clone(),
+                    ok: c.ok(),
+                    title: c.failure().and_then(|f| f.title.clone()),
+                    detail: c.failure().and_then(|f| f.detail.clone()),
+                },
+                Err(e) => SampleRow {
+                    email: s.inbox.email.clone(),
+                    ok: false,
+                    title: None,
+                    detail: Some(e.to_string()),
+                },
+            }
+        }
+    }))
+    .await;
+    let view = SampleView {
+        id: state.samples.next_id(),
+        domain_id,
+        rows,
+    };
+    state.samples.keep(view.clone());
+    Ok(view)
+}
+
+#[derive(Debug, Default)]
+pub struct SampleResults {
+    next: AtomicU64,
+    kept: Mutex<VecDeque<SampleView>>,
+}
+
+impl SampleResults {
+    fn next_id(&self) -> u64 {
+        self.next.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    fn keep(&self, view: SampleView) {
+        if let Ok(mut kept) = self.kept.lock() {
+            if kept.len() >= KEPT_SAMPLES {
+                kept.pop_front();
+            }
+            kept.push_back(view);
+        }
+    }
+
+    pub fn get(&self, id: u64) -> Option<SampleView> {
+        self.kept.lock().ok()?.iter().find(|v| v.id == id).cloned()
+    }
+}

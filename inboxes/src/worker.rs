@@ -1,0 +1,258 @@
+//! The background worker: expands new revalidation jobs, claims their items (canary first)
+//! and due periodic checks, and runs the checks with a global limit and a per-server cap, so
+//! a customer's fail2ban never sees a burst from us. Every check is bounded by the probe's
+//! overall budget; a claim's lease outlives it, so a dead worker's items are taken over.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::Utc;
+use domain::DomainSettings;
+use probe::ProbeOptions;
+use storage::{ClaimedItem, DatabaseConnection, ItemOutcome, StorageError};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::check::check_inbox;
+use crate::policy::{decide, CheckKind, PeriodicPolicy};
+use crate::vault::Vault;
+
+/// The engine's options for a domain: `true` when it uses static IP addresses.
+pub type OptionsFor = Arc<dyn Fn(bool) -> ProbeOptions + Send + Sync>;
+
+#[derive(Clone, Debug)]
+pub struct WorkerConfig {
+    /// This worker's name in its claims (unique per process).
+    pub id: String,
+    /// Checks at once, over all servers.
+    pub concurrency: usize,
+    /// Checks at once against one mail server host (each holds up to two connections).
+    pub per_server: usize,
+    /// How long a claim is held; longer than any check can take.
+    pub lease: Duration,
+    /// How often to look for work when nothing wakes the worker.
+    pub poll: Duration,
+    pub periodic: PeriodicPolicy,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            id: format!("worker-{}-{}", std::process::id(), rand_suffix()),
+            concurrency: 16,
+            per_server: 4,
+            lease: Duration::from_secs(600),
+            poll: Duration::from_secs(2),
+            periodic: PeriodicPolicy::default(),
+        }
+    }
+}
+
+fn rand_suffix() -> u32 {
+    rand::random()
+}
+
+/// One semaphore per mail server host name.
+#[derive(Debug, Default)]
+pub struct ServerCaps {
+    per_host: usize,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl ServerCaps {
+    pub fn new(per_host: usize) -> Self {
+        Self {
+            per_host: per_host.max(1),
+            hosts: Mutex::default(),
+        }
+    }
+
+    /// Waits for a slot on every host of `settings` (in name order, so two checks never wait
+    /// on each other).
+    pub async fn acquire(&self, settings: &DomainSettings) -> Vec<OwnedSemaphorePermit> {
+        let mut hosts = vec![
+            settings.imap_host.to_string().to_lowercase(),
+            settings.smtp_host.to_string().to_lowercase(),
+        ];
+        hosts.sort();
+        hosts.dedup();
+        let mut permits = Vec::new();
+        for host in hosts {
+            let sem = {
+                let mut map = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
+                Arc::clone(
+                    map.entry(host)
+                        .or_insert_with(|| Arc::new(Semaphore::new(self.per_host))),
+                )
+            };
+            if let Ok(p) = sem.acquire_owned().await {
+                permits.push(p);
+            }
+        }
+        permits
+    }
+}
+
+pub struct Worker {
+    db: DatabaseConnection,
+    vault: Arc<Vault>,
+    options: OptionsFor,
+    config: WorkerConfig,
+    caps: Arc<ServerCaps>,
+    slots: Arc<Semaphore>,
+    wake: Notify,
+}
+
+impl Worker {
+    pub fn new(
+        db: DatabaseConnection,
+        vault: Arc<Vault>,
+        options: OptionsFor,
+        config: WorkerConfig,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            caps: Arc::new(ServerCaps::new(config.per_server)),
+            slots: Arc::new(Semaphore::new(config.concurrency.max(1))),
+            db,
+            vault,
+            options,
+            config,
+            wake: Notify::new(),
+        })
+    }
+
+    /// When a newly connected inbox gets its first periodic check.
+    pub fn next_check(&self) -> chrono::DateTime<Utc> {
+        self.config.periodic.next_check(Utc::now())
+    }
+
+    pub fn caps(&self) -> &Arc<ServerCaps> {
+        &self.caps
+    }
+
+    /// Looks for work now (after a domain change) instead of at the next poll.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until the task is dropped or aborted; claims left behind expire and are taken
+    /// over by the next worker.
+    pub fn spawn(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let me = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut running = JoinSet::new();
+            loop {
+                if let Err(e) = me.dispatch(&mut running).await {
+                    tracing::warn!(error = %e, "revalidation worker: could not claim work");
+                }
+                while running.try_join_next().is_some() {}
+                tokio::select! {
+                    _ = me.wake.notified() => {}
+                    _ = tokio::time::sleep(me.config.poll) => {}
+                    Some(_) = running.join_next(), if !running.is_empty() => {}
+                }
+            }
+        })
+    }
+
+    /// Claims what fits in the free slots and starts it. Returns how many checks started.
+    async fn dispatch(self: &Arc<Self>, running: &mut JoinSet<()>) -> Result<usize, StorageError> {
+        storage::expand_jobs(&self.db).await?;
+        let lease_until = Utc::now()
+            + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::hours(1));
+        let free = self.slots.available_permits() as u64;
+        let items = storage::claim_items(&self.db, &self.config.id, lease_until, free).await?;
+        let mut started = items.len();
+        for item in items {
+            let Ok(slot) = Arc::clone(&self.slots).acquire_owned().await else {
+                break;
+            };
+            let me = Arc::clone(self);
+            running.spawn(async move {
+                me.revalidate(item).await;
+                drop(slot);
+            });
+        }
+        let free = self.slots.available_permits() as u64;
+        if free > 0 {
+            let due = storage::claim_due_inboxes(&self.db, lease_until, free).await?;
+            started += due.len();
+            for id in due {
+                let Ok(slot) = Arc::clone(&self.slots).acquire_owned().await else {
+                    break;
+                };
+                let me = Arc::clone(self);
+                running.spawn(async move {
+                    me.periodic(id).await;
+                    drop(slot);
+                });
+            }
+        }
+        Ok(started)
+    }
+
+    /// Runs everything that is claimable now to the end (tests and the benchmark).
+    pub async fn drain(self: &Arc<Self>) -> Result<(), StorageError> {
+        let mut running = JoinSet::new();
+        loop {
+            let started = self.dispatch(&mut running).await?;
+            if started == 0 && running.is_empty() {
+                return Ok(());
+            }
+            running.join_next().await;
+        }
+    }
+
+    async fn revalidate(&self, item: ClaimedItem) {
+        let outcome = match self.check(item.inbox_id, CheckKind::AfterChange).await {
+            Ok(Some(d)) => ItemOutcome {
+                result: d.result,
+                category: d.category,
+                pause: if item.canary { d.pause } else { None },
+            },
+            Ok(None) => return, // inbox removed; the lease lapses harmlessly
+            Err(e) => {
+                tracing::error!(job = item.job_id, inbox = item.inbox_id, error = %e, "revalidation check failed");
+                return;
+            }
+        };
+        match storage::finish_item(&self.db, &self.config.id, item, &outcome).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(job = item.job_id, inbox = item.inbox_id, "claim lost"),
+            Err(e) => tracing::error!(job = item.job_id, error = %e, "could not store a check"),
+        }
+    }
+
+    async fn periodic(&self, id: i32) {
+        match self.check(id, CheckKind::Periodic).await {
+            Ok(Some(d)) => {
+                if let Err(e) = storage::record_check(&self.db, id, &d.result).await {
+                    tracing::error!(inbox = id, error = %e, "could not store a periodic check");
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(inbox = id, error = %e, "periodic check failed"),
+        }
+    }
+
+    /// Checks one inbox with its current settings under the server cap; `None` if it is gone.
+    async fn check(
+        &self,
+        id: i32,
+        kind: CheckKind,
+    ) -> Result<Option<crate::Decision>, Box<dyn std::error::Error + Send + Sync>> {
+        let found = match storage::inbox_secret(&self.db, id).await {
+            Ok(s) => s,
+            Err(StorageError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let settings = found.inbox.settings.clone();
+        let options = (self.options)(settings.use_static_ips);
+        let _permits = self.caps.acquire(&settings).await;
+        let check = check_inbox(&self.vault, &found.inbox, &found.secret, &settings, &options).await?;
+        let decision = decide(&found.inbox, &check, kind, &self.config.periodic, Utc::now());
+        tracing::info!(inbox = id, ok = check.ok(), ?kind, category = ?decision.category, "inbox checked");
+        Ok(Some(decision))
+    }
+}

@@ -1,0 +1,99 @@
+//! Inbox configuration: the key that encrypts inbox passwords, and the background worker's
+//! limits and periodic check interval.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use inboxes::{PeriodicPolicy, Vault, WorkerConfig, KEY_CHECK_SECRET};
+use storage::DatabaseConnection;
+
+#[derive(Args, Debug, Clone)]
+pub struct InboxArgs {
+    /// The key that encrypts inbox passwords: 64 hex characters. Default: the key file.
+    #[arg(long = "inbox-key", env = "MAILSETTINGS_INBOX_KEY", hide_env_values = true)]
+    pub key: Option<String>,
+    /// The key file, created (mode 0600) on first run. Default: inbox.key in the data directory.
+    #[arg(long = "inbox-key-file", env = "MAILSETTINGS_INBOX_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// How often each inbox is checked, e.g. 6h, 30m, 90s (spread by ±10 %).
+    #[arg(
+        long = "inbox-check-interval",
+        env = "MAILSETTINGS_INBOX_CHECK_INTERVAL",
+        default_value = "6h",
+        value_parser = humantime::parse_duration
+    )]
+    pub check_interval: Duration,
+    /// Inbox checks at once against one mail server host (each holds up to two connections).
+    #[arg(
+        long = "checks-per-server",
+        env = "MAILSETTINGS_CHECKS_PER_SERVER",
+        default_value_t = 4
+    )]
+    pub per_server: usize,
+    /// Inbox checks at once, over all servers.
+    #[arg(long = "inbox-checks", env = "MAILSETTINGS_INBOX_CHECKS", default_value_t = 16)]
+    pub concurrency: usize,
+}
+
+impl InboxArgs {
+    /// The vault, refusing a key that does not match the one the database was encrypted with.
+    pub async fn vault(&self, db: &DatabaseConnection, data_dir: &Path) -> Result<Vault, String> {
+        let stored = storage::stored_secret(db, KEY_CHECK_SECRET)
+            .await
+            .map_err(|e| format!("cannot read the inbox key check: {e}"))?;
+        let vault = match (&self.key, &self.key_file) {
+            (Some(hex), _) => {
+                Vault::from_hex(hex).map_err(|e| format!("MAILSETTINGS_INBOX_KEY: {e}"))?
+            }
+            (None, file) => {
+                let path = file.clone().unwrap_or_else(|| data_dir.join("inbox.key"));
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    let _ = std::fs::create_dir_all(parent);
+                }
+                if stored.is_some() && !path.exists() {
+                    return Err(format!(
+                        "the inbox key file {} is missing, and this database holds passwords \
+                         encrypted with it: restore the file or set MAILSETTINGS_INBOX_KEY",
+                        path.display()
+                    ));
+                }
+                Vault::from_file(&path, stored.is_none()).map_err(|e| e.to_string())?
+            }
+        };
+        let kept = match stored {
+            Some(v) => v,
+            None => storage::keep_secret(db, KEY_CHECK_SECRET, &vault.check_value())
+                .await
+                .map_err(|e| format!("cannot store the inbox key check: {e}"))?,
+        };
+        vault.verify(&kept).map_err(|e| e.to_string())?;
+        Ok(vault)
+    }
+
+    pub fn worker_config(&self, check_budget: Duration) -> WorkerConfig {
+        WorkerConfig {
+            concurrency: self.concurrency.max(1),
+            per_server: self.per_server.max(1),
+            // Longer than any check can take, so only a dead worker's claims are taken over.
+            lease: check_budget * 2 + Duration::from_secs(60),
+            periodic: PeriodicPolicy {
+                interval: self.check_interval.max(Duration::from_secs(1)),
+                ..PeriodicPolicy::default()
+            },
+            ..WorkerConfig::default()
+        }
+    }
+}
+
+/// The worker, with the connection tests' options (static egress for domains that use it).
+pub fn worker(
+    db: DatabaseConnection,
+    vault: Arc<Vault>,
+    probes: Arc<app::ssr::ProbeRunner>,
+    config: WorkerConfig,
+) -> Arc<inboxes::Worker> {
+    let options: inboxes::OptionsFor = Arc::new(move |static_ips| probes.options_for(static_ips));
+    inboxes::Worker::new(db, vault, options, config)
+}

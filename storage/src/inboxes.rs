@@ -1,0 +1,504 @@
+//! Inboxes: an end user's mailbox. While its domain has settings the inbox references them (an
+//! edit reaches every inbox without touching inbox rows); otherwise it keeps the values the
+//! user typed. The password arrives and leaves encrypted: storage never sees the key.
+
+use chrono::{DateTime, Utc};
+use domain::{DomainSettings, InboxState};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, AuditAction};
+use crate::entity::inbox::{ActiveModel, Column, Entity, Model};
+use crate::entity::{domain as domain_row, user};
+use crate::{now, Actor, StorageError};
+
+/// Why an inbox is disconnected: the probe's category and cause, as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxFailure {
+    pub category: String,
+    pub detail_code: Option<String>,
+    pub detail: String,
+    pub failed_step: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredInbox {
+    pub id: i32,
+    pub user_id: i32,
+    pub owner_email: String,
+    pub email: String,
+    pub mail_domain: String,
+    /// The domain whose settings the inbox uses; `None` while it keeps its own.
+    pub domain_id: Option<i32>,
+    pub settings: DomainSettings,
+    pub username: Option<String>,
+    pub state: InboxState,
+    pub failure: Option<InboxFailure>,
+    pub transient_failures: i32,
+    pub last_checked_at: Option<DateTime<Utc>>,
+    pub last_connected_at: Option<DateTime<Utc>>,
+    pub next_check_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a check needs: the inbox, its settings and its encrypted password.
+#[derive(Clone, Debug)]
+pub struct InboxSecret {
+    pub inbox: StoredInbox,
+    pub secret: Vec<u8>,
+}
+
+/// A new inbox, after its connection test passed.
+#[derive(Clone, Debug)]
+pub struct NewInbox {
+    pub user_id: i32,
+    pub email: String,
+    pub mail_domain: String,
+    /// `Some` when the domain has settings (the inbox references them).
+    pub domain_id: Option<i32>,
+    /// The typed settings, for a domain without settings.
+    pub own_settings: Option<DomainSettings>,
+    pub username: Option<String>,
+    pub secret: Vec<u8>,
+    pub next_check_at: DateTime<Utc>,
+}
+
+/// The result of a check, as decided by the caller.
+#[derive(Clone, Debug)]
+pub struct CheckResult {
+    /// `Connected` or `Disconnected`.
+    pub state: InboxState,
+    pub failure: Option<InboxFailure>,
+    pub transient_failures: i32,
+    pub next_check_at: DateTime<Utc>,
+}
+
+/// Connects an inbox (or reconnects it with a new password if the user already has it).
+pub async fn connect_inbox(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    new: NewInbox,
+) -> Result<StoredInbox, StorageError> {
+    let txn = db.begin().await?;
+    let at = now();
+    let own = new
+        .own_settings
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StorageError::Corrupt(format!("inbox settings: {e}")))?;
+    let existing = Entity::find()
+        .filter(Column::UserId.eq(new.user_id))
+        .filter(Column::Email.eq(&new.email))
+        .one(&txn)
+        .await?;
+    let row = ActiveModel {
+        id: existing.as_ref().map_or(NotSet, |m| Set(m.id)),
+        user_id: Set(new.user_id),
+        email: Set(new.email.clone()),
+        mail_domain: Set(new.mail_domain.clone()),
+        domain_id: Set(new.domain_id),
+        own_settings: Set(own),
+        username: Set(new.username),
+        secret: Set(new.secret),
+        status: Set(InboxState::Connected.as_str().to_owned()),
+        category: Set(None),
+        detail_code: Set(None),
+        detail: Set(None),
+        failed_step: Set(None),
+        transient_failures: Set(0),
+        last_checked_at: Set(Some(at)),
+        last_connected_at: Set(Some(at)),
+        next_check_at: Set(new.next_check_at),
+        check_lease_until: Set(None),
+        created_at: existing.as_ref().map_or(Set(at), |m| Set(m.created_at)),
+    };
+    let model = match existing {
+        Some(_) => row.update(&txn).await?,
+        None => row.insert(&txn).await?,
+    };
+    audit::record_summary(
+        &txn,
+        Some(actor),
+        new.domain_id,
+        &new.mail_domain,
+        AuditAction::InboxConnected,
+        format!("{} connected the inbox {}", actor.email, new.email),
+    )
+    .await?;
+    let inbox = load_one(&txn, model).await?;
+    txn.commit().await?;
+    Ok(inbox)
+}
+
+/// Removes an inbox and its stored password.
+pub async fn remove_inbox(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+) -> Result<(), StorageError> {
+    let txn = db.begin().await?;
+    let model = Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record_summary(
+        &txn,
+        Some(actor),
+        model.domain_id,
+        &model.mail_domain,
+        AuditAction::InboxRemoved,
+        format!("{} removed the inbox {}", actor.email, model.email),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Which inboxes to list.
+#[derive(Clone, Copy, Debug)]
+pub enum InboxOwner {
+    User(i32),
+    Domain(i32),
+}
+
+/// Inboxes of a user or of a domain, oldest first.
+pub async fn list_inboxes(
+    db: &DatabaseConnection,
+    owner: InboxOwner,
+) -> Result<Vec<StoredInbox>, StorageError> {
+    let query = match owner {
+        InboxOwner::User(id) => Entity::find().filter(Column::UserId.eq(id)),
+        InboxOwner::Domain(id) => Entity::find().filter(Column::DomainId.eq(id)),
+    };
+    let models = query.order_by_asc(Column::Id).all(db).await?;
+    load_many(db, models).await
+}
+
+pub async fn get_inbox(db: &DatabaseConnection, id: i32) -> Result<StoredInbox, StorageError> {
+    let model = Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    load_one(db, model).await
+}
+
+/// The inbox with its encrypted password, for a check.
+pub async fn inbox_secret(db: &DatabaseConnection, id: i32) -> Result<InboxSecret, StorageError> {
+    let model = Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    let secret = model.secret.clone();
+    Ok(InboxSecret {
+        inbox: load_one(db, model).await?,
+        secret,
+    })
+}
+
+/// How many inboxes use the domain's settings (one indexed count).
+pub async fn count_domain_inboxes(
+    db: &DatabaseConnection,
+    domain_id: i32,
+) -> Result<u64, StorageError> {
+    Ok(Entity::find()
+        .filter(Column::DomainId.eq(domain_id))
+        .count(db)
+        .await?)
+}
+
+/// Up to `n` of the domain's inboxes with their passwords, spread over the id range.
+pub async fn sample_inboxes(
+    db: &DatabaseConnection,
+    domain_id: i32,
+    n: u64,
+) -> Result<Vec<InboxSecret>, StorageError> {
+    let ids: Vec<i32> = Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::DomainId.eq(domain_id))
+        .order_by_asc(Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let step = (ids.len() as u64).div_ceil(n.max(1)).max(1) as usize;
+    let mut out = Vec::new();
+    for id in ids.into_iter().step_by(step).take(n as usize) {
+        out.push(inbox_secret(db, id).await?);
+    }
+    Ok(out)
+}
+
+/// Stores a new password (and username) after a check with it passed.
+pub async fn update_inbox_secret(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    username: Option<String>,
+    secret: Vec<u8>,
+) -> Result<StoredInbox, StorageError> {
+    let txn = db.begin().await?;
+    let model = Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    let at = now();
+    let was_connected = model.status == InboxState::Connected.as_str();
+    let mut row: ActiveModel = model.into();
+    row.username = Set(username);
+    row.secret = Set(secret);
+    row.status = Set(InboxState::Connected.as_str().to_owned());
+    row.category = Set(None);
+    row.detail_code = Set(None);
+    row.detail = Set(None);
+    row.failed_step = Set(None);
+    row.transient_failures = Set(0);
+    row.last_checked_at = Set(Some(at));
+    row.last_connected_at = Set(Some(at));
+    let model = row.update(&txn).await?;
+    if !was_connected {
+        audit::record_summary(
+            &txn,
+            Some(actor),
+            model.domain_id,
+            &model.mail_domain,
+            AuditAction::InboxState,
+            format!("{}: connected again with a new password", model.email),
+        )
+        .await?;
+    }
+    let inbox = load_one(&txn, model).await?;
+    txn.commit().await?;
+    Ok(inbox)
+}
+
+/// Stores a check's result; a change of state is one audit event. Used inside the caller's
+/// transaction (a revalidation item commits with it).
+pub(crate) async fn store_check(
+    conn: &impl ConnectionTrait,
+    id: i32,
+    result: &CheckResult,
+) -> Result<(), StorageError> {
+    let Some(model) = Entity::find_by_id(id).one(conn).await? else {
+        return Ok(()); // removed while it was checked
+    };
+    let at = now();
+    let before = model.status.clone();
+    let (email, mail_domain, domain_id) = (
+        model.email.clone(),
+        model.mail_domain.clone(),
+        model.domain_id,
+    );
+    let mut row: ActiveModel = model.into();
+    row.status = Set(result.state.as_str().to_owned());
+    let f = result.failure.as_ref();
+    row.category = Set(f.map(|f| f.category.clone()));
+    row.detail_code = Set(f.and_then(|f| f.detail_code.clone()));
+    row.detail = Set(f.map(|f| f.detail.clone()));
+    row.failed_step = Set(f.and_then(|f| f.failed_step.clone()));
+    row.transient_failures = Set(result.transient_failures);
+    row.last_checked_at = Set(Some(at));
+    if result.state == InboxState::Connected {
+        row.last_connected_at = Set(Some(at));
+    }
+    row.next_check_at = Set(result.next_check_at);
+    row.check_lease_until = Set(None);
+    row.update(conn).await?;
+    if before != result.state.as_str() {
+        let summary = match f {
+            Some(f) => format!("{email}: disconnected ({}: {})", f.category, f.detail),
+            None => format!("{email}: connected"),
+        };
+        audit::record_summary(
+            conn,
+            None,
+            domain_id,
+            &mail_domain,
+            AuditAction::InboxState,
+            summary,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Stores a periodic check's result (its own transaction).
+pub async fn record_check(
+    db: &DatabaseConnection,
+    id: i32,
+    result: &CheckResult,
+) -> Result<(), StorageError> {
+    let txn = db.begin().await?;
+    store_check(&txn, id, result).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// When a domain gets settings: its inboxes drop their own and reference the domain's.
+pub(crate) async fn adopt_domain_inboxes(
+    conn: &impl ConnectionTrait,
+    domain_id: i32,
+    mail_domain: &str,
+) -> Result<u64, StorageError> {
+    let result = Entity::update_many()
+        .col_expr(Column::DomainId, domain_id.into())
+        .col_expr(Column::OwnSettings, Option::<String>::None.into())
+        .filter(Column::MailDomain.eq(mail_domain))
+        .filter(Column::DomainId.is_null())
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// When a domain's settings are deleted: its inboxes keep a copy and stay as they are.
+pub(crate) async fn release_domain_inboxes(
+    conn: &impl ConnectionTrait,
+    domain_id: i32,
+    settings: &DomainSettings,
+) -> Result<(), StorageError> {
+    let json = serde_json::to_string(settings)
+        .map_err(|e| StorageError::Corrupt(format!("inbox settings: {e}")))?;
+    Entity::update_many()
+        .col_expr(Column::OwnSettings, Some(json).into())
+        .col_expr(Column::DomainId, Option::<i32>::None.into())
+        .filter(Column::DomainId.eq(domain_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether any inbox uses the domain's settings.
+pub(crate) async fn domain_has_inboxes(
+    conn: &impl ConnectionTrait,
+    domain_id: i32,
+) -> Result<bool, StorageError> {
+    Ok(Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::DomainId.eq(domain_id))
+        .limit(1)
+        .into_tuple::<i32>()
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+async fn load_one(conn: &impl ConnectionTrait, m: Model) -> Result<StoredInbox, StorageError> {
+    load_many(conn, vec![m])
+        .await?
+        .pop()
+        .ok_or(StorageError::NotFound)
+}
+
+/// Resolves each inbox's settings (its domain's, or its own) and its owner's address, and
+/// whether a revalidation still has to check it.
+async fn load_many(
+    conn: &impl ConnectionTrait,
+    models: Vec<Model>,
+) -> Result<Vec<StoredInbox>, StorageError> {
+    let mut domain_ids: Vec<i32> = models.iter().filter_map(|m| m.domain_id).collect();
+    domain_ids.sort_unstable();
+    domain_ids.dedup();
+    let domains = domain_row::Entity::find()
+        .filter(domain_row::Column::Id.is_in(domain_ids))
+        .all(conn)
+        .await?;
+    let mut user_ids: Vec<i32> = models.iter().map(|m| m.user_id).collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let owners: Vec<(i32, String)> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Email)
+        .filter(user::Column::Id.is_in(user_ids))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let ids: Vec<i32> = models.iter().map(|m| m.id).collect();
+    let queued = crate::jobs::inboxes_awaiting_check(conn, &ids).await?;
+    let mut out = Vec::with_capacity(models.len());
+    for m in models {
+        let settings = match (m.domain_id, &m.own_settings) {
+            (Some(d), _) => {
+                let row = domains
+                    .iter()
+                    .find(|r| r.id == d)
+                    .ok_or_else(|| StorageError::Corrupt(format!("inbox {}: no domain", m.id)))?;
+                crate::domains::settings_of(row)?
+            }
+            (None, Some(json)) => serde_json::from_str(json)
+                .map_err(|e| StorageError::Corrupt(format!("inbox {} settings: {e}", m.id)))?,
+            (None, None) => {
+                return Err(StorageError::Corrupt(format!("inbox {}: no settings", m.id)))
+            }
+        };
+        let stored = InboxState::parse(&m.status)
+            .ok_or_else(|| StorageError::Corrupt(format!("inbox status {:?}", m.status)))?;
+        let leased = m.check_lease_until.is_some_and(|t| t > now());
+        let state = if queued.contains(&m.id) || leased {
+            InboxState::Checking
+        } else {
+            stored
+        };
+        let failure = m.category.clone().map(|category| InboxFailure {
+            category,
+            detail_code: m.detail_code.clone(),
+            detail: m.detail.clone().unwrap_or_default(),
+            failed_step: m.failed_step.clone(),
+        });
+        out.push(StoredInbox {
+            id: m.id,
+            user_id: m.user_id,
+            owner_email: owners
+                .iter()
+                .find(|(id, _)| *id == m.user_id)
+                .map(|(_, e)| e.clone())
+                .unwrap_or_default(),
+            email: m.email,
+            mail_domain: m.mail_domain,
+            domain_id: m.domain_id,
+            settings,
+            username: m.username,
+            state,
+            failure,
+            transient_failures: m.transient_failures,
+            last_checked_at: m.last_checked_at,
+            last_connected_at: m.last_connected_at,
+            next_check_at: m.next_check_at,
+            created_at: m.created_at,
+        });
+    }
+    Ok(out)
+}
+
+/// Claims up to `limit` inboxes whose periodic check is due, until `lease_until` (so another
+/// worker or process skips them). Returns their ids, most overdue first.
+pub async fn claim_due_inboxes(
+    db: &DatabaseConnection,
+    lease_until: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<i32>, StorageError> {
+    use sea_orm::{DatabaseBackend, Statement, Value};
+    let backend = db.get_database_backend();
+    let lock = match backend {
+        DatabaseBackend::Postgres => " FOR UPDATE SKIP LOCKED",
+        _ => "",
+    };
+    let sql = format!(
+        "UPDATE inboxes SET check_lease_until = $1 WHERE id IN (\
+         SELECT id FROM inboxes WHERE next_check_at <= $2 AND \
+         (check_lease_until IS NULL OR check_lease_until < $2) \
+         ORDER BY next_check_at LIMIT $3{lock}) RETURNING id"
+    );
+    let values: [Value; 3] = [lease_until.into(), now().into(), (limit as i64).into()];
+    let rows = db
+        .query_all(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.into_iter()
+        .map(|r| r.try_get::<i32>("", "id").map_err(StorageError::from))
+        .collect()
+}

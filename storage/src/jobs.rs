@@ -1,0 +1,455 @@
+//! Revalidation jobs: one per domain change that reaches inboxes. The job row commits with the
+//! change (constant cost); a worker expands it into one item per inbox and claims items under
+//! a lease, so a job survives a crashed worker and two workers never hold the same item.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use domain::{DomainSettings, RolloutState};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, NotSet, QueryFilter, QueryOrder, QueryResult, Set, Statement, TransactionTrait,
+    Value,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, AuditAction};
+use crate::entity::revalidation_item as item;
+use crate::entity::revalidation_job::{ActiveModel, Column, Entity, Model};
+use crate::inboxes::{store_check, CheckResult};
+use crate::{now, Actor, StorageError};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RevalidationJob {
+    pub id: i32,
+    pub domain_id: i32,
+    pub domain_name: String,
+    pub domain_version: i32,
+    /// The settings before the change, for "Revert to previous settings".
+    pub previous_settings: Option<DomainSettings>,
+    pub state: RolloutState,
+    pub total: i32,
+    pub checked: i32,
+    pub connected: i32,
+    /// Category → inboxes disconnected with it.
+    pub failures: BTreeMap<String, i32>,
+    pub pause_detail: Option<String>,
+    pub actor_email: String,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// One inbox of one job, held by a worker until its lease ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimedItem {
+    pub job_id: i32,
+    pub inbox_id: i32,
+    /// The job's first check: its failure can pause the rollout.
+    pub canary: bool,
+}
+
+/// Starts a revalidation for a domain change (in the change's transaction): earlier active
+/// jobs of the domain are superseded. Nothing is created when no inbox uses the domain.
+pub(crate) async fn start_job(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    domain_id: i32,
+    domain_name: &str,
+    version: i32,
+    previous: Option<&DomainSettings>,
+) -> Result<(), StorageError> {
+    Entity::update_many()
+        .col_expr(Column::State, RolloutState::Superseded.as_str().into())
+        .col_expr(Column::UpdatedAt, now().into())
+        .filter(Column::DomainId.eq(domain_id))
+        .filter(Column::State.is_in(active_states()))
+        .exec(conn)
+        .await?;
+    if !crate::inboxes::domain_has_inboxes(conn, domain_id).await? {
+        return Ok(());
+    }
+    let previous = previous
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StorageError::Corrupt(format!("job settings: {e}")))?;
+    let at = now();
+    ActiveModel {
+        id: NotSet,
+        domain_id: Set(domain_id),
+        domain_name: Set(domain_name.to_owned()),
+        domain_version: Set(version),
+        previous_settings: Set(previous),
+        state: Set(RolloutState::Canary.as_str().to_owned()),
+        expanded: Set(false),
+        total: Set(0),
+        checked: Set(0),
+        connected: Set(0),
+        failures: Set("{}".to_owned()),
+        pause_detail: Set(None),
+        actor_email: Set(actor.email.clone()),
+        created_at: Set(at),
+        updated_at: Set(at),
+        finished_at: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+fn active_states() -> [&'static str; 3] {
+    [
+        RolloutState::Canary.as_str(),
+        RolloutState::Running.as_str(),
+        RolloutState::Paused.as_str(),
+    ]
+}
+
+/// `FOR UPDATE` where the database has row locks; SQLite serializes writers anyway.
+fn lock_clause(backend: DatabaseBackend, skip_locked: bool) -> &'static str {
+    match (backend, skip_locked) {
+        (DatabaseBackend::Postgres, true) => " FOR UPDATE SKIP LOCKED",
+        (DatabaseBackend::Postgres, false) => " FOR UPDATE",
+        _ => "",
+    }
+}
+
+async fn locked_job(conn: &impl ConnectionTrait, id: i32) -> Result<Model, StorageError> {
+    let backend = conn.get_database_backend();
+    if backend == DatabaseBackend::Postgres {
+        let sql = "SELECT id FROM revalidation_jobs WHERE id = $1 FOR UPDATE";
+        conn.query_one(Statement::from_sql_and_values(backend, sql, [id.into()]))
+            .await?;
+    }
+    Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(StorageError::NotFound)
+}
+
+/// Expands new jobs into one pending item per inbox (one statement each). Returns how many
+/// jobs were expanded.
+pub async fn expand_jobs(db: &DatabaseConnection) -> Result<usize, StorageError> {
+    let new: Vec<i32> = Entity::find()
+        .filter(Column::Expanded.eq(false))
+        .filter(Column::State.is_in(active_states()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let mut expanded = 0;
+    for id in new {
+        let txn = db.begin().await?;
+        let job = locked_job(&txn, id).await?;
+        if job.expanded {
+            continue;
+        }
+        let insert = "INSERT INTO revalidation_items (job_id, inbox_id, state, attempts) \
+                      SELECT $1, id, 'pending', 0 FROM inboxes WHERE domain_id = $2";
+        let rows = txn
+            .execute(Statement::from_sql_and_values(
+                txn.get_database_backend(),
+                insert,
+                [job.id.into(), job.domain_id.into()],
+            ))
+            .await?
+            .rows_affected();
+        let total = i32::try_from(rows).unwrap_or(i32::MAX);
+        let mut row: ActiveModel = job.into();
+        row.expanded = Set(true);
+        row.total = Set(total);
+        row.updated_at = Set(now());
+        if total == 0 {
+            row.state = Set(RolloutState::Done.as_str().to_owned());
+            row.finished_at = Set(Some(now()));
+        }
+        row.update(&txn).await?;
+        txn.commit().await?;
+        expanded += 1;
+    }
+    Ok(expanded)
+}
+
+/// Claims up to `limit` items of active jobs for `worker` until `lease_until`: items never
+/// claimed, and items whose worker's lease ran out. A job in its canary phase gives out one
+/// item only, and none while that one is held or done.
+pub async fn claim_items(
+    db: &DatabaseConnection,
+    worker: &str,
+    lease_until: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<ClaimedItem>, StorageError> {
+    let jobs = Entity::find()
+        .filter(Column::Expanded.eq(true))
+        .filter(Column::State.is_in([
+            RolloutState::Canary.as_str(),
+            RolloutState::Running.as_str(),
+        ]))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?;
+    let mut claimed = Vec::new();
+    for job in jobs {
+        let room = limit.saturating_sub(claimed.len() as u64);
+        if room == 0 {
+            break;
+        }
+        let txn = db.begin().await?;
+        let job = locked_job(&txn, job.id).await?;
+        let canary = job.state == RolloutState::Canary.as_str();
+        let n = match RolloutState::parse(&job.state) {
+            Some(RolloutState::Canary) if held_or_done(&txn, job.id).await? => 0,
+            Some(RolloutState::Canary) => 1,
+            Some(RolloutState::Running) => room,
+            _ => 0,
+        };
+        if n > 0 {
+            let backend = txn.get_database_backend();
+            let sql = format!(
+                "UPDATE revalidation_items SET state = 'claimed', worker = $1, lease_until = $2, \
+                 attempts = attempts + 1 WHERE job_id = $3 AND inbox_id IN (\
+                 SELECT inbox_id FROM revalidation_items WHERE job_id = $3 AND \
+                 (state = 'pending' OR (state = 'claimed' AND lease_until < $4)) \
+                 ORDER BY inbox_id LIMIT $5{}) RETURNING inbox_id",
+                lock_clause(backend, true)
+            );
+            let values: [Value; 5] = [
+                worker.into(),
+                lease_until.into(),
+                job.id.into(),
+                now().into(),
+                (n as i64).into(),
+            ];
+            let rows = txn
+                .query_all(Statement::from_sql_and_values(backend, sql, values))
+                .await?;
+            for r in rows {
+                claimed.push(ClaimedItem {
+                    job_id: job.id,
+                    inbox_id: r.try_get::<i32>("", "inbox_id")?,
+                    canary,
+                });
+            }
+        }
+        txn.commit().await?;
+    }
+    Ok(claimed)
+}
+
+async fn held_or_done(conn: &impl ConnectionTrait, job_id: i32) -> Result<bool, StorageError> {
+    let sql = "SELECT COUNT(*) AS n FROM revalidation_items WHERE job_id = $1 AND \
+               (state = 'done' OR (state = 'claimed' AND lease_until >= $2))";
+    let row: Option<QueryResult> = conn
+        .query_one(Statement::from_sql_and_values(
+            conn.get_database_backend(),
+            sql,
+            [job_id.into(), now().into()],
+        ))
+        .await?;
+    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0) > 0)
+}
+
+/// What the check of one item found.
+#[derive(Clone, Debug)]
+pub struct ItemOutcome {
+    pub result: CheckResult,
+    /// The failure's category (for the job's tally), when the inbox is disconnected.
+    pub category: Option<String>,
+    /// A canary failure that must pause the rollout (settings or certificate), with its text.
+    pub pause: Option<String>,
+}
+
+/// Records a claimed item's check with the inbox's new state, in one transaction. Returns
+/// `false` when the item is no longer this worker's (its lease ran out and another took it).
+pub async fn finish_item(
+    db: &DatabaseConnection,
+    worker: &str,
+    item: ClaimedItem,
+    outcome: &ItemOutcome,
+) -> Result<bool, StorageError> {
+    let txn = db.begin().await?;
+    let job = locked_job(&txn, item.job_id).await?;
+    let done = item::Entity::update_many()
+        .col_expr(item::Column::State, "done".into())
+        .col_expr(item::Column::LeaseUntil, Option::<DateTime<Utc>>::None.into())
+        .filter(item::Column::JobId.eq(item.job_id))
+        .filter(item::Column::InboxId.eq(item.inbox_id))
+        .filter(item::Column::State.eq("claimed"))
+        .filter(item::Column::Worker.eq(worker))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected == 0 {
+        return Ok(false);
+    }
+    let state = RolloutState::parse(&job.state);
+    if state == Some(RolloutState::Superseded) {
+        // A later change has its own job: this result is for settings no longer in force.
+        txn.commit().await?;
+        return Ok(true);
+    }
+    store_check(&txn, item.inbox_id, &outcome.result).await?;
+    let mut failures = parse_failures(&job.failures)?;
+    if let Some(c) = &outcome.category {
+        *failures.entry(c.clone()).or_default() += 1;
+    }
+    let checked = job.checked + 1;
+    let connected = job.connected + i32::from(outcome.category.is_none());
+    let (id, domain_id, name, total) =
+        (job.id, job.domain_id, job.domain_name.clone(), job.total);
+    let mut row: ActiveModel = job.into();
+    row.checked = Set(checked);
+    row.connected = Set(connected);
+    row.failures = Set(serde_json::to_string(&failures).unwrap_or_else(|_| "{}".into()));
+    row.updated_at = Set(now());
+    let mut event = None;
+    if state == Some(RolloutState::Canary) {
+        match &outcome.pause {
+            Some(why) => {
+                row.state = Set(RolloutState::Paused.as_str().to_owned());
+                row.pause_detail = Set(Some(why.clone()));
+                event = Some((
+                    AuditAction::RolloutPaused,
+                    format!("Revalidation paused: the first inbox checked failed: {why}"),
+                ));
+            }
+            None => row.state = Set(RolloutState::Running.as_str().to_owned()),
+        }
+    }
+    if event.is_none() && checked >= total {
+        row.state = Set(RolloutState::Done.as_str().to_owned());
+        row.finished_at = Set(Some(now()));
+        event = Some((
+            AuditAction::RolloutFinished,
+            finished_summary(checked, connected, &failures),
+        ));
+    }
+    row.update(&txn).await?;
+    if let Some((action, summary)) = event {
+        audit::record_summary(&txn, None, Some(domain_id), &name, action, summary).await?;
+    }
+    txn.commit().await?;
+    tracing::debug!(job = id, inbox = item.inbox_id, "revalidation item done");
+    Ok(true)
+}
+
+fn finished_summary(checked: i32, connected: i32, failures: &BTreeMap<String, i32>) -> String {
+    let mut s = format!(
+        "{checked} inboxes revalidated: {connected} connected, {} disconnected",
+        checked - connected
+    );
+    if !failures.is_empty() {
+        let by: Vec<String> = failures.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+        s.push_str(&format!(" ({})", by.join(", ")));
+    }
+    s
+}
+
+/// "Continue anyway": a paused job checks the rest.
+pub async fn continue_job(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+) -> Result<RevalidationJob, StorageError> {
+    let txn = db.begin().await?;
+    let job = locked_job(&txn, id).await?;
+    if job.state != RolloutState::Paused.as_str() {
+        return to_job(job);
+    }
+    let (domain_id, name) = (job.domain_id, job.domain_name.clone());
+    let mut row: ActiveModel = job.into();
+    row.state = Set(RolloutState::Running.as_str().to_owned());
+    row.updated_at = Set(now());
+    let job = row.update(&txn).await?;
+    audit::record_summary(
+        &txn,
+        Some(actor),
+        Some(domain_id),
+        &name,
+        AuditAction::RolloutContinued,
+        format!("{} continued the paused revalidation", actor.email),
+    )
+    .await?;
+    txn.commit().await?;
+    to_job(job)
+}
+
+pub async fn get_job(db: &DatabaseConnection, id: i32) -> Result<RevalidationJob, StorageError> {
+    to_job(
+        Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or(StorageError::NotFound)?,
+    )
+}
+
+/// The domain's latest revalidation, if any.
+pub async fn latest_job(
+    db: &DatabaseConnection,
+    domain_id: i32,
+) -> Result<Option<RevalidationJob>, StorageError> {
+    Entity::find()
+        .filter(Column::DomainId.eq(domain_id))
+        .order_by_desc(Column::Id)
+        .one(db)
+        .await?
+        .map(to_job)
+        .transpose()
+}
+
+/// Of `ids`, the inboxes an active job has yet to check.
+pub(crate) async fn inboxes_awaiting_check(
+    conn: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashSet<i32>, StorageError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let active = Query::select()
+        .column(Column::Id)
+        .from(Entity)
+        .and_where(Column::State.is_in([
+            RolloutState::Canary.as_str(),
+            RolloutState::Running.as_str(),
+        ]))
+        .to_owned();
+    let rows: Vec<i32> = item::Entity::find()
+        .filter(item::Column::InboxId.is_in(ids.to_vec()))
+        .filter(item::Column::State.ne("done"))
+        .filter(item::Column::JobId.in_subquery(active))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.inbox_id)
+        .collect();
+    Ok(rows.into_iter().collect())
+}
+
+fn parse_failures(json: &str) -> Result<BTreeMap<String, i32>, StorageError> {
+    serde_json::from_str(json).map_err(|e| StorageError::Corrupt(format!("job failures: {e}")))
+}
+
+fn to_job(m: Model) -> Result<RevalidationJob, StorageError> {
+    Ok(RevalidationJob {
+        id: m.id,
+        domain_id: m.domain_id,
+        domain_name: m.domain_name,
+        domain_version: m.domain_version,
+        previous_settings: m
+            .previous_settings
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| StorageError::Corrupt(format!("job settings: {e}")))?,
+        state: RolloutState::parse(&m.state)
+            .ok_or_else(|| StorageError::Corrupt(format!("job state {:?}", m.state)))?,
+        total: m.total,
+        checked: m.checked,
+        connected: m.connected,
+        failures: parse_failures(&m.failures)?,
+        pause_detail: m.pause_detail,
+        actor_email: m.actor_email,
+        created_at: m.created_at,
+        finished_at: m.finished_at,
+    })
+}
