@@ -17,7 +17,7 @@ use leptos_router::{path, SsrMode};
 
 use components::Header;
 use pages::{
-    ConnectionIpsPanel, DeleteDomainPanel, DomainsPage, EditDomainPanel, LoginPage, NewDomainPanel,
+    ConnectInboxPage, ConnectionIpsPanel, DeleteDomainPanel, InboxesPage, DomainsPage, EditDomainPanel, LoginPage, NewDomainPanel,
     NoPanel, NotFound, SetupPage, UsersPage,
 };
 
@@ -65,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/inboxes") view=InboxesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/inboxes/connect") view=ConnectInboxPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/domains") view=DomainsPage ssr=SsrMode::Async>
                         <Route path=path!("") view=NoPanel ssr=SsrMode::Async/>
                         <Route path=path!("new") view=NewDomainPanel ssr=SsrMode::Async/>

@@ -26,7 +26,14 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     let account = attempt_login(&state.db, &state.throttle, &email, &password, ip).await?;
     start_session(&state, account.id).await?;
     tracing::info!(email = %account.email, %ip, "logged in");
-    leptos_axum::redirect("/domains");
+    // End users land on their inboxes; admins (and auditors) on the domains.
+    let rights = account.rights();
+    let home = if rights.role == domain::Role::User && !rights.can_manage_domains() {
+        "/inboxes"
+    } else {
+        "/domains"
+    };
+    leptos_axum::redirect(home);
     Ok(())
 }
 

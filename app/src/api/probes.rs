@@ -93,11 +93,17 @@ pub(crate) fn credentials(
 
 #[server(endpoint = "probe_progress")]
 pub async fn probe_progress(id: i32) -> Result<ProbeView, AppError> {
-    let (_, state) = super::domains::manager().await?;
+    // Admins follow every test; an end user follows the tests of their own inbox connections.
+    let (account, state) =
+        crate::ssr::require(|r| r.role != domain::Role::Auditor, super::domains::MANAGE_REFUSAL)
+            .await?;
     let stored = storage::get_probe(&state.db, id)
         .await
         .map_err(crate::ssr::store_error)?
         .ok_or(AppError::NotFound)?;
+    if !account.rights().can_manage_domains() && stored.actor_user_id != account.id {
+        return Err(AppError::NotFound);
+    }
     let live = state.probes.live_steps(id);
     let report: Option<probe::ProbeReport> = match (&live, &stored.report) {
         (None, Some(json)) => serde_json::from_str(json)

@@ -51,6 +51,33 @@ pub struct SampleRow {
     pub detail: Option<String>,
 }
 
+/// A domain without settings where an end user tried to connect an inbox.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttemptView {
+    pub mail_domain: String,
+    pub email: String,
+    /// The attempt's connection test, which holds the typed settings.
+    pub probe_id: i32,
+    pub at: String,
+}
+
+#[server(endpoint = "unconfigured_domains")]
+pub async fn unconfigured_domains() -> Result<Vec<AttemptView>, AppError> {
+    let (_, state) = super::domains::manager().await?;
+    let attempts = storage::unconfigured_attempts(&state.db)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(attempts
+        .into_iter()
+        .map(|a| AttemptView {
+            mail_domain: a.mail_domain,
+            email: a.email,
+            probe_id: a.probe_report_id,
+            at: super::format_time(a.created_at),
+        })
+        .collect())
+}
+
 #[cfg(feature = "ssr")]
 async fn reader() -> Result<(storage::UserAccount, crate::ssr::AppState), AppError> {
     crate::ssr::require(

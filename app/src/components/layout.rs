@@ -28,6 +28,9 @@ pub fn Header() -> impl IntoView {
                                     <Show when=move || rights.can_manage_domains()>
                                         <A href="/domains">"Domain IMAP settings"</A>
                                     </Show>
+                                    <Show when=move || rights.role != domain::Role::Auditor>
+                                        <A href="/inboxes">"Your inboxes"</A>
+                                    </Show>
                                     <Show when=move || rights.can_manage_users()>
                                         <A href="/users">"Users"</A>
                                     </Show>

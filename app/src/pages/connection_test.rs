@@ -23,6 +23,11 @@ pub fn use_probe_progress(
         Some(Ok(id)) => Some(id),
         _ => from_url.get(),
     });
+    poll_probe(probe_id)
+}
+
+/// The probe `probe_id` names, polled while it runs.
+pub fn poll_probe(probe_id: Memo<Option<i32>>) -> ProbeProgress {
     let tick = RwSignal::new(0u32);
     let progress = Resource::new(
         move || (probe_id.get(), tick.get()),

@@ -80,6 +80,9 @@ pub fn DomainForm(
     progress: ProbeProgress,
     /// The values a connection test named in the URL tested (shown instead of the stored ones).
     tested: Option<DomainSettingsForm>,
+    /// For a saved domain: how many inboxes the change affects, and "Try on a sample".
+    #[prop(optional)]
+    impact: Option<ViewFn>,
 ) -> impl IntoView {
     let (last_error, stored, submit_label) = match &mode {
         FormMode::Create(a) => {
@@ -164,6 +167,7 @@ pub fn DomainForm(
             hint="Connect from fixed IP ranges that your firewall can allowlist."/>
         <WarningList warnings=Signal::derive(move || warnings.get())/>
         <p class="notice">"When you edit a domain's settings, you are editing the settings for all inboxes in this domain. If you enter incorrect settings, all inboxes in this domain will disconnect."</p>
+        {impact.map(|v| v.run())}
         <TestConnection start progress/>
         <Show when=move || unverified.get()>
             <div class="conflict" role="alert">

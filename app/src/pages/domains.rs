@@ -10,6 +10,8 @@ use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use super::connection_test::use_probe_progress;
 use super::domain_form::{DomainForm, FormMode};
 use super::domain_history::DomainHistory;
+use super::rollout::{impact_view, DomainInboxesPanel};
+use crate::api::rollout::{domain_inboxes, unconfigured_domains, TryOnSample};
 use crate::api::domains::{domain_detail, list_domains, CreateDomain, DeleteDomain, UpdateDomain};
 use crate::api::probes::{probe_progress, StartProbe};
 use crate::components::{ErrorSummary, Refusal};
@@ -60,6 +62,7 @@ pub fn DomainsPage() -> impl IntoView {
                             </div>
                             <p class="lead">"Preconfigure the IMAP and SMTP server settings of your email domains: they pre-populate when users connect their inboxes."</p>
                             <DomainTable list/>
+                            <AttemptedDomains/>
                         </section>
                         <Outlet/>
                     </div>
@@ -129,6 +132,36 @@ fn DomainTable(list: Vec<crate::api::DomainView>) -> impl IntoView {
     .into_any()
 }
 
+/// Domains without settings where a user has tried to connect an inbox: Edit opens a new
+/// domain pre-filled from the attempt (seed 002).
+#[component]
+fn AttemptedDomains() -> impl IntoView {
+    let attempts = Resource::new(|| (), |_| unconfigured_domains());
+    view! {
+        <Transition fallback=|| ()>
+            {move || attempts.get().and_then(Result::ok).filter(|a| !a.is_empty()).map(|list| view! {
+                <h2>"Domains without settings"</h2>
+                <p class="field-hint">"Users tried to connect inboxes of these domains. Click Edit to add IMAP settings from their attempt."</p>
+                <table aria-label="Domains without settings">
+                    <thead><tr>
+                        <th scope="col">"Email domain"</th><th scope="col">"Last attempt"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|a| view! {
+                            <tr>
+                                <th scope="row">{a.mail_domain.clone()}</th>
+                                <td>{format!("{} at {}", a.email, a.at)}</td>
+                                <td class="actions"><A href=format!("/domains/new?probe={}", a.probe_id)>"Edit"</A></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </Transition>
+    }
+}
+
 #[component]
 pub fn NoPanel() -> impl IntoView {
     let deleted = use_query_map().with_untracked(|q| q.get("deleted").is_some());
@@ -191,8 +224,18 @@ pub fn EditDomainPanel() -> impl IntoView {
     );
     let saved = use_query_map();
     let start = ServerAction::<StartProbe>::new();
+    let sample = ServerAction::<TryOnSample>::new();
     let (from_url, tested) = probe_in_url();
     let progress = use_probe_progress(start, from_url);
+    let affected = Resource::new(
+        move || (id.get(), update.version().get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => domain_inboxes(id).await.map(|d| d.count).unwrap_or(0),
+                None => 0,
+            }
+        },
+    );
     let detail = Resource::new(
         // A pinned certificate comes back as `?pinned=imap|smtp`: reload the stored settings.
         move || {
@@ -215,6 +258,7 @@ pub fn EditDomainPanel() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let tested = tested.await;
+                    let affected = affected.await;
                     match detail.await {
                     Err(error) => view! { <Refusal error/> }.into_any(),
                     Ok(detail) => {
@@ -229,10 +273,12 @@ pub fn EditDomainPanel() -> impl IntoView {
                                 <p class="status" role="status">"Settings saved"</p>
                             </Show>
                             {pinned.map(|p| view! { <p class="status" role="status">{p}</p> })}
-                            <DomainForm mode=FormMode::Edit(update, Box::new(detail.domain.clone())) start progress tested/>
+                            <DomainForm mode=FormMode::Edit(update, Box::new(detail.domain.clone())) start progress tested
+                                impact=impact_view(affected, sample)/>
                             <form class="danger-zone" method="get" action=delete_href>
                                 <button type="submit" class="danger">"Delete"</button>
                             </form>
+                            <DomainInboxesPanel domain_id=detail.domain.id/>
                             <DomainHistory domain_id=detail.domain.id entries=detail.history/>
                         }.into_any()
                     }

@@ -21,6 +21,7 @@ pub use storage::test_support::TestDb;
 
 /// Defines `sqlite::<name>` and `postgres::<name>` tests that run `<name>(&t)` on a fresh
 /// database of each kind. PostgreSQL must be reachable unless SKIP_POSTGRES_TESTS=1.
+#[allow(unused_macros)]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -45,6 +46,7 @@ macro_rules! on_both_backends {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use on_both_backends;
 
 pub const KEY: &str = "5f1c0e9a7b3d2468ace013579bdf02468ace13579bdf0246813579bdf02468ac";

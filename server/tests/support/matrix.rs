@@ -126,7 +126,74 @@ pub const ROWS: &[Row] = &[
     Row {
         function: "probe_progress",
         form: &[("id", NO_SUCH)],
+        // End users follow their own inbox connection tests.
+        expect: [UNAUTH, MISSING, MISSING, FORBID, MISSING],
+    },
+    Row {
+        function: "my_inboxes",
+        form: &[],
+        expect: [UNAUTH, OK, OK, FORBID, OK],
+    },
+    Row {
+        function: "connect_form",
+        form: &[("email", "not an address")],
+        expect: [UNAUTH, INVALID, INVALID, FORBID, INVALID],
+    },
+    Row {
+        function: "connect_inbox",
+        form: &[("email", "not an address"), ("password", "x")],
+        expect: [UNAUTH, INVALID, INVALID, FORBID, INVALID],
+    },
+    // Someone else's inbox is as missing as one that does not exist.
+    Row {
+        function: "update_inbox_password",
+        form: &[("id", NO_SUCH), ("password", "x")],
+        expect: [UNAUTH, MISSING, MISSING, FORBID, MISSING],
+    },
+    Row {
+        function: "remove_inbox",
+        form: &[("id", NO_SUCH)],
+        expect: [UNAUTH, MISSING, MISSING, FORBID, MISSING],
+    },
+    // Auditors read inbox statuses and revalidations.
+    Row {
+        function: "domain_inboxes",
+        form: &[("id", NO_SUCH)],
+        expect: [UNAUTH, FORBID, MISSING, MISSING, MISSING],
+    },
+    Row {
+        function: "try_on_sample",
+        form: &[
+            ("id", NO_SUCH),
+            ("settings[domain]", "not a domain"),
+            ("settings[imap_host]", "imap.example.org"),
+            ("settings[imap_port]", "0"),
+            ("settings[imap_security]", "ssl"),
+            ("settings[smtp_host]", "smtp.example.org"),
+            ("settings[smtp_port]", "465"),
+            ("settings[smtp_security]", "ssl"),
+        ],
+        expect: [UNAUTH, FORBID, INVALID, FORBID, INVALID],
+    },
+    Row {
+        function: "sample_result",
+        form: &[("id", NO_SUCH)],
+        expect: [UNAUTH, FORBID, OK, FORBID, OK],
+    },
+    Row {
+        function: "continue_rollout",
+        form: &[("job", NO_SUCH)],
         expect: [UNAUTH, FORBID, MISSING, FORBID, MISSING],
+    },
+    Row {
+        function: "revert_rollout",
+        form: &[("job", NO_SUCH)],
+        expect: [UNAUTH, FORBID, MISSING, FORBID, MISSING],
+    },
+    Row {
+        function: "unconfigured_domains",
+        form: &[],
+        expect: [UNAUTH, FORBID, OK, FORBID, OK],
     },
     Row {
         function: "pin_certificate",
