@@ -17,8 +17,8 @@ use leptos_router::{path, SsrMode};
 
 use components::Header;
 use pages::{
-    ConnectInboxPage, ConnectionIpsPanel, DeleteDomainPanel, InboxesPage, DomainsPage, EditDomainPanel, LoginPage, NewDomainPanel,
-    NoPanel, NotFound, SetupPage, UsersPage,
+    ConnectInboxPage, ConnectionIpsPanel, DeleteDomainPanel, DomainsPage, EditDomainPanel,
+    InboxesPage, LoginPage, NewDomainPanel, NoPanel, NotFound, SetupPage, UsersPage,
 };
 
 /// The HTML document around the app, rendered on the server only.

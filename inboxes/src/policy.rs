@@ -47,8 +47,13 @@ impl PeriodicPolicy {
     }
 
     fn retry_after(&self, failures_in_a_row: i32) -> chrono::Duration {
-        let exp = u32::try_from(failures_in_a_row.saturating_sub(1)).unwrap_or(0).min(16);
-        let backoff = self.backoff_base.saturating_mul(1 << exp).min(self.backoff_cap);
+        let exp = u32::try_from(failures_in_a_row.saturating_sub(1))
+            .unwrap_or(0)
+            .min(16);
+        let backoff = self
+            .backoff_base
+            .saturating_mul(1 << exp)
+            .min(self.backoff_cap);
         jittered(backoff)
     }
 }
@@ -90,9 +95,7 @@ pub fn decide(
     let category = failed.category.unwrap_or(Category::ImapSettingsIncorrect);
     let failure = InboxFailure {
         category: category.as_str().to_owned(),
-        detail_code: failed.code.and_then(|c| {
-            serde_plain_name(&c)
-        }),
+        detail_code: failed.code.and_then(|c| serde_plain_name(&c)),
         detail: failed.detail.clone().unwrap_or_default(),
         failed_step: failed.step.map(|s| s.as_str().to_owned()),
     };

@@ -143,7 +143,10 @@ mod tests {
             v.open(b"1:a@b.test", &sealed).expect("open").as_slice(),
             b"secret password"
         );
-        assert!(v.open(b"2:a@b.test", &sealed).is_err(), "bound to its inbox");
+        assert!(
+            v.open(b"2:a@b.test", &sealed).is_err(),
+            "bound to its inbox"
+        );
         let other = Vault::from_hex(&"cd".repeat(32)).expect("key");
         assert!(other.open(b"1:a@b.test", &sealed).is_err());
         assert!(v.verify(&v.check_value()).is_ok());
@@ -152,7 +155,10 @@ mod tests {
             Err(VaultError::WrongKey)
         ));
         for bad in ["", "abc", &"zz".repeat(32), &"ab".repeat(31)] {
-            assert!(matches!(Vault::from_hex(bad), Err(VaultError::BadKey)), "{bad}");
+            assert!(
+                matches!(Vault::from_hex(bad), Err(VaultError::BadKey)),
+                "{bad}"
+            );
         }
     }
 
@@ -162,7 +168,10 @@ mod tests {
         let _ = std::fs::create_dir_all(&dir);
         let path = dir.join("inbox.key");
         let _ = std::fs::remove_file(&path);
-        assert!(Vault::from_file(&path, false).is_err(), "not created unless allowed");
+        assert!(
+            Vault::from_file(&path, false).is_err(),
+            "not created unless allowed"
+        );
         let first = Vault::from_file(&path, true).expect("created");
         #[cfg(unix)]
         {

@@ -250,8 +250,21 @@ impl Worker {
         let settings = found.inbox.settings.clone();
         let options = (self.options)(settings.use_static_ips);
         let _permits = self.caps.acquire(&settings).await;
-        let check = check_inbox(&self.vault, &found.inbox, &found.secret, &settings, &options).await?;
-        let decision = decide(&found.inbox, &check, kind, &self.config.periodic, Utc::now());
+        let check = check_inbox(
+            &self.vault,
+            &found.inbox,
+            &found.secret,
+            &settings,
+            &options,
+        )
+        .await?;
+        let decision = decide(
+            &found.inbox,
+            &check,
+            kind,
+            &self.config.periodic,
+            Utc::now(),
+        );
         tracing::info!(inbox = id, ok = check.ok(), ?kind, category = ?decision.category, "inbox checked");
         Ok(Some(decision))
     }

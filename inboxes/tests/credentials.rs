@@ -78,7 +78,10 @@ async fn connect_and_check(db: &DatabaseConnection, m: &support::Mail) -> Vec<St
     let events = storage::recent_events(db, 1000).await.expect("events");
     let text = serde_json::to_string(&events).expect("json");
     assert!(text.contains("user04@test.local: disconnected"), "{text}");
-    assert!(text.contains("connected the inbox user01@test.local"), "{text}");
+    assert!(
+        text.contains("connected the inbox user01@test.local"),
+        "{text}"
+    );
     for p in &passwords {
         assert!(!text.contains(p.as_str()), "the audit trail holds {p}");
     }
@@ -91,8 +94,12 @@ async fn connect_and_check(db: &DatabaseConnection, m: &support::Mail) -> Vec<St
         other.verify(&stored_check),
         Err(VaultError::WrongKey)
     ));
-    let first = storage::inbox_secret(db, inboxes[0].id).await.expect("secret");
-    let second = storage::inbox_secret(db, inboxes[1].id).await.expect("secret");
+    let first = storage::inbox_secret(db, inboxes[0].id)
+        .await
+        .expect("secret");
+    let second = storage::inbox_secret(db, inboxes[1].id)
+        .await
+        .expect("secret");
     let opened = open_password(&vault, &first.inbox, &first.secret).expect("open");
     assert_eq!(opened.as_str(), passwords[0]);
     assert!(matches!(
@@ -132,7 +139,10 @@ async fn the_sqlite_file_holds_no_password() {
     let _ = db.close().await;
     let closed = sqlite_bytes(&path);
     for bytes in [&open, &closed] {
-        assert!(contains(bytes, b"user01@test.local"), "the scan sees the data");
+        assert!(
+            contains(bytes, b"user01@test.local"),
+            "the scan sees the data"
+        );
         for p in &passwords {
             assert!(!contains(bytes, p.as_bytes()), "the SQLite file holds {p}");
             assert!(!contains(bytes, hex::encode(p).as_bytes()));
@@ -157,9 +167,8 @@ async fn no_postgres_row_holds_a_password() {
     let m = support::Mail::start();
     let passwords = connect_and_check(&t.db, &m).await;
     let backend = t.db.get_database_backend();
-    let tables: Vec<String> = t
-        .db
-        .query_all(Statement::from_string(
+    let tables: Vec<String> =
+        t.db.query_all(Statement::from_string(
             backend,
             "SELECT table_name::text AS name FROM information_schema.tables \
              WHERE table_schema = 'public' ORDER BY table_name",
@@ -174,11 +183,10 @@ async fn no_postgres_row_holds_a_password() {
     let mut everything = String::new();
     for table in &tables {
         let sql = format!("SELECT t::text AS line FROM \"{table}\" t");
-        for r in t
-            .db
-            .query_all(Statement::from_string(backend, sql))
-            .await
-            .expect("rows")
+        for r in
+            t.db.query_all(Statement::from_string(backend, sql))
+                .await
+                .expect("rows")
         {
             let line: String = r.try_get("", "line").expect("line");
             everything.push_str(&line);
@@ -186,10 +194,16 @@ async fn no_postgres_row_holds_a_password() {
             rows += 1;
         }
     }
-    assert!(everything.contains("user01@test.local"), "the scan sees the data");
+    assert!(
+        everything.contains("user01@test.local"),
+        "the scan sees the data"
+    );
     for p in &passwords {
         assert!(!everything.contains(p.as_str()), "a row holds {p}");
-        assert!(!everything.contains(&hex::encode(p)), "a row holds {p} as hex");
+        assert!(
+            !everything.contains(&hex::encode(p)),
+            "a row holds {p} as hex"
+        );
     }
     eprintln!(
         "scanned {rows} rows of {} PostgreSQL tables for {} passwords",

@@ -116,7 +116,10 @@ async fn a_worker_killed_mid_job_loses_nothing(t: &TestDb) {
         assert_eq!(inbox.state, InboxState::Connected, "{inbox:?}");
         assert!(inbox.failure.is_none(), "{inbox:?}");
         let checked = inbox.last_checked_at.expect("checked");
-        assert!(checked > job.created_at, "not checked after the change: {inbox:?}");
+        assert!(
+            checked > job.created_at,
+            "not checked after the change: {inbox:?}"
+        );
     }
     let events = storage::domain_history(db, s.domain.id)
         .await

@@ -98,9 +98,16 @@ async fn a_refused_login_disconnects_at_once_and_a_restored_one_reconnects(t: &T
     let failure = down.failure.clone().expect("failure");
     let category = probe::Category::ImapAuthenticationError.as_str();
     assert_eq!(failure.category, category, "{down:?}");
-    assert_eq!(failure.failed_step.as_deref(), Some("imap_login"), "{down:?}");
+    assert_eq!(
+        failure.failed_step.as_deref(),
+        Some("imap_login"),
+        "{down:?}"
+    );
     assert!(!failure.detail.contains(password.as_str()), "{failure:?}");
-    assert_eq!(down.transient_failures, 0, "not retried as transient: {down:?}");
+    assert_eq!(
+        down.transient_failures, 0,
+        "not retried as transient: {down:?}"
+    );
     assert!(
         seen.iter().all(|(_, state, transient)| *transient == 0
             && (*state == InboxState::Connected || *state == InboxState::Disconnected)),

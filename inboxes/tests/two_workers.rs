@@ -88,11 +88,15 @@ async fn two_workers_never_check_an_inbox_twice_for_one_job(t: &TestDb) {
 
     // The server's side: one IMAP login per mailbox, none twice.
     let want: BTreeMap<String, usize> = (1..=INBOXES).map(|n| (mailbox(n).0, 1)).collect();
-    let seen = until("a login per mailbox in Dovecot's log", Duration::from_secs(10), || {
-        let seen = logins(&m.dovecot.log, mark);
-        let all = seen.values().sum::<usize>() >= INBOXES;
-        async move { all.then_some(seen) }
-    })
+    let seen = until(
+        "a login per mailbox in Dovecot's log",
+        Duration::from_secs(10),
+        || {
+            let seen = logins(&m.dovecot.log, mark);
+            let all = seen.values().sum::<usize>() >= INBOXES;
+            async move { all.then_some(seen) }
+        },
+    )
     .await;
     // Anything still on its way to the log would be a second check.
     tokio::time::sleep(Duration::from_millis(500)).await;

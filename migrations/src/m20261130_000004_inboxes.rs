@@ -3,8 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
-    binary, boolean, integer, integer_null, pk_auto, string, string_null, text,
-    text_null, timestamp_with_time_zone, timestamp_with_time_zone_null,
+    binary, boolean, integer, integer_null, pk_auto, string, string_null, text, text_null,
+    timestamp_with_time_zone, timestamp_with_time_zone_null,
 };
 
 #[derive(DeriveMigrationName)]
@@ -56,8 +56,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, cols) in [
-            ("idx_inboxes_user_email", vec![Inboxes::UserId, Inboxes::Email]),
-            ("idx_inboxes_domain_id", vec![Inboxes::DomainId, Inboxes::Id]),
+            (
+                "idx_inboxes_user_email",
+                vec![Inboxes::UserId, Inboxes::Email],
+            ),
+            (
+                "idx_inboxes_domain_id",
+                vec![Inboxes::DomainId, Inboxes::Id],
+            ),
             ("idx_inboxes_mail_domain", vec![Inboxes::MailDomain]),
             ("idx_inboxes_next_check_at", vec![Inboxes::NextCheckAt]),
         ] {

@@ -78,8 +78,8 @@ pub use model::{Credentials, Endpoint, ProbeOptions, ProbeSettings, Security};
 #[cfg(feature = "engine")]
 pub use probe::probe;
 pub use report::{
-    Category, DetailCode, Evidence, Failure, Field, LegCheck, LoginCheck, Outcome, ProbeReport, SourceCheck,
-    StepName, StepReport, TlsFacts, Verdict,
+    Category, DetailCode, Evidence, Failure, Field, LegCheck, LoginCheck, Outcome, ProbeReport,
+    SourceCheck, StepName, StepReport, TlsFacts, Verdict,
 };
 #[cfg(feature = "engine")]
 pub use resolve::{Resolver, StaticResolver, SystemResolver};

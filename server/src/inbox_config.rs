@@ -12,7 +12,11 @@ use storage::DatabaseConnection;
 #[derive(Args, Debug, Clone)]
 pub struct InboxArgs {
     /// The key that encrypts inbox passwords: 64 hex characters. Default: the key file.
-    #[arg(long = "inbox-key", env = "MAILSETTINGS_INBOX_KEY", hide_env_values = true)]
+    #[arg(
+        long = "inbox-key",
+        env = "MAILSETTINGS_INBOX_KEY",
+        hide_env_values = true
+    )]
     pub key: Option<String>,
     /// The key file, created (mode 0600) on first run. Default: inbox.key in the data directory.
     #[arg(long = "inbox-key-file", env = "MAILSETTINGS_INBOX_KEY_FILE")]
@@ -33,7 +37,11 @@ pub struct InboxArgs {
     )]
     pub per_server: usize,
     /// Inbox checks at once, over all servers.
-    #[arg(long = "inbox-checks", env = "MAILSETTINGS_INBOX_CHECKS", default_value_t = 16)]
+    #[arg(
+        long = "inbox-checks",
+        env = "MAILSETTINGS_INBOX_CHECKS",
+        default_value_t = 16
+    )]
     pub concurrency: usize,
 }
 

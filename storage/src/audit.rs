@@ -174,7 +174,9 @@ pub(crate) async fn record_summary(
         id: NotSet,
         occurred_at: Set(now()),
         actor_user_id: Set(actor.map(|a| a.user_id)),
-        actor_email: Set(actor.map_or_else(|| "revalidation worker".to_owned(), |a| a.email.clone())),
+        actor_email: Set(
+            actor.map_or_else(|| "revalidation worker".to_owned(), |a| a.email.clone())
+        ),
         client_ip: Set(actor.and_then(|a| a.client_ip.clone())),
         domain_id: Set(domain_id),
         domain_name: Set(domain_name.to_owned()),

@@ -115,7 +115,15 @@ pub async fn update_domain(
     expected_version: i32,
     settings: DomainSettings,
 ) -> Result<StoredDomain, StorageError> {
-    change_domain(db, actor, id, expected_version, settings, AuditAction::Updated).await
+    change_domain(
+        db,
+        actor,
+        id,
+        expected_version,
+        settings,
+        AuditAction::Updated,
+    )
+    .await
 }
 
 /// "Revert to previous settings": restores the settings from before the change that started

@@ -433,7 +433,10 @@ async fn load_many(
             (None, Some(json)) => serde_json::from_str(json)
                 .map_err(|e| StorageError::Corrupt(format!("inbox {} settings: {e}", m.id)))?,
             (None, None) => {
-                return Err(StorageError::Corrupt(format!("inbox {}: no settings", m.id)))
+                return Err(StorageError::Corrupt(format!(
+                    "inbox {}: no settings",
+                    m.id
+                )))
             }
         };
         let stored = InboxState::parse(&m.status)

@@ -247,7 +247,11 @@ async fn held_or_done(conn: &impl ConnectionTrait, job_id: i32) -> Result<bool, 
             [job_id.into(), now().into()],
         ))
         .await?;
-    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0) > 0)
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0)
+        > 0)
 }
 
 /// What the check of one item found.
@@ -272,7 +276,10 @@ pub async fn finish_item(
     let job = locked_job(&txn, item.job_id).await?;
     let done = item::Entity::update_many()
         .col_expr(item::Column::State, "done".into())
-        .col_expr(item::Column::LeaseUntil, Option::<DateTime<Utc>>::None.into())
+        .col_expr(
+            item::Column::LeaseUntil,
+            Option::<DateTime<Utc>>::None.into(),
+        )
         .filter(item::Column::JobId.eq(item.job_id))
         .filter(item::Column::InboxId.eq(item.inbox_id))
         .filter(item::Column::State.eq("claimed"))
@@ -295,8 +302,7 @@ pub async fn finish_item(
     }
     let checked = job.checked + 1;
     let connected = job.connected + i32::from(outcome.category.is_none());
-    let (id, domain_id, name, total) =
-        (job.id, job.domain_id, job.domain_name.clone(), job.total);
+    let (id, domain_id, name, total) = (job.id, job.domain_id, job.domain_name.clone(), job.total);
     let mut row: ActiveModel = job.into();
     row.checked = Set(checked);
     row.connected = Set(connected);

@@ -24,9 +24,10 @@ pub use attempts::{get_attempt, record_attempt, unconfigured_attempts, InboxAtte
 pub use audit::{domain_history, recent_events, AuditAction, AuditEvent};
 pub use connect::connect;
 pub use domains::{
-    create_domain, delete_domain, find_domain, get_domain, list_domains, revert_domain, update_domain, Actor,
-    StoredDomain,
+    create_domain, delete_domain, find_domain, get_domain, list_domains, revert_domain,
+    update_domain, Actor, StoredDomain,
 };
+pub use error::{Result, StorageError};
 pub use inboxes::{
     claim_due_inboxes, connect_inbox, count_domain_inboxes, get_inbox, inbox_secret, list_inboxes,
     record_check, remove_inbox, sample_inboxes, update_inbox_secret, CheckResult, InboxFailure,
@@ -36,7 +37,6 @@ pub use jobs::{
     claim_items, continue_job, expand_jobs, finish_item, get_job, latest_job, ClaimedItem,
     ItemOutcome, RevalidationJob,
 };
-pub use error::{Result, StorageError};
 pub use probes::{
     domain_probes, finish_probe_record, get_probe, settings_hash, start_probe_record,
     successful_probe_for, StoredProbe,

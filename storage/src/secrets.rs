@@ -41,7 +41,8 @@ pub async fn stored_secret(
         .one(db)
         .await?
         .map(|row| {
-            hex::decode(&row.value).map_err(|e| StorageError::Corrupt(format!("secret {name}: {e}")))
+            hex::decode(&row.value)
+                .map_err(|e| StorageError::Corrupt(format!("secret {name}: {e}")))
         })
         .transpose()
 }

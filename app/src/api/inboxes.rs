@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-pub const CONNECT_REFUSAL: &str = "Auditors review the change history; they cannot connect inboxes.";
+pub const CONNECT_REFUSAL: &str =
+    "Auditors review the change history; they cannot connect inboxes.";
 
 /// An inbox as its owner (and the domain's admins) see it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -170,10 +171,8 @@ fn clean(username: Option<String>) -> Option<String> {
 impl From<storage::StoredInbox> for InboxView {
     fn from(i: storage::StoredInbox) -> Self {
         let category = i.failure.as_ref().and_then(|f| {
-            serde_json::from_value::<probe::Category>(serde_json::Value::String(
-                f.category.clone(),
-            ))
-            .ok()
+            serde_json::from_value::<probe::Category>(serde_json::Value::String(f.category.clone()))
+                .ok()
         });
         let step = i.failure.as_ref().and_then(|f| {
             serde_json::from_value::<probe::StepName>(serde_json::Value::String(
@@ -191,7 +190,9 @@ impl From<storage::StoredInbox> for InboxView {
             owner_email: i.owner_email,
             mail_domain: i.mail_domain,
             state: i.state,
-            category_title: category.filter(|_| show_failure).map(|c| c.title().to_string()),
+            category_title: category
+                .filter(|_| show_failure)
+                .map(|c| c.title().to_string()),
             remediation: category
                 .filter(|_| show_failure)
                 .map(|c| c.remediation().iter().map(|r| r.to_string()).collect())

@@ -94,9 +94,11 @@ pub(crate) fn credentials(
 #[server(endpoint = "probe_progress")]
 pub async fn probe_progress(id: i32) -> Result<ProbeView, AppError> {
     // Admins follow every test; an end user follows the tests of their own inbox connections.
-    let (account, state) =
-        crate::ssr::require(|r| r.role != domain::Role::Auditor, super::domains::MANAGE_REFUSAL)
-            .await?;
+    let (account, state) = crate::ssr::require(
+        |r| r.role != domain::Role::Auditor,
+        super::domains::MANAGE_REFUSAL,
+    )
+    .await?;
     let stored = storage::get_probe(&state.db, id)
         .await
         .map_err(crate::ssr::store_error)?

@@ -19,7 +19,11 @@ use crate::error::AppError;
 #[component]
 pub fn ConnectInboxPage() -> impl IntoView {
     let query = use_query_map();
-    let email = Memo::new(move |_| query.with(|q| q.get("email")).filter(|e| !e.trim().is_empty()));
+    let email = Memo::new(move |_| {
+        query
+            .with(|q| q.get("email"))
+            .filter(|e| !e.trim().is_empty())
+    });
     let connect = ServerAction::<ConnectInbox>::new();
     let from_url = Memo::new(move |_| query.with(|q| q.get("probe").and_then(|p| p.parse().ok())));
     let probe_id = Memo::new(move |_| match connect.value().get() {

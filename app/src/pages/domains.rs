@@ -11,9 +11,9 @@ use super::connection_test::use_probe_progress;
 use super::domain_form::{DomainForm, FormMode};
 use super::domain_history::DomainHistory;
 use super::rollout::{impact_view, DomainInboxesPanel};
-use crate::api::rollout::{domain_inboxes, unconfigured_domains, TryOnSample};
 use crate::api::domains::{domain_detail, list_domains, CreateDomain, DeleteDomain, UpdateDomain};
 use crate::api::probes::{probe_progress, StartProbe};
+use crate::api::rollout::{domain_inboxes, unconfigured_domains, TryOnSample};
 use crate::components::{ErrorSummary, Refusal};
 
 /// The server actions of the screen, shared by the list and the panel: the list refreshes

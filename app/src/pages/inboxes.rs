@@ -83,11 +83,11 @@ fn InboxCard(
 ) -> impl IntoView {
     let id = inbox.id;
     let error = Signal::derive(move || {
-        update
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|_| update.input().with(|i| i.as_ref().is_none_or(|i| i.id == id)))
+        update.value().get().and_then(Result::err).filter(|_| {
+            update
+                .input()
+                .with(|i| i.as_ref().is_none_or(|i| i.id == id))
+        })
     });
     let password_error = Signal::derive(move || error.get().map(|e| e.to_string()));
     let last = match (&inbox.last_checked, &inbox.last_connected) {

@@ -50,27 +50,22 @@ pub async fn start_connect(
     }
     let mail_domain = request.email.mail_domain().to_string();
     let managed = domain_named(state, &mail_domain).await?;
-    let settings = match (&managed, request.typed) {
-        (Some(d), _) => d.settings.clone(),
-        (None, Some(mut typed)) => {
-            typed.domain = mail_domain.clone();
-            crate::api::domains::parse(typed)?
-        }
-        (None, None) => {
-            return Err(AppError::invalid(
+    let settings =
+        match (&managed, request.typed) {
+            (Some(d), _) => d.settings.clone(),
+            (None, Some(mut typed)) => {
+                typed.domain = mail_domain.clone();
+                crate::api::domains::parse(typed)?
+            }
+            (None, None) => return Err(AppError::invalid(
                 "imap_host",
                 "Your administrator has not set up this domain: enter the IMAP and SMTP settings.",
-            ))
-        }
-    };
-    let record = storage::start_probe_record(
-        &state.db,
-        &actor,
-        managed.as_ref().map(|d| d.id),
-        &settings,
-    )
-    .await
-    .map_err(store_error)?;
+            )),
+        };
+    let record =
+        storage::start_probe_record(&state.db, &actor, managed.as_ref().map(|d| d.id), &settings)
+            .await
+            .map_err(store_error)?;
     if managed.is_none() {
         let email = request.email.as_str();
         storage::record_attempt(&state.db, account.id, email, &settings, record)

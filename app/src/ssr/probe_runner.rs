@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use domain::DomainSettings;
-use ipnet::IpNet;
 use inboxes::probe_settings;
+use ipnet::IpNet;
 use probe::{Credentials, ProbeOptions, ProbeReport, StaticEgress, StepReport};
 use sea_orm::DatabaseConnection;
 
@@ -116,7 +116,13 @@ impl ProbeRunner {
         settings: &DomainSettings,
         credentials: Credentials,
     ) -> tokio::task::JoinHandle<()> {
-        self.spawn_then(db, record_id, settings, credentials, Box::new(|_| Box::pin(async {})))
+        self.spawn_then(
+            db,
+            record_id,
+            settings,
+            credentials,
+            Box::new(|_| Box::pin(async {})),
+        )
     }
 
     /// Like `spawn`, running `then` with the report before it is stored (so whoever reads the

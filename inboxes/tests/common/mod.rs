@@ -132,7 +132,11 @@ pub async fn setup(
             secret: inboxes::seal_password(&vault(), user.id, &address, &password),
             next_check_at,
         };
-        inboxes.push(storage::connect_inbox(db, &actor, new).await.expect("inbox"));
+        inboxes.push(
+            storage::connect_inbox(db, &actor, new)
+                .await
+                .expect("inbox"),
+        );
         passwords.push(password);
     }
     Setup {
@@ -187,15 +191,19 @@ pub async fn items(db: &DatabaseConnection, job_id: i32) -> Vec<Item> {
     let backend = db.get_database_backend();
     let sql = "SELECT inbox_id, state, worker, attempts FROM revalidation_items \
                WHERE job_id = $1 ORDER BY inbox_id";
-    db.query_all(Statement::from_sql_and_values(backend, sql, [job_id.into()]))
-        .await
-        .expect("items")
-        .into_iter()
-        .map(|r| Item {
-            inbox_id: r.try_get("", "inbox_id").expect("inbox_id"),
-            state: r.try_get("", "state").expect("state"),
-            worker: r.try_get("", "worker").expect("worker"),
-            attempts: r.try_get("", "attempts").expect("attempts"),
-        })
-        .collect()
+    db.query_all(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [job_id.into()],
+    ))
+    .await
+    .expect("items")
+    .into_iter()
+    .map(|r| Item {
+        inbox_id: r.try_get("", "inbox_id").expect("inbox_id"),
+        state: r.try_get("", "state").expect("state"),
+        worker: r.try_get("", "worker").expect("worker"),
+        attempts: r.try_get("", "attempts").expect("attempts"),
+    })
+    .collect()
 }

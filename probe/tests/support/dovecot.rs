@@ -20,7 +20,10 @@ pub const MAILBOXES: usize = 16;
 
 /// The address and password of numbered mailbox `n` (user01@test.local, user01-Secret-42).
 pub fn mailbox(n: usize) -> (String, String) {
-    (format!("user{n:02}@test.local"), format!("user{n:02}-Secret-42"))
+    (
+        format!("user{n:02}@test.local"),
+        format!("user{n:02}-Secret-42"),
+    )
 }
 
 /// Loopback addresses and the certificate each one presents on the IMAPS port.

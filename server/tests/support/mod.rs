@@ -270,3 +270,9 @@ pub fn untested_form<'a>(domain: &'a str, imap_port: &'a str) -> Vec<(&'static s
         ("settings[smtp_security]", "ssl"),
     ]
 }
+
+/// A loopback port nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
