@@ -68,13 +68,19 @@ const chromiumArgs = [
 /** What `probe/examples/mail_lab` printed (scripts/e2e.sh passes it in MAIL_LAB). */
 export type MailLab = {
   host: string; imaps_port: number; smtps_port: number; email: string; password: string; ca_file: string;
+  /** A mailbox whose login name is not its address (dave@test.local logs in as `dave`). */
+  custom_login: { email: string; username: string; password: string };
 };
+/** The spec file that starts from a fresh database; every other one runs after it. */
+const STORY = /[\\/]mailsettings\.spec\.ts$/;
+
 const mailLab: MailLab | undefined = process.env.MAIL_LAB ? JSON.parse(process.env.MAIL_LAB) : undefined;
 
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
-  // The tests of one project run serially (one server, one database); the two projects run side by side.
+  // The tests of one project run serially (one server, one database, one worker per project, see
+  // `projects`); the two projects run side by side.
   fullyParallel: false,
   workers: Number(process.env.E2E_WORKERS ?? 2),
   retries: 0,
@@ -90,11 +96,20 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   // The real mail servers (Dovecot + Postfix) that scripts/e2e.sh starts for the connection tests.
-  projects: PROJECTS.map((name) => ({
-    name,
-    use: { baseURL: baseURL(name), javaScriptEnabled: name === 'js' },
-    metadata: { js: name === 'js', setupToken: state.servers[name].token },
-  })),
+  // Each of js and nojs first runs its story (mailsettings.spec.ts: the first super admin, on a
+  // fresh database) as the project "<name>-story", then the other spec files, which build on it,
+  // in file-name order. One worker per project: the files of a project share its server.
+  projects: PROJECTS.flatMap((name) => {
+    const project = {
+      use: { baseURL: baseURL(name), javaScriptEnabled: name === 'js' },
+      metadata: { js: name === 'js', setupToken: state.servers[name].token },
+      workers: 1,
+    };
+    return [
+      { ...project, name: `${name}-story`, testMatch: STORY },
+      { ...project, name, testIgnore: STORY, dependencies: [`${name}-story`] },
+    ];
+  }),
   webServer: PROJECTS.map((name) => ({
     name: `${name}-server`,
     // The database directory is created here, not at config load, so `--list` leaves nothing behind.

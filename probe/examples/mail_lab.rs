@@ -37,6 +37,11 @@ async fn main() -> ExitCode {
         "submission_port": mail.postfix.submission,
         "email": support::dovecot::USER,
         "password": support::dovecot::PASSWORD,
+        "custom_login": {
+            "email": support::dovecot::CUSTOM_LOGIN_EMAIL,
+            "username": support::dovecot::CUSTOM_LOGIN_USERNAME,
+            "password": support::dovecot::CUSTOM_LOGIN_PASSWORD,
+        },
         "ca_file": mail.dir.path().join("certs").join("ca.pem"),
         "blackhole_port": blackhole.port(),
         "refused_recipient": support::postfix::REFUSED_RECIPIENT,

@@ -66,11 +66,15 @@ pub fn ConnectInboxPage() -> impl IntoView {
                     Ok(Some(prefill)) => view! { <ConnectFields prefill connect/> }.into_any(),
                 })}
             </Suspense>
-            <Show when=move || connected.get()>
-                <p class="status" role="status">
-                    "Your inbox is connected. "<a href="/inboxes">"Go to your inboxes"</a>
-                </p>
-            </Show>
+            // In a Transition, so the server waits for the test's result (the page a form post
+            // without JavaScript lands on, `?probe=ID`, must say so too).
+            <Transition fallback=|| ()>
+                <Show when=move || connected.get()>
+                    <p class="status" role="status">
+                        "Your inbox is connected. "<a href="/inboxes">"Go to your inboxes"</a>
+                    </p>
+                </Show>
+            </Transition>
             <ProbeResult progress saved=None/>
         </section>
     }

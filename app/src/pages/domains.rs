@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use super::connection_test::use_probe_progress;
 use super::domain_form::{DomainForm, FormMode};
 use super::domain_history::DomainHistory;
-use super::rollout::{impact_view, DomainInboxesPanel};
+use super::rollout::{impact_view, sample_in_url, use_domain_inboxes, DomainInboxesPanel};
 use crate::api::domains::{domain_detail, list_domains, CreateDomain, DeleteDomain, UpdateDomain};
 use crate::api::probes::{probe_progress, StartProbe};
 use crate::api::rollout::{domain_inboxes, unconfigured_domains, TryOnSample};
@@ -227,6 +227,8 @@ pub fn EditDomainPanel() -> impl IntoView {
     let sample = ServerAction::<TryOnSample>::new();
     let (from_url, tested) = probe_in_url();
     let progress = use_probe_progress(start, from_url);
+    let sample_from_url = sample_in_url();
+    let inboxes = use_domain_inboxes(id, update.version().into());
     let affected = Resource::new(
         move || (id.get(), update.version().get()),
         |(id, _)| async move {
@@ -274,11 +276,11 @@ pub fn EditDomainPanel() -> impl IntoView {
                             </Show>
                             {pinned.map(|p| view! { <p class="status" role="status">{p}</p> })}
                             <DomainForm mode=FormMode::Edit(update, Box::new(detail.domain.clone())) start progress tested
-                                impact=impact_view(affected, sample)/>
+                                impact=impact_view(affected, sample, sample_from_url)/>
                             <form class="danger-zone" method="get" action=delete_href>
                                 <button type="submit" class="danger">"Delete"</button>
                             </form>
-                            <DomainInboxesPanel domain_id=detail.domain.id/>
+                            <DomainInboxesPanel inboxes/>
                             <DomainHistory domain_id=detail.domain.id entries=detail.history/>
                         }.into_any()
                     }

@@ -11,13 +11,34 @@ use leptos_router::hooks::use_query_map;
 
 use super::inboxes::InboxStatus;
 use crate::api::rollout::{
-    domain_inboxes, sample_result, ContinueRollout, RevertRollout, RolloutView, SampleView,
-    TryOnSample,
+    domain_inboxes, sample_result, ContinueRollout, DomainInboxesView, RevertRollout,
+    RolloutView, SampleView, TryOnSample,
 };
 use crate::components::ErrorSummary;
+use crate::error::AppError;
+
+/// The sample result named in the URL (`?sample=ID`, where a form post without JavaScript
+/// lands). Created with the panel's other resources, never inside its `Suspend` (a resource
+/// created there gets another id on the server than in the browser, which breaks hydration).
+pub fn sample_in_url() -> Resource<Option<SampleView>> {
+    let query = use_query_map();
+    Resource::new(
+        move || query.with(|q| q.get("sample").and_then(|s| s.parse::<u64>().ok())),
+        |id| async move {
+            match id {
+                Some(id) => sample_result(id).await.ok().flatten(),
+                None => None,
+            }
+        },
+    )
+}
 
 /// Inside the domain form (so "Try on a sample" posts its values): the impact and the sample.
-pub fn impact_view(count: u64, sample: ServerAction<TryOnSample>) -> ViewFn {
+pub fn impact_view(
+    count: u64,
+    sample: ServerAction<TryOnSample>,
+    from_url: Resource<Option<SampleView>>,
+) -> ViewFn {
     ViewFn::from(move || {
         let on_click = move |ev: leptos::ev::MouseEvent| {
             use leptos::form::FromFormData;
@@ -49,24 +70,17 @@ pub fn impact_view(count: u64, sample: ServerAction<TryOnSample>) -> ViewFn {
                     </button>
                     <span class="field-hint">" Tries these settings with the stored credentials of up to 5 inboxes: IMAP and SMTP login, no email sent, nothing saved."</span>
                 </Show>
-                <SampleResult sample/>
+                <SampleResult sample from_url/>
             </div>
         }
     })
 }
 
 #[component]
-fn SampleResult(sample: ServerAction<TryOnSample>) -> impl IntoView {
-    let query = use_query_map();
-    let from_url = Resource::new(
-        move || query.with(|q| q.get("sample").and_then(|s| s.parse::<u64>().ok())),
-        |id| async move {
-            match id {
-                Some(id) => sample_result(id).await.ok().flatten(),
-                None => None,
-            }
-        },
-    );
+fn SampleResult(
+    sample: ServerAction<TryOnSample>,
+    from_url: Resource<Option<SampleView>>,
+) -> impl IntoView {
     let shown = move || match sample.value().get() {
         Some(Ok(view)) => Some(Ok(view)),
         Some(Err(e)) => Some(Err(e.to_string())),
@@ -108,15 +122,36 @@ fn SampleTable(view: SampleView) -> impl IntoView {
     }
 }
 
-/// The latest revalidation and the domain's inboxes, refreshed while it runs.
-#[component]
-pub fn DomainInboxesPanel(domain_id: i32) -> impl IntoView {
+/// The domain's inboxes and latest revalidation, refreshed while it runs, with the actions
+/// that change it. Created with the panel's other resources (see `sample_in_url`).
+#[derive(Clone, Copy)]
+pub struct DomainInboxes {
+    data: Resource<Result<DomainInboxesView, AppError>>,
+    resume: ServerAction<ContinueRollout>,
+    revert: ServerAction<RevertRollout>,
+}
+
+/// `saves` counts the saves of the domain's settings (each one starts a revalidation).
+pub fn use_domain_inboxes(domain_id: Memo<Option<i32>>, saves: Signal<usize>) -> DomainInboxes {
     let resume = ServerAction::<ContinueRollout>::new();
     let revert = ServerAction::<RevertRollout>::new();
     let tick = RwSignal::new(0u32);
     let data = Resource::new(
-        move || (tick.get(), resume.version().get(), revert.version().get()),
-        move |_| domain_inboxes(domain_id),
+        move || {
+            (
+                domain_id.get(),
+                saves.get(),
+                tick.get(),
+                resume.version().get(),
+                revert.version().get(),
+            )
+        },
+        |(id, ..)| async move {
+            match id {
+                Some(id) => domain_inboxes(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
     );
     Effect::new(move |_| {
         let active = data.with(|d| {
@@ -126,6 +161,21 @@ pub fn DomainInboxesPanel(domain_id: i32) -> impl IntoView {
             set_timeout(move || tick.update(|t| *t += 1), Duration::from_millis(700));
         }
     });
+    DomainInboxes {
+        data,
+        resume,
+        revert,
+    }
+}
+
+/// The latest revalidation and the domain's inboxes.
+#[component]
+pub fn DomainInboxesPanel(inboxes: DomainInboxes) -> impl IntoView {
+    let DomainInboxes {
+        data,
+        resume,
+        revert,
+    } = inboxes;
     let error = Signal::derive(move || {
         revert
             .value()

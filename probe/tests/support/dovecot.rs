@@ -13,10 +13,25 @@ pub const USER: &str = "alice@test.local";
 pub const PASSWORD: &str = "alice-Secret-42";
 /// A user whose SMTP password differs from the IMAP one (carol-Secret-42).
 pub const SMTP_DIFFERS: &str = "carol@test.local";
+/// A mailbox whose login name is not its address: `dave` logs in (Dovecot then names the
+/// session dave@test.local, the mailbox LMTP delivers to); logging in as the address fails.
+pub const CUSTOM_LOGIN_EMAIL: &str = "dave@test.local";
+pub const CUSTOM_LOGIN_USERNAME: &str = "dave";
+pub const CUSTOM_LOGIN_PASSWORD: &str = "dave-Secret-42";
 
 /// How many numbered mailboxes (`mailbox(1..=MAILBOXES)`) every instance has, for tests that
 /// need many inboxes.
 pub const MAILBOXES: usize = 16;
+
+/// How many numbered mailboxes an instance started now gets: `MAIL_LAB_MAILBOXES` (the
+/// benchmark asks for 1,000), else `MAILBOXES`.
+pub fn mailbox_count() -> usize {
+    std::env::var("MAIL_LAB_MAILBOXES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MAILBOXES)
+        .max(MAILBOXES)
+}
 
 /// The address and password of numbered mailbox `n` (user01@test.local, user01-Secret-42).
 pub fn mailbox(n: usize) -> (String, String) {
@@ -74,10 +89,13 @@ impl Dovecot {
         // One passwd-file per service (%s): carol's SMTP password differs from her IMAP one.
         let mut common =
             format!("{USER}:{{PLAIN}}{PASSWORD}\nbob@test.local:{{PLAIN}}bob-Secret-42\n");
-        for n in 1..=MAILBOXES {
+        for n in 1..=mailbox_count() {
             let (user, password) = mailbox(n);
             common.push_str(&format!("{user}:{{PLAIN}}{password}\n"));
         }
+        common.push_str(&format!(
+            "{CUSTOM_LOGIN_USERNAME}:{{PLAIN}}{CUSTOM_LOGIN_PASSWORD}::::::user={CUSTOM_LOGIN_EMAIL}\n"
+        ));
         fs::write(
             d.join("users-imap"),
             format!("{common}{SMTP_DIFFERS}:{{PLAIN}}carol-Secret-42\n"),
