@@ -5,10 +5,10 @@
 //!    worker, next to the same logins in a plain parallel loop at the same per-server
 //!    concurrency, with the most connections each server saw at once.
 
-#[path = "../../probe/tests/support/mod.rs"]
-mod support;
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../../probe/tests/support/mod.rs"]
+mod support;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -133,7 +133,8 @@ impl Counter {
     }
 
     fn take_max(&self) -> usize {
-        self.max.swap(self.now.load(Ordering::SeqCst), Ordering::SeqCst)
+        self.max
+            .swap(self.now.load(Ordering::SeqCst), Ordering::SeqCst)
     }
 }
 

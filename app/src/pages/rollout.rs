@@ -11,8 +11,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::inboxes::InboxStatus;
 use crate::api::rollout::{
-    domain_inboxes, sample_result, ContinueRollout, DomainInboxesView, RevertRollout,
-    RolloutView, SampleView, TryOnSample,
+    domain_inboxes, sample_result, ContinueRollout, DomainInboxesView, RevertRollout, RolloutView,
+    SampleView, TryOnSample,
 };
 use crate::components::ErrorSummary;
 use crate::error::AppError;
