@@ -124,6 +124,8 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${state.servers[name].port}`,
       LEPTOS_SITE_ROOT: siteRoot,
       DATABASE_URL: `sqlite://${state.dir}/${name}.db?mode=rwc`,
+      // Its own data directory, for the key file that encrypts inbox passwords (inbox.key).
+      MAILSETTINGS_DATA_DIR: path.join(state.dir, name),
       MAILSETTINGS_SETUP_TOKEN: state.servers[name].token,
       // The lab listens on loopback, which connection tests refuse unless allowlisted.
       MAILSETTINGS_PROBE_ALLOW_PRIVATE: '127.0.0.0/8',
