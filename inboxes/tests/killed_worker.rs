@@ -38,10 +38,19 @@ async fn a_worker_killed_mid_job_loses_nothing(t: &TestDb) {
     // Two checks at a time: slow enough to be killed with items done, held and pending.
     let first = worker(t, &m.certs, config("first", 2, 2, LEASE));
     let task = first.spawn();
-    let at_kill = until("3 items checked", Duration::from_secs(60), || async {
-        let j = storage::get_job(db, job.id).await.expect("job");
-        (j.checked >= 3).then_some(j)
-    })
+    // Killed while it holds a check (almost always: one may end between the look and the kill).
+    let at_kill = until(
+        "3 items checked, one held",
+        Duration::from_secs(60),
+        || async {
+            let j = storage::get_job(db, job.id).await.expect("job");
+            if j.checked < 3 {
+                return None;
+            }
+            let held = items(db, job.id).await.iter().any(|i| i.state == "claimed");
+            held.then_some(j)
+        },
+    )
     .await;
     task.abort();
     let _ = task.await;

@@ -37,9 +37,6 @@ fn logins(log: &std::path::Path, mark: u64) -> BTreeMap<String, usize> {
 }
 
 async fn two_workers_never_check_an_inbox_twice_for_one_job(t: &TestDb) {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter("inboxes=debug,storage=debug")
-        .try_init();
     // Servers of this test's own: every login in their log is one of this test's checks.
     let m = support::Mail::start();
     let s = setup(
@@ -60,9 +57,8 @@ async fn two_workers_never_check_an_inbox_twice_for_one_job(t: &TestDb) {
     let a = worker(t, &m.certs, config("worker-a", 4, 4, long));
     let b = worker(&other, &m.certs, config("worker-b", 4, 4, long));
     let (task_a, task_b) = (a.spawn(), b.spawn());
-    let finished = until("the job to finish", Duration::from_secs(30), || async {
+    let finished = until("the job to finish", Duration::from_secs(90), || async {
         let j = storage::get_job(&t.db, job.id).await.expect("job");
-        eprintln!("{j:?} {:?}", items(&t.db, job.id).await);
         (j.state == RolloutState::Done).then_some(j)
     })
     .await;

@@ -141,10 +141,14 @@ pub async fn remove_inbox(
     id: i32,
 ) -> Result<(), StorageError> {
     let txn = db.begin().await?;
+    sqlite_write_lock(&txn, id).await?;
     let model = Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(StorageError::NotFound)?;
+    // Revalidations waiting to check it no longer wait for it (their rows locked before the
+    // inbox's, in the order a finishing check locks them).
+    crate::jobs::forget_inbox(&txn, id).await?;
     Entity::delete_by_id(id).exec(&txn).await?;
     audit::record_summary(
         &txn,
@@ -333,8 +337,26 @@ pub async fn record_check(
     result: &CheckResult,
 ) -> Result<(), StorageError> {
     let txn = db.begin().await?;
+    sqlite_write_lock(&txn, id).await?;
     store_check(&txn, id, result).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// On SQLite, takes the database's write lock as the transaction's first statement (a no-op
+/// write), as `jobs::locked_job` does: a transaction that reads first and writes later fails
+/// with "database is locked" when another connection wrote in between.
+async fn sqlite_write_lock(conn: &impl ConnectionTrait, id: i32) -> Result<(), StorageError> {
+    use sea_orm::{DatabaseBackend, Statement};
+    if conn.get_database_backend() == DatabaseBackend::Sqlite {
+        let sql = "UPDATE inboxes SET check_lease_until = check_lease_until WHERE id = $1";
+        conn.execute(Statement::from_sql_and_values(
+            DatabaseBackend::Sqlite,
+            sql,
+            [id.into()],
+        ))
+        .await?;
+    }
     Ok(())
 }
 

@@ -114,13 +114,18 @@ fn lock_clause(backend: DatabaseBackend, skip_locked: bool) -> &'static str {
     }
 }
 
+/// Locks the job row; must be the transaction's first statement. On SQLite a no-op write takes
+/// the database's write lock at once: a transaction that reads first and writes later fails
+/// with "database is locked" (SQLITE_BUSY) when another connection wrote in between, where
+/// a write as the first statement waits for the other writer (busy timeout).
 async fn locked_job(conn: &impl ConnectionTrait, id: i32) -> Result<Model, StorageError> {
     let backend = conn.get_database_backend();
-    if backend == DatabaseBackend::Postgres {
-        let sql = "SELECT id FROM revalidation_jobs WHERE id = $1 FOR UPDATE";
-        conn.query_one(Statement::from_sql_and_values(backend, sql, [id.into()]))
-            .await?;
-    }
+    let sql = match backend {
+        DatabaseBackend::Postgres => "SELECT id FROM revalidation_jobs WHERE id = $1 FOR UPDATE",
+        _ => "UPDATE revalidation_jobs SET updated_at = updated_at WHERE id = $1",
+    };
+    conn.execute(Statement::from_sql_and_values(backend, sql, [id.into()]))
+        .await?;
     Entity::find_by_id(id)
         .one(conn)
         .await?
@@ -363,8 +368,23 @@ pub async fn continue_job(
         return to_job(job);
     }
     let (domain_id, name) = (job.domain_id, job.domain_name.clone());
+    // Nothing left to check (the canary was the only inbox): continuing finishes the job, as
+    // no item is left whose check could.
+    let finished = (job.checked >= job.total)
+        .then(|| {
+            Ok::<_, StorageError>(finished_summary(
+                job.checked,
+                job.connected,
+                &parse_failures(&job.failures)?,
+            ))
+        })
+        .transpose()?;
     let mut row: ActiveModel = job.into();
     row.state = Set(RolloutState::Running.as_str().to_owned());
+    if finished.is_some() {
+        row.state = Set(RolloutState::Done.as_str().to_owned());
+        row.finished_at = Set(Some(now()));
+    }
     row.updated_at = Set(now());
     let job = row.update(&txn).await?;
     audit::record_summary(
@@ -376,8 +396,68 @@ pub async fn continue_job(
         format!("{} continued the paused revalidation", actor.email),
     )
     .await?;
+    if let Some(summary) = finished {
+        let action = AuditAction::RolloutFinished;
+        audit::record_summary(&txn, None, Some(domain_id), &name, action, summary).await?;
+    }
     txn.commit().await?;
     to_job(job)
+}
+
+/// An inbox removed while jobs still had to check it (in the removal's transaction): its
+/// items go, and each such job counts one inbox fewer, finishing when nothing is left to
+/// check. Otherwise the job would wait forever for an inbox that no longer exists.
+pub(crate) async fn forget_inbox(
+    conn: &impl ConnectionTrait,
+    inbox_id: i32,
+) -> Result<(), StorageError> {
+    let jobs: Vec<i32> = item::Entity::find()
+        .filter(item::Column::InboxId.eq(inbox_id))
+        .filter(item::Column::State.ne("done"))
+        .order_by_asc(item::Column::JobId)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|i| i.job_id)
+        .collect();
+    for id in jobs {
+        let job = locked_job(conn, id).await?;
+        item::Entity::delete_many()
+            .filter(item::Column::JobId.eq(id))
+            .filter(item::Column::InboxId.eq(inbox_id))
+            .exec(conn)
+            .await?;
+        let state = RolloutState::parse(&job.state);
+        if !state.is_some_and(RolloutState::is_active) {
+            continue;
+        }
+        let total = job.total - 1;
+        // A paused job waits for its admin's decision; continuing it finishes it then.
+        let finishes = job.checked >= total && state != Some(RolloutState::Paused);
+        let event = (finishes && job.checked > 0)
+            .then(|| {
+                Ok::<_, StorageError>(finished_summary(
+                    job.checked,
+                    job.connected,
+                    &parse_failures(&job.failures)?,
+                ))
+            })
+            .transpose()?;
+        let (domain_id, name) = (job.domain_id, job.domain_name.clone());
+        let mut row: ActiveModel = job.into();
+        row.total = Set(total);
+        row.updated_at = Set(now());
+        if finishes {
+            row.state = Set(RolloutState::Done.as_str().to_owned());
+            row.finished_at = Set(Some(now()));
+        }
+        row.update(conn).await?;
+        if let Some(summary) = event {
+            let action = AuditAction::RolloutFinished;
+            audit::record_summary(conn, None, Some(domain_id), &name, action, summary).await?;
+        }
+    }
+    Ok(())
 }
 
 pub async fn get_job(db: &DatabaseConnection, id: i32) -> Result<RevalidationJob, StorageError> {

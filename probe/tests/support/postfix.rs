@@ -125,6 +125,16 @@ smtpd_recipient_restrictions = check_recipient_access inline:{{ {{ {refused} = R
             wait_port(SocketAddr::from(([127, 0, 0, 1], port)), "postfix", &log);
         }
         wait_pidfile(&guard.pidfile, "postfix");
+        // Postfix logs those two test connections later: wait for them, so that a test's log
+        // mark taken now sees only its own connections.
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while fs::read_to_string(&log)
+            .map(|t| t.matches("]: disconnect from ").count() < 2)
+            .unwrap_or(true)
+            && std::time::Instant::now() < until
+        {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         Self {
             submission,
             smtps,
