@@ -61,6 +61,14 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The message for the top of a form: `None` for errors shown beside their field.
+    pub fn general_message(&self) -> Option<String> {
+        match self {
+            AppError::Invalid { field: Some(_), .. } | AppError::InvalidSettings { .. } => None,
+            other => Some(other.to_string()),
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid {
             field: Some(field.to_string()),

@@ -11,6 +11,7 @@ mod error_status;
 mod headers;
 mod inbox_service;
 mod ip_exports;
+mod kept;
 mod login_guard;
 mod pinning;
 mod probe_runner;

@@ -56,15 +56,7 @@ pub async fn probe_from_each_source(
             family: None,
         });
     }
-    let run = Run {
-        settings,
-        creds: credentials,
-        options,
-        policy: TlsPolicy::new(settings, options).map_err(|e| e.to_string()),
-        clock: Clock::new(options),
-        imap_target: Target::default(),
-        smtp_target: Target::default(),
-    };
+    let run = Run::new(settings, credentials, options);
     let resolver = options.resolver.as_ref();
     let (imap, smtp) = (&settings.imap, &settings.smtp);
     // Failures are reported by each row's connect; this only fills the cache.
@@ -117,15 +109,7 @@ pub async fn check_logins(
     credentials: &Credentials,
     options: &ProbeOptions,
 ) -> LoginCheck {
-    let run = Run {
-        settings,
-        creds: credentials,
-        options,
-        policy: TlsPolicy::new(settings, options).map_err(|e| e.to_string()),
-        clock: Clock::new(options),
-        imap_target: Target::default(),
-        smtp_target: Target::default(),
-    };
+    let run = Run::new(settings, credentials, options);
     let (imap, smtp) = tokio::join!(
         run.leg(Proto::Imap, None, options),
         run.leg(Proto::Smtp, None, options)
@@ -133,7 +117,19 @@ pub async fn check_logins(
     LoginCheck { imap, smtp }
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    fn new(settings: &'a ProbeSettings, creds: &'a Credentials, options: &'a ProbeOptions) -> Self {
+        Run {
+            settings,
+            creds,
+            options,
+            policy: TlsPolicy::new(settings, options).map_err(|e| e.to_string()),
+            clock: Clock::new(options),
+            imap_target: Target::default(),
+            smtp_target: Target::default(),
+        }
+    }
+
     async fn row(&self, ip: IpAddr) -> SourceCheck {
         // Bound to exactly this address, and only while it is still assigned to the host.
         let opts = ProbeOptions {

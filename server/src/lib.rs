@@ -4,5 +4,6 @@
 pub mod cli;
 pub mod first_admin;
 pub mod inbox_config;
+pub mod logging;
 pub mod probe_cli;
 pub mod serve;

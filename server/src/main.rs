@@ -3,17 +3,13 @@
 use clap::Parser;
 use server::cli::{Cli, Command};
 use server::{first_admin, probe_cli, serve};
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     // `probe --json` owns stdout: its logs go to stderr.
     let logs_to_stderr = matches!(cli.command, Some(Command::Probe(_)));
-    let logs = tracing_subscriber::fmt().with_env_filter(
-        EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
-    );
+    let logs = tracing_subscriber::fmt().with_env_filter(server::logging::from_env());
     if logs_to_stderr {
         logs.with_writer(std::io::stderr).init();
     } else {

@@ -11,12 +11,50 @@ use app::ssr::{ProbeConfig, ThrottlePolicy};
 use storage::test_support::sqlite;
 use support::TestApp;
 
+/// Every log line of the test, at every level.
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut all) = self.0.lock() {
+            all.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+    fn make_writer(&'a self) -> Logs {
+        self.clone()
+    }
+}
+
+impl Logs {
+    fn text(&self) -> String {
+        self.0
+            .lock()
+            .map(|all| String::from_utf8_lossy(&all).into_owned())
+            .unwrap_or_default()
+    }
+}
+
 fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
     v.iter().map(|(k, x)| (k.as_str(), x.as_str())).collect()
 }
 
 #[tokio::test]
 async fn connect_revalidate_pause_and_revert_against_real_servers() {
+    let logs = Logs::default();
+    tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_env_filter(server::logging::filter("trace"))
+        .with_ansi(false)
+        .init();
     let lab = mail::mail();
     let ca = std::fs::read_to_string(lab.dir.path().join("certs").join("ca.pem")).expect("ca");
     let config = ProbeConfig {
@@ -183,4 +221,13 @@ async fn connect_revalidate_pause_and_revert_against_real_servers() {
         .call("remove_inbox", Some(&user), &[("id", id.as_str())])
         .await;
     assert!(removed.status.is_success(), "{}", removed.body);
+
+    // Nothing logged the password, at any level.
+    let logged = logs.text();
+    assert!(logged.contains("inbox connected"), "the logs were captured");
+    let leaks: Vec<&str> = logged
+        .lines()
+        .filter(|l| l.contains(mail::dovecot::PASSWORD))
+        .collect();
+    assert!(leaks.is_empty(), "log lines hold the password: {leaks:#?}");
 }

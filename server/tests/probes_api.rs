@@ -78,9 +78,10 @@ async fn probes_are_rate_limited_per_admin_and_refused_without_the_right() {
         let view = app
             .call("probe_progress", Some(&user), &[("id", ok.body.trim())])
             .await;
+        // An end user follows only their own tests; another's is as missing as none.
         assert_eq!(
             view.status,
-            StatusCode::FORBIDDEN,
+            StatusCode::NOT_FOUND,
             "reports are private too"
         );
     }

@@ -5,7 +5,7 @@ use domain::{diff, CertPin, DomainSettings, Hostname, MailDomain, Port, Security
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -72,7 +72,7 @@ pub async fn create_domain(
     actor: &Actor,
     settings: DomainSettings,
 ) -> Result<StoredDomain, StorageError> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let at = now();
     let name = settings.domain.to_string();
     let mut row = settings_columns(&settings);
@@ -155,7 +155,7 @@ async fn change_domain(
     settings: DomainSettings,
     action: AuditAction,
 ) -> Result<StoredDomain, StorageError> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let current = load(&txn, id).await?;
     if current.version != expected_version {
         let fallback = diff(Some(&settings), Some(&current.settings));
@@ -198,7 +198,7 @@ pub async fn delete_domain(
     id: i32,
     expected_version: i32,
 ) -> Result<(), StorageError> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let current = load(&txn, id).await?;
     if current.version != expected_version {
         return Err(conflict(&txn, current, expected_version, Vec::new()).await);

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use domain::{DomainSettings, InboxState};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -82,7 +82,7 @@ pub async fn connect_inbox(
     actor: &Actor,
     new: NewInbox,
 ) -> Result<StoredInbox, StorageError> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let at = now();
     let own = new
         .own_settings
@@ -140,8 +140,7 @@ pub async fn remove_inbox(
     actor: &Actor,
     id: i32,
 ) -> Result<(), StorageError> {
-    let txn = db.begin().await?;
-    sqlite_write_lock(&txn, id).await?;
+    let txn = crate::begin_write(db).await?;
     let model = Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -245,7 +244,7 @@ pub async fn update_inbox_secret(
     username: Option<String>,
     secret: Vec<u8>,
 ) -> Result<StoredInbox, StorageError> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let model = Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -336,27 +335,9 @@ pub async fn record_check(
     id: i32,
     result: &CheckResult,
 ) -> Result<(), StorageError> {
-    let txn = db.begin().await?;
-    sqlite_write_lock(&txn, id).await?;
+    let txn = crate::begin_write(db).await?;
     store_check(&txn, id, result).await?;
     txn.commit().await?;
-    Ok(())
-}
-
-/// On SQLite, takes the database's write lock as the transaction's first statement (a no-op
-/// write), as `jobs::locked_job` does: a transaction that reads first and writes later fails
-/// with "database is locked" when another connection wrote in between.
-async fn sqlite_write_lock(conn: &impl ConnectionTrait, id: i32) -> Result<(), StorageError> {
-    use sea_orm::{DatabaseBackend, Statement};
-    if conn.get_database_backend() == DatabaseBackend::Sqlite {
-        let sql = "UPDATE inboxes SET check_lease_until = check_lease_until WHERE id = $1";
-        conn.execute(Statement::from_sql_and_values(
-            DatabaseBackend::Sqlite,
-            sql,
-            [id.into()],
-        ))
-        .await?;
-    }
     Ok(())
 }
 

@@ -9,8 +9,7 @@ use domain::{DomainSettings, RolloutState};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, NotSet, QueryFilter, QueryOrder, QueryResult, Set, Statement, TransactionTrait,
-    Value,
+    EntityTrait, NotSet, QueryFilter, QueryOrder, QueryResult, Set, Statement, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -114,18 +113,14 @@ fn lock_clause(backend: DatabaseBackend, skip_locked: bool) -> &'static str {
     }
 }
 
-/// Locks the job row; must be the transaction's first statement. On SQLite a no-op write takes
-/// the database's write lock at once: a transaction that reads first and writes later fails
-/// with "database is locked" (SQLITE_BUSY) when another connection wrote in between, where
-/// a write as the first statement waits for the other writer (busy timeout).
+/// Locks the job row on PostgreSQL (SQLite writers are serialized by `begin_write`).
 async fn locked_job(conn: &impl ConnectionTrait, id: i32) -> Result<Model, StorageError> {
     let backend = conn.get_database_backend();
-    let sql = match backend {
-        DatabaseBackend::Postgres => "SELECT id FROM revalidation_jobs WHERE id = $1 FOR UPDATE",
-        _ => "UPDATE revalidation_jobs SET updated_at = updated_at WHERE id = $1",
-    };
-    conn.execute(Statement::from_sql_and_values(backend, sql, [id.into()]))
-        .await?;
+    if backend == DatabaseBackend::Postgres {
+        let sql = "SELECT id FROM revalidation_jobs WHERE id = $1 FOR UPDATE";
+        conn.execute(Statement::from_sql_and_values(backend, sql, [id.into()]))
+            .await?;
+    }
     Entity::find_by_id(id)
         .one(conn)
         .await?
@@ -145,7 +140,7 @@ pub async fn expand_jobs(db: &DatabaseConnection) -> Result<usize, StorageError>
         .collect();
     let mut expanded = 0;
     for id in new {
-        let txn = db.begin().await?;
+        let txn = crate::begin_write(db).await?;
         let job = locked_job(&txn, id).await?;
         if job.expanded {
             continue;
@@ -200,7 +195,7 @@ pub async fn claim_items(
         if room == 0 {
             break;
         }
-        let txn = db.begin().await?;
+        let txn = crate::begin_write(db).await?;
         let job = locked_job(&txn, job.id).await?;
         let canary = job.state == RolloutState::Canary.as_str();
         let n = match RolloutState::parse(&job.state) {
@@ -277,7 +272,7 @@ pub async fn finish_item(
     item: ClaimedItem,
     outcome: &ItemOutcome,
 ) -> Result<bool, StorageError> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let job = locked_job(&txn, item.job_id).await?;
     let done = item::Entity::update_many()
         .col_expr(item::Column::State, "done".into())
@@ -362,7 +357,7 @@ pub async fn continue_job(
     actor: &Actor,
     id: i32,
 ) -> Result<RevalidationJob, StorageError> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let job = locked_job(&txn, id).await?;
     if job.state != RolloutState::Paused.as_str() {
         return to_job(job);

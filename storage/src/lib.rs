@@ -55,6 +55,23 @@ pub use users::{
 
 use chrono::{DateTime, SubsecRound, Utc};
 
+/// Starts a transaction that will write. On SQLite it takes the database's write lock at once
+/// (a write that changes nothing): a transaction that reads first and writes later fails with
+/// "database is locked" when another connection wrote in between, where a first write waits
+/// for the other writer (busy timeout). PostgreSQL locks rows instead.
+pub(crate) async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, StorageError> {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait};
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DatabaseBackend::Sqlite {
+        let sql = "UPDATE installation_secrets SET value = value WHERE 1 = 0";
+        txn.execute(Statement::from_string(DatabaseBackend::Sqlite, sql))
+            .await?;
+    }
+    Ok(txn)
+}
+
 /// Now, to the microsecond: what PostgreSQL keeps, so a returned value equals a re-read one.
 pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 
 use crate::entity::login_throttle::{ActiveModel, Column, Entity, Model};
@@ -61,7 +61,7 @@ pub async fn begin_attempt(
     ordered.dedup_by(|a, b| a.key == b.key);
     let at = now();
     let mut counted = CountedAttempt::default();
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     for key in ordered {
         // A write first: SQLite takes its write lock here, PostgreSQL locks the row.
         forget_stale(&txn, key, at).await?;
@@ -92,7 +92,7 @@ pub async fn begin_attempt(
 pub async fn clear_attempts(db: &DatabaseConnection, keys: &[&str]) -> Result<(), StorageError> {
     let mut ordered = keys.to_vec();
     ordered.sort_unstable();
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     for key in ordered {
         Entity::delete_by_id(key.to_string()).exec(&txn).await?;
     }
@@ -107,7 +107,7 @@ pub async fn refund_attempt(
     attempt: &CountedAttempt,
     key: &str,
 ) -> Result<(), StorageError> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     Entity::update_many()
         .col_expr(Column::Failures, Expr::col(Column::Failures).sub(1))
         .filter(Column::Key.eq(key))

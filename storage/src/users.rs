@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use domain::{EmailAddress, Rights, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -43,7 +43,7 @@ pub async fn create_first_super_admin(
     password: &str,
 ) -> Result<UserAccount, StorageError> {
     let hash = password::hash_new_password(password).await?;
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         // Serialises concurrent setups; SQLite already allows only one writer.
         txn.execute_unprepared("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
@@ -111,7 +111,7 @@ pub async fn update_user(
     if id == acting_user && (rights.role != Role::SuperAdmin || rights.disabled) {
         return Err(StorageError::OwnAccount);
     }
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         // Serialises concurrent user edits, so each sees the other's demotion.
         txn.execute_unprepared("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
@@ -160,7 +160,7 @@ pub async fn set_password(
     password: &str,
 ) -> Result<(), StorageError> {
     let hash = password::hash_new_password(password).await?;
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let mut row = find(&txn, id).await?.into_active_model();
     row.password_hash = Set(hash);
     row.updated_at = Set(now());

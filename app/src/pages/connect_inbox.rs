@@ -86,12 +86,7 @@ fn ConnectFields(prefill: ConnectPrefill, connect: ServerAction<ConnectInbox>) -
     let field_error = move |name: &'static str| {
         Signal::derive(move || error.get().and_then(|e| e.message_for(name)))
     };
-    let general = Signal::derive(move || match error.get() {
-        Some(AppError::Invalid { field: Some(_), .. }) | Some(AppError::InvalidSettings { .. }) => {
-            None
-        }
-        other => other.map(|e| e.to_string()),
-    });
+    let general = Signal::derive(move || error.get().and_then(|e| e.general_message()));
     let settings = match prefill.managed.clone() {
         Some(managed) => view! { <ManagedSettings settings=managed/> }.into_any(),
         None => {

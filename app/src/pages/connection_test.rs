@@ -97,6 +97,24 @@ pub fn ProbeResult(
     }
 }
 
+/// The inputs of the form around the clicked button, for an action other than the form's own:
+/// `None` when there is no form (the browser posts it), `Some(None)` when they do not parse.
+pub fn inputs_of_form<A: leptos::form::FromFormData>(
+    ev: &leptos::ev::MouseEvent,
+) -> Option<Option<A>> {
+    use leptos::wasm_bindgen::JsCast;
+    let form = ev
+        .target()
+        .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlButtonElement>().ok())
+        .and_then(|b| b.form())?;
+    ev.prevent_default();
+    Some(
+        leptos::web_sys::FormData::new_with_form(&form)
+            .ok()
+            .and_then(|data| A::from_form_data(&data).ok()),
+    )
+}
+
 /// The credentials and the button, inside the domain form (so they post its values).
 #[component]
 pub fn TestConnection(start: ServerAction<StartProbe>, progress: ProbeProgress) -> impl IntoView {
@@ -104,28 +122,13 @@ pub fn TestConnection(start: ServerAction<StartProbe>, progress: ProbeProgress) 
     let field_error = move |name: &'static str| {
         Signal::derive(move || error.get().and_then(|e| e.message_for(name)))
     };
-    let general = Signal::derive(move || match error.get() {
-        Some(AppError::Invalid { field: Some(_), .. }) | Some(AppError::InvalidSettings { .. }) => {
-            None
-        }
-        other => other.map(|e| e.to_string()),
-    });
+    let general = Signal::derive(move || error.get().and_then(|e| e.general_message()));
     let pending = start.pending();
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        use leptos::form::FromFormData;
-        use leptos::wasm_bindgen::JsCast;
-        let Some(form) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlButtonElement>().ok())
-            .and_then(|b| b.form())
-        else {
+        let Some(parsed) = inputs_of_form::<StartProbe>(&ev) else {
             return; // no form: let the browser post it
         };
-        ev.prevent_default();
-        match leptos::web_sys::FormData::new_with_form(&form)
-            .ok()
-            .and_then(|data| StartProbe::from_form_data(&data).ok())
-        {
+        match parsed {
             Some(input) => {
                 start.dispatch(input);
             }

@@ -9,6 +9,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::connection_test::inputs_of_form;
 use super::inboxes::InboxStatus;
 use crate::api::rollout::{
     domain_inboxes, sample_result, ContinueRollout, DomainInboxesView, RevertRollout, RolloutView,
@@ -41,20 +42,7 @@ pub fn impact_view(
 ) -> ViewFn {
     ViewFn::from(move || {
         let on_click = move |ev: leptos::ev::MouseEvent| {
-            use leptos::form::FromFormData;
-            use leptos::wasm_bindgen::JsCast;
-            let Some(form) = ev
-                .target()
-                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlButtonElement>().ok())
-                .and_then(|b| b.form())
-            else {
-                return;
-            };
-            ev.prevent_default();
-            if let Some(input) = leptos::web_sys::FormData::new_with_form(&form)
-                .ok()
-                .and_then(|data| TryOnSample::from_form_data(&data).ok())
-            {
+            if let Some(Some(input)) = inputs_of_form::<TryOnSample>(&ev) {
                 sample.dispatch(input);
             }
         };

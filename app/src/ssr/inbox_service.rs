@@ -2,10 +2,6 @@
 //! domain panel's inbox data, and trying settings on a sample of inboxes (kept in memory for a
 //! while, so a form post without JavaScript can be shown after its redirect).
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
-
 use domain::{DomainSettings, DomainSettingsForm, EmailAddress};
 use futures::future::join_all;
 use storage::{Actor, NewInbox, StoredDomain, StoredInbox, UserAccount};
@@ -16,8 +12,6 @@ use crate::api::rollout::{
     DomainInboxesView, RolloutView, SampleRow, SampleView, INBOXES_SHOWN, SAMPLE_SIZE,
 };
 use crate::error::AppError;
-
-const KEPT_SAMPLES: usize = 64;
 
 /// The saved settings of the domain called `name`, if it has any.
 pub async fn domain_named(state: &AppState, name: &str) -> Result<Option<StoredDomain>, AppError> {
@@ -219,31 +213,9 @@ pub async fn try_on_sample(
         domain_id,
         rows,
     };
-    state.samples.keep(view.clone());
+    state.samples.keep(view.id, view.clone());
     Ok(view)
 }
 
-#[derive(Debug, Default)]
-pub struct SampleResults {
-    next: AtomicU64,
-    kept: Mutex<VecDeque<SampleView>>,
-}
-
-impl SampleResults {
-    fn next_id(&self) -> u64 {
-        self.next.fetch_add(1, Ordering::Relaxed) + 1
-    }
-
-    fn keep(&self, view: SampleView) {
-        if let Ok(mut kept) = self.kept.lock() {
-            if kept.len() >= KEPT_SAMPLES {
-                kept.pop_front();
-            }
-            kept.push_back(view);
-        }
-    }
-
-    pub fn get(&self, id: u64) -> Option<SampleView> {
-        self.kept.lock().ok()?.iter().find(|v| v.id == id).cloned()
-    }
-}
+/// The latest sample results, for the page a form post is redirected to.
+pub type SampleResults = super::kept::KeptResults<SampleView>;

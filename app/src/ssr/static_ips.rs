@@ -2,9 +2,6 @@
 //! test from every static address (whose results are kept in memory for a while, so a form
 //! post without JavaScript can be shown after its redirect).
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use ipnet::IpNet;
@@ -15,9 +12,6 @@ use inboxes::probe_settings;
 use super::{store_error, AppState};
 use crate::api::connection_ips::{ConnectionIpsView, IpRange, SourceTestView, USABLE_SHOWN};
 use crate::error::AppError;
-
-/// How many finished source tests are kept.
-const KEPT_RESULTS: usize = 64;
 
 /// The panel's data for domain `id`: its settings, the ranges, this host's usable addresses.
 pub async fn connection_ips_view(state: &AppState, id: i32) -> Result<ConnectionIpsView, AppError> {
@@ -153,35 +147,12 @@ pub async fn test_static_addresses(
         actor_email: account.email.clone(),
         ran_at: crate::api::format_time(chrono::Utc::now()),
     };
-    state.source_tests.keep(view.clone());
+    state.source_tests.keep(view.id, view.clone());
     Ok(view)
 }
 
-/// The latest source-test results, bounded.
-#[derive(Debug, Default)]
-pub struct SourceTestResults {
-    next: AtomicU64,
-    kept: Mutex<VecDeque<SourceTestView>>,
-}
-
-impl SourceTestResults {
-    fn next_id(&self) -> u64 {
-        self.next.fetch_add(1, Ordering::Relaxed) + 1
-    }
-
-    fn keep(&self, view: SourceTestView) {
-        if let Ok(mut kept) = self.kept.lock() {
-            if kept.len() >= KEPT_RESULTS {
-                kept.pop_front();
-            }
-            kept.push_back(view);
-        }
-    }
-
-    pub fn get(&self, id: u64) -> Option<SourceTestView> {
-        self.kept.lock().ok()?.iter().find(|v| v.id == id).cloned()
-    }
-}
+/// The latest source-test results, for the page a form post is redirected to.
+pub type SourceTestResults = super::kept::KeptResults<SourceTestView>;
 
 #[cfg(test)]
 mod tests {
