@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod connection_ips;
+pub mod dns_records;
 pub mod domains;
 pub mod inboxes;
 pub mod probes;

@@ -3,6 +3,7 @@
 mod connect_inbox;
 mod connection_ips;
 mod connection_test;
+mod dns_records;
 mod domain_form;
 mod domain_history;
 mod domains;

@@ -3,28 +3,38 @@
 //! services server functions call. Compiled only with the `ssr` feature.
 
 mod allowlist;
+mod apple_profile;
 mod authorize;
+mod autoconfig;
 mod client;
 mod cookies;
 mod csrf;
+mod dns_records;
 mod error_status;
 mod headers;
 mod inbox_service;
 mod ip_exports;
 mod kept;
 mod login_guard;
+mod mail_client_docs;
 mod pinning;
 mod probe_runner;
 mod state;
 mod static_ips;
 
+pub use apple_profile::apple_profile;
 pub use authorize::{
     account_of, client_addr, client_ip, current_account, is_form_post, request_parts, require,
     store_error,
 };
+pub use autoconfig::{
+    limit_mail_clients, mail_client_routes, outlook_autodiscover, thunderbird_autoconfig,
+    MailClientLimiter, MAX_AUTODISCOVER_BODY,
+};
 pub use client::{attach_client_info, normalize_origin, ClientInfo, ProxyPolicy};
 pub use cookies::{session_token, CookiePolicy, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 pub use csrf::refuse_cross_origin;
+pub use dns_records::{dns_records, product_host};
 pub use error_status::error_status;
 pub use headers::{security_headers, set_page_csp};
 pub use inbox_service::{

@@ -85,6 +85,14 @@ pub fn router(state: AppState) -> Router {
             "/domains/{id}/connection-ips/{file}",
             get(app::ssr::export_connection_ips),
         )
+        .route(
+            "/inboxes/{id}/mail.mobileconfig",
+            get(app::ssr::apple_profile),
+        )
+        // Thunderbird autoconfig and Outlook Autodiscover, rate-limited per client address.
+        .merge(app::ssr::mail_client_routes(Arc::new(
+            app::ssr::MailClientLimiter::default(),
+        )))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(map_response(app::ssr::error_status))

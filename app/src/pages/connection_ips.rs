@@ -6,13 +6,12 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use leptos_use::{use_clipboard, UseClipboardReturn};
 
 use crate::api::connection_ips::{
     connection_ips, static_address_test, ConnectionIpsView, SetStaticIps, SourceTestView,
     TestStaticAddresses,
 };
-use crate::components::{ErrorSummary, Refusal, TextField};
+use crate::components::{CopyButton, ErrorSummary, Refusal, TextField};
 
 const EXPORTS: [(&str, &str); 5] = [
     ("txt", "Plain text"),
@@ -97,13 +96,6 @@ fn Panel(ips: ConnectionIpsView, switch: ServerAction<SetStaticIps>) -> impl Int
 
 #[component]
 fn Ranges(ips: ConnectionIpsView, ports: String) -> impl IntoView {
-    let UseClipboardReturn {
-        is_supported,
-        copied,
-        copy,
-        ..
-    } = use_clipboard();
-    let last = RwSignal::new(None::<String>);
     let all = ips
         .ranges
         .iter()
@@ -111,24 +103,6 @@ fn Ranges(ips: ConnectionIpsView, ports: String) -> impl IntoView {
         .collect::<Vec<_>>()
         .join("\n");
     let id = ips.domain.id;
-    let copy_button = {
-        let copy = copy.clone();
-        move |label: &'static str, text: String, key: String| {
-            let copy = copy.clone();
-            let key_shown = key.clone();
-            view! {
-                <Show when=move || is_supported.get()>
-                    <button type="button" class="copy" on:click={
-                        let (copy, text, key) = (copy.clone(), text.clone(), key.clone());
-                        move |_| { copy(&text); last.set(Some(key.clone())); }
-                    }>{label}</button>
-                    <span class="status copied" role="status">
-                        {let key = key_shown.clone(); move || (copied.get() && last.get().as_deref() == Some(key.as_str())).then_some("Copied")}
-                    </span>
-                </Show>
-            }
-        }
-    };
     let rows = ips
         .ranges
         .iter()
@@ -138,7 +112,7 @@ fn Ranges(ips: ConnectionIpsView, ports: String) -> impl IntoView {
                     <th scope="row"><code class="selectable">{r.cidr.clone()}</code></th>
                     <td>{r.family.clone()}</td>
                     <td>{r.addresses.clone()}</td>
-                    <td>{copy_button("Copy", r.cidr.clone(), r.cidr.clone())}</td>
+                    <td><CopyButton label="Copy" text=r.cidr.clone()/></td>
                 </tr>
             }
         })
@@ -154,7 +128,7 @@ fn Ranges(ips: ConnectionIpsView, ports: String) -> impl IntoView {
             <thead><tr><th scope="col">"IP range"</th><th scope="col">"Family"</th><th scope="col">"Addresses"</th><th scope="col"><span class="visually-hidden">"Copy"</span></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
-        <p>{copy_button("Copy all", all, "*".to_string())}</p>
+        <p><CopyButton label="Copy all" text=all/></p>
         <p class="notice">{ports}</p>
         <p class="field-hint">{usable}</p>
         <h3>"Download for your firewall"</h3>

@@ -111,6 +111,9 @@ fn InboxCard(
                 <dt>"SMTP"</dt><dd>{inbox.smtp.clone()}</dd>
             </dl>
             <p class="field-hint">{source}</p>
+            <p><a href=format!("/inboxes/{id}/mail.mobileconfig") download=true rel="external">
+                "Apple profile (.mobileconfig)"</a>
+                <span class="field-hint">" For iPhone, iPad and Mac: installs this account with these settings; it asks for your password."</span></p>
             <details open=inbox.state == InboxState::Disconnected>
                 <summary>"Enter a new password"</summary>
                 <ActionForm action=update>

@@ -70,7 +70,8 @@ async fn export(
     Ok((format, name, list.render(format)))
 }
 
-fn refusal(error: AppError) -> Response {
+/// A refused download: the status and the message as plain text.
+pub(super) fn refusal(error: AppError) -> Response {
     let status = error.status();
     Response::builder()
         .status(status)
