@@ -17,6 +17,7 @@ mod ip_exports;
 mod kept;
 mod login_guard;
 mod mail_client_docs;
+mod mail_client_limit;
 mod pinning;
 mod probe_runner;
 mod state;
@@ -28,8 +29,7 @@ pub use authorize::{
     store_error,
 };
 pub use autoconfig::{
-    limit_mail_clients, mail_client_routes, outlook_autodiscover, thunderbird_autoconfig,
-    MailClientLimiter, MAX_AUTODISCOVER_BODY,
+    mail_client_routes, outlook_autodiscover, thunderbird_autoconfig, MAX_AUTODISCOVER_BODY,
 };
 pub use client::{attach_client_info, normalize_origin, ClientInfo, ProxyPolicy};
 pub use cookies::{session_token, CookiePolicy, SECURE_SESSION_COOKIE, SESSION_COOKIE};
@@ -43,6 +43,7 @@ pub use inbox_service::{
 };
 pub use ip_exports::export_connection_ips;
 pub use login_guard::{admit_setup_attempt, attempt_login, ThrottlePolicy};
+pub use mail_client_limit::{limit_mail_clients, MailClientLimiter};
 pub use pinning::pin_certificate;
 pub use probe_runner::{ProbeConfig, ProbeRunner};
 pub use state::{AppState, SetupGate};

@@ -249,17 +249,13 @@ pub fn autodiscover_request_address(body: &[u8]) -> Result<EmailAddress, Request
             _ => {}
         }
     }
-    if !root_seen {
-        return Err(RequestError::Malformed(
-            "the body has no XML element".into(),
-        ));
-    }
     if !path.is_empty() {
         return Err(RequestError::Malformed(
             "the document ends inside an element".into(),
         ));
     }
-    let address = address.ok_or(RequestError::MissingAddress)?;
+    // An empty body (no root element) has no address either.
+    let address = address.unwrap_or_default();
     let address = address.trim();
     if address.is_empty() {
         return Err(RequestError::MissingAddress);
