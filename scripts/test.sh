@@ -4,7 +4,7 @@
 # SKIP_POSTGRES_TESTS=1 skips the PostgreSQL half explicitly (CI never sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-tools.sh chromium postgresql-client
+scripts/ensure-tools.sh chromium postgresql-client openssl
 # Real mail servers for the probe's tests: Dovecot, Postfix, Courier-IMAP (unpacked privately).
 probe/tests/install-mail-servers.sh
 export PATH="$HOME/.cargo/bin:$PATH"

@@ -20,6 +20,7 @@ mod mail_client_docs;
 mod mail_client_limit;
 mod pinning;
 mod probe_runner;
+mod profile_signer;
 mod state;
 mod static_ips;
 
@@ -46,6 +47,7 @@ pub use login_guard::{admit_setup_attempt, attempt_login, ThrottlePolicy};
 pub use mail_client_limit::{limit_mail_clients, MailClientLimiter};
 pub use pinning::pin_certificate;
 pub use probe_runner::{ProbeConfig, ProbeRunner};
+pub use profile_signer::ProfileSigner;
 pub use state::{AppState, SetupGate};
 pub use static_ips::{
     connection_ips_view, require_static_ranges, set_static_ips, test_static_addresses,

@@ -1,6 +1,7 @@
 //! Command line and environment configuration.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -91,6 +92,21 @@ pub struct ServeArgs {
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "MAILSETTINGS_SESSION_IDLE_MINUTES", default_value_t = 60)]
     pub session_idle_minutes: u16,
+    /// Signs the Apple configuration profiles (otherwise they are unsigned, "Not Verified"): a PEM
+    /// file with the signing certificate, optionally followed by its intermediates.
+    #[arg(long, env = "MAILSETTINGS_PROFILE_SIGNING_CERT")]
+    pub profile_signing_cert: Option<PathBuf>,
+    /// The PKCS#8 PEM private key (ECDSA P-256 or RSA) of MAILSETTINGS_PROFILE_SIGNING_CERT.
+    #[arg(long, env = "MAILSETTINGS_PROFILE_SIGNING_KEY")]
+    pub profile_signing_key: Option<PathBuf>,
+    /// Requests a minute (and at once) one client address may make to the autoconfig and
+    /// Autodiscover documents.
+    #[arg(
+        long,
+        env = "MAILSETTINGS_MAIL_CLIENTS_PER_MINUTE",
+        default_value_t = 60
+    )]
+    pub mail_clients_per_minute: u32,
     #[command(flatten)]
     pub probe: ProbeServiceArgs,
     #[command(flatten)]
@@ -173,6 +189,23 @@ impl ProbeServiceArgs {
 }
 
 impl ServeArgs {
+    /// The Apple profile signer: both files or neither.
+    pub fn profile_signer(&self) -> Result<Option<Arc<app::ssr::ProfileSigner>>, String> {
+        match (&self.profile_signing_cert, &self.profile_signing_key) {
+            (None, None) => Ok(None),
+            (Some(cert), Some(key)) => app::ssr::ProfileSigner::load(cert, key)
+                .map(|s| Some(Arc::new(s))),
+            (Some(cert), None) => Err(format!(
+                "MAILSETTINGS_PROFILE_SIGNING_CERT ({}) is set but MAILSETTINGS_PROFILE_SIGNING_KEY is not: set both to sign Apple profiles, or neither",
+                cert.display()
+            )),
+            (None, Some(key)) => Err(format!(
+                "MAILSETTINGS_PROFILE_SIGNING_KEY ({}) is set but MAILSETTINGS_PROFILE_SIGNING_CERT is not: set both to sign Apple profiles, or neither",
+                key.display()
+            )),
+        }
+    }
+
     pub fn cookie_policy(&self) -> app::ssr::CookiePolicy {
         app::ssr::CookiePolicy {
             session_hours: i64::from(self.session_hours.max(1)),

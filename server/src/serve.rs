@@ -18,6 +18,7 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
     let conf = get_configuration(None).map_err(|e| format!("bad Leptos configuration: {e}"))?;
     let leptos_options = conf.leptos_options;
     let addr = leptos_options.site_addr;
+    let profile_signer = args.profile_signer()?;
 
     let db = storage::connect(&database.url()?)
         .await
@@ -56,6 +57,12 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
         vault,
         worker: Arc::clone(&worker),
         samples: Arc::default(),
+        mail_clients: Arc::new(app::ssr::MailClientLimiter::new(
+            args.mail_clients_per_minute,
+            args.mail_clients_per_minute,
+            10_000,
+        )),
+        profile_signer,
     };
     worker.spawn();
     tokio::spawn(purge_expired_rows(state.db.clone(), state.throttle.clone()));
@@ -90,8 +97,8 @@ pub fn router(state: AppState) -> Router {
             get(app::ssr::apple_profile),
         )
         // Thunderbird autoconfig and Outlook Autodiscover, rate-limited per client address.
-        .merge(app::ssr::mail_client_routes(Arc::new(
-            app::ssr::MailClientLimiter::default(),
+        .merge(app::ssr::mail_client_routes(Arc::clone(
+            &state.mail_clients,
         )))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -41,7 +41,9 @@ pub async fn domain_detail(id: i32) -> Result<DomainWithHistory, AppError> {
     let history = storage::domain_history(&state.db, id)
         .await
         .map_err(crate::ssr::store_error)?;
+    let dns_records = super::dns_records::for_settings(&stored.settings).await;
     Ok(DomainWithHistory {
+        dns_records,
         domain: stored.into(),
         history: history.into_iter().map(Into::into).collect(),
     })

@@ -8,7 +8,7 @@ use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use super::connection_test::use_probe_progress;
-use super::dns_records::{use_dns_records, DnsRecordsPanel};
+use super::dns_records::DnsRecordsPanel;
 use super::domain_form::{DomainForm, FormMode};
 use super::domain_history::DomainHistory;
 use super::rollout::{impact_view, sample_in_url, use_domain_inboxes, DomainInboxesPanel};
@@ -230,7 +230,6 @@ pub fn EditDomainPanel() -> impl IntoView {
     let progress = use_probe_progress(start, from_url);
     let sample_from_url = sample_in_url();
     let inboxes = use_domain_inboxes(id, update.version().into());
-    let dns = use_dns_records(id, update.version().into());
     let affected = Resource::new(
         move || (id.get(), update.version().get()),
         |(id, _)| async move {
@@ -283,7 +282,7 @@ pub fn EditDomainPanel() -> impl IntoView {
                                 <button type="submit" class="danger">"Delete"</button>
                             </form>
                             <DomainInboxesPanel inboxes/>
-                            <DnsRecordsPanel records=dns/>
+                            <DnsRecordsPanel records=detail.dns_records.clone()/>
                             <DomainHistory domain_id=detail.domain.id entries=detail.history/>
                         }.into_any()
                     }

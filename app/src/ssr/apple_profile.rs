@@ -1,7 +1,8 @@
 //! The Apple configuration profile of an inbox: `GET /inboxes/{id}/mail.mobileconfig`, for
 //! the inbox's owner. A property list with one `com.apple.mail.managed` payload holding the
-//! inbox's settings and address (no password: the device asks for it). Unsigned: the device
-//! shows it as "Not Verified".
+//! inbox's settings and address (no password: the device asks for it). Signed (CMS) when the
+//! operator configured a signing certificate and key; otherwise unsigned, and the device shows
+//! it as "Not Verified".
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -48,6 +49,12 @@ async fn profile(state: &AppState, id: i32, parts: &Parts) -> Result<(String, Ve
         tracing::error!(error = %e, "could not write a profile");
         AppError::Internal
     })?;
+    if let Some(signer) = &state.profile_signer {
+        body = signer.sign(&body).map_err(|e| {
+            tracing::error!(error = %e, "could not sign a profile");
+            AppError::Internal
+        })?;
+    }
     Ok((format!("{}.mobileconfig", inbox.email), body))
 }
 

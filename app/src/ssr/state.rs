@@ -5,7 +5,8 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::{
-    CookiePolicy, ProbeRunner, ProxyPolicy, SampleResults, SourceTestResults, ThrottlePolicy,
+    CookiePolicy, ProbeRunner, ProfileSigner, ProxyPolicy, SampleResults, SourceTestResults,
+    ThrottlePolicy,
 };
 use crate::error::AppError;
 
@@ -26,6 +27,10 @@ pub struct AppState {
     /// Revalidates and periodically checks inboxes; woken after a domain change.
     pub worker: Arc<inboxes::Worker>,
     pub samples: Arc<SampleResults>,
+    /// Requests per client address to the autoconfig and Autodiscover documents.
+    pub mail_clients: Arc<super::MailClientLimiter>,
+    /// Signs Apple configuration profiles; without it they are served unsigned.
+    pub profile_signer: Option<Arc<ProfileSigner>>,
 }
 
 impl AppState {

@@ -191,11 +191,6 @@ pub const ROWS: &[Row] = &[
         expect: [UNAUTH, FORBID, MISSING, FORBID, MISSING],
     },
     Row {
-        function: "dns_records",
-        form: &[("id", NO_SUCH)],
-        expect: [UNAUTH, FORBID, MISSING, FORBID, MISSING],
-    },
-    Row {
         function: "unconfigured_domains",
         form: &[],
         expect: [UNAUTH, FORBID, OK, FORBID, OK],

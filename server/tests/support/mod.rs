@@ -119,6 +119,8 @@ impl TestApp {
                 inboxes::WorkerConfig::default(),
             ),
             samples: Arc::default(),
+            mail_clients: Arc::default(),
+            profile_signer: None,
         };
         adjust(&mut state);
         // The worker checks with the (possibly adjusted) connection-test options.
