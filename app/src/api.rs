@@ -2,6 +2,7 @@
 //! checklist: who is calling and may they → parse the input → call one storage function → map
 //! the outcome.
 
+pub mod audit;
 pub mod auth;
 pub mod connection_ips;
 pub mod dns_records;

@@ -18,7 +18,8 @@ use leptos_router::{path, SsrMode};
 use components::Header;
 use pages::{
     ConnectInboxPage, ConnectionIpsPanel, DeleteDomainPanel, DomainsPage, EditDomainPanel,
-    InboxesPage, LoginPage, NewDomainPanel, NoPanel, NotFound, SetupPage, UsersPage,
+    HistoryEventPage, HistoryPage, InboxesPage, LoginPage, NewDomainPanel, NoPanel, NotFound,
+    SetupPage, UsersPage, VerifyHistoryPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -66,6 +67,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/inboxes") view=InboxesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/history/verify") view=VerifyHistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/history/events/:id") view=HistoryEventPage ssr=SsrMode::Async/>
                     <Route path=path!("/inboxes/connect") view=ConnectInboxPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/domains") view=DomainsPage ssr=SsrMode::Async>
                         <Route path=path!("") view=NoPanel ssr=SsrMode::Async/>

@@ -4,6 +4,8 @@
 
 mod allowlist;
 mod apple_profile;
+mod audit_export;
+mod audit_service;
 mod authorize;
 mod autoconfig;
 mod client;
@@ -25,8 +27,11 @@ mod state;
 mod static_ips;
 
 pub use apple_profile::apple_profile;
+pub use audit_export::{export_history_csv, export_history_json};
+pub use audit_service::{audit_event_detail, audit_filter, history_page, verify_view};
 pub use authorize::{
     account_of, client_addr, client_ip, current_account, is_form_post, request_parts, require,
+    user_agent,
     store_error,
 };
 pub use autoconfig::{

@@ -116,3 +116,71 @@ mod tests {
         }
     }
 }
+
+/// A user account's fields as the change history shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountField {
+    Email,
+    Role,
+    AccountAccess,
+    Disabled,
+}
+
+impl AccountField {
+    pub fn label(&self) -> &'static str {
+        match self {
+            AccountField::Email => "Email",
+            AccountField::Role => "Role",
+            AccountField::AccountAccess => "Account access",
+            AccountField::Disabled => "Disabled",
+        }
+    }
+}
+
+/// One account field's value before and after a change (`None` = the account did not exist).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountChange {
+    pub field: AccountField,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// An account's displayed values, for [`account_diff`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountValues {
+    pub email: String,
+    pub rights: Rights,
+    pub disabled: bool,
+}
+
+/// The fields whose displayed value differs (every field when one side is `None`).
+pub fn account_diff(
+    before: Option<&AccountValues>,
+    after: Option<&AccountValues>,
+) -> Vec<AccountChange> {
+    let yes_no = |b: bool| if b { "Yes" } else { "No" }.to_owned();
+    let value = |a: &AccountValues, field: AccountField| match field {
+        AccountField::Email => a.email.clone(),
+        AccountField::Role => a.rights.role.label().to_owned(),
+        AccountField::AccountAccess => yes_no(a.rights.account_access),
+        AccountField::Disabled => yes_no(a.disabled),
+    };
+    [
+        AccountField::Email,
+        AccountField::Role,
+        AccountField::AccountAccess,
+        AccountField::Disabled,
+    ]
+    .into_iter()
+    .filter_map(|field| {
+        let before = before.map(|a| value(a, field));
+        let after = after.map(|a| value(a, field));
+        (before != after).then_some(AccountChange {
+            field,
+            before,
+            after,
+        })
+    })
+    .collect()
+}

@@ -7,6 +7,7 @@ mod m20261122_000001_initial;
 mod m20261122_000002_probes;
 mod m20261130_000003_login_throttle;
 mod m20261130_000004_inboxes;
+mod m20261130_000005_audit_chain;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_probes::Migration),
             Box::new(m20261130_000003_login_throttle::Migration),
             Box::new(m20261130_000004_inboxes::Migration),
+            Box::new(m20261130_000005_audit_chain::Migration),
         ]
     }
 }

@@ -60,6 +60,9 @@ pub enum Command {
     /// Probe a mailbox's IMAP and SMTP settings against the real servers, step by step. The
     /// password comes from PROBE_PASSWORD or --password-file, never from the command line.
     Probe(crate::probe_cli::ProbeArgs),
+    /// Verify the change history (or an export of it, offline), sign a checkpoint, or print the
+    /// public key that verifies them.
+    Audit(crate::audit_cli::AuditArgs),
 }
 
 impl Default for Command {
@@ -111,6 +114,10 @@ pub struct ServeArgs {
     pub probe: ProbeServiceArgs,
     #[command(flatten)]
     pub inboxes: crate::inbox_config::InboxArgs,
+    #[command(flatten)]
+    pub audit_key: crate::audit_cli::AuditKeyArgs,
+    #[command(flatten)]
+    pub checkpoints: crate::audit_cli::CheckpointArgs,
 }
 
 /// How connection tests started from the web app behave.

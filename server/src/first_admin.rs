@@ -72,7 +72,7 @@ pub async fn create_admin_command(db: &DatabaseArgs, args: CreateAdminArgs) -> R
     let conn = storage::connect(&db.url()?)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
-    match storage::create_first_super_admin(&conn, &email, &password).await {
+    match storage::create_first_super_admin(&conn, &email, &password, None, None).await {
         Ok(account) => {
             println!("Created super admin {}", account.email);
             Ok(())

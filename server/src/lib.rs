@@ -1,6 +1,7 @@
 //! The server binary's library half: configuration, wiring and the admin commands, so the
 //! integration tests drive the same router the binary serves.
 
+pub mod audit_cli;
 pub mod cli;
 pub mod first_admin;
 pub mod inbox_config;

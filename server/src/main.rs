@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use server::cli::{Cli, Command};
-use server::{first_admin, probe_cli, serve};
+use server::{audit_cli, first_admin, probe_cli, serve};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -19,6 +19,10 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(args) => serve::run(&cli.database, args).await,
         Command::CreateAdmin(args) => first_admin::create_admin_command(&cli.database, args).await,
         Command::Probe(args) => return probe_cli::run(args).await,
+        Command::Audit(args) => match audit_cli::run(&cli.database, args).await {
+            Ok(code) => return code,
+            Err(message) => Err(message),
+        },
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -39,6 +39,8 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
     let budget = probe_config.overall_budget;
     let probes = Arc::new(ProbeRunner::new(probe_config));
     let vault = Arc::new(args.inboxes.vault(&db, &database.data_dir).await?);
+    let audit_signer = Arc::new(args.audit_key.signer(&database.data_dir)?);
+    tracing::info!(public_key = %audit_signer.public_key_hex(), "audit checkpoints signed with this key");
     let worker = inbox_config::worker(
         db.clone(),
         Arc::clone(&vault),
@@ -63,8 +65,14 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
             10_000,
         )),
         profile_signer,
+        audit_signer: Arc::clone(&audit_signer),
     };
     worker.spawn();
+    tokio::spawn(crate::audit_cli::sign_periodically(
+        state.db.clone(),
+        audit_signer,
+        args.checkpoints.interval,
+    ));
     tokio::spawn(purge_expired_rows(state.db.clone(), state.throttle.clone()));
     let router = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -92,6 +100,8 @@ pub fn router(state: AppState) -> Router {
             "/domains/{id}/connection-ips/{file}",
             get(app::ssr::export_connection_ips),
         )
+        .route("/history/export.csv", get(app::ssr::export_history_csv))
+        .route("/history/export.json", get(app::ssr::export_history_json))
         .route(
             "/inboxes/{id}/mail.mobileconfig",
             get(app::ssr::apple_profile),

@@ -38,7 +38,9 @@ async fn the_owner_downloads_a_profile_with_the_domain_settings() {
     let actor = storage::Actor {
         user_id: user.id,
         email: user.email.clone(),
+        role: None,
         client_ip: None,
+        user_agent: None,
     };
     let domain = storage::find_domain(&app.db.db, "example.org")
         .await
@@ -167,7 +169,9 @@ async fn signing_app(cert: &std::path::Path, key: &std::path::Path) -> (TestApp,
     let actor = storage::Actor {
         user_id: user.id,
         email: user.email.clone(),
+        role: None,
         client_ip: None,
+        user_agent: None,
     };
     let domain = storage::find_domain(&app.db.db, "example.org")
         .await

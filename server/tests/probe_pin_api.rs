@@ -182,7 +182,9 @@ async fn probe_pin_and_audit_link_against_real_servers() {
     let actor = storage::Actor {
         user_id: 1,
         email: support::ADMIN.into(),
+        role: None,
         client_ip: None,
+        user_agent: None,
     };
     let record = storage::start_probe_record(&app.state.db, &actor, Some(1), &tested)
         .await
@@ -190,6 +192,7 @@ async fn probe_pin_and_audit_link_against_real_servers() {
     storage::finish_probe_record(
         &app.state.db,
         record,
+        &actor,
         false,
         None,
         &no_smtp_cert.to_string(),

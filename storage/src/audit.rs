@@ -1,66 +1,94 @@
-//! The append-only audit trail: domain changes, inbox events and revalidation outcomes.
+//! The append-only audit trail: every change in the product, each event chained to the last
+//! (see `chain` and `audit_chain`).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use domain::{Field, FieldChange};
+use domain::{AccountChange, Field, FieldChange, Role};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::entity::audit_event::{ActiveModel, Column, Entity, Model};
+use crate::chain::ChainedEvent;
+use crate::entity::audit_event::{Column, Entity, Model};
 use crate::{now, Actor, StorageError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     Created,
     Updated,
     Deleted,
     /// The settings before a change were restored ("Revert to previous settings").
     Reverted,
+    /// A connection test finished (its verdict in the summary, its report linked).
+    ConnectionTest,
     InboxConnected,
+    InboxPasswordChanged,
     InboxRemoved,
     /// An inbox's state changed (connected ↔ disconnected) after a check.
     InboxState,
     RolloutPaused,
     RolloutContinued,
     RolloutFinished,
+    UserCreated,
+    UserUpdated,
+    PasswordReset,
+    LoggedIn,
+    LoginFailed,
+    LoggedOut,
 }
 
 impl AuditAction {
+    pub const ALL: [AuditAction; 18] = [
+        AuditAction::Created,
+        AuditAction::Updated,
+        AuditAction::Deleted,
+        AuditAction::Reverted,
+        AuditAction::ConnectionTest,
+        AuditAction::InboxConnected,
+        AuditAction::InboxPasswordChanged,
+        AuditAction::InboxRemoved,
+        AuditAction::InboxState,
+        AuditAction::RolloutPaused,
+        AuditAction::RolloutContinued,
+        AuditAction::RolloutFinished,
+        AuditAction::UserCreated,
+        AuditAction::UserUpdated,
+        AuditAction::PasswordReset,
+        AuditAction::LoggedIn,
+        AuditAction::LoginFailed,
+        AuditAction::LoggedOut,
+    ];
+
+    /// Actions that move a domain to its next version (one event per version).
+    const VERSION_BUMPS: [AuditAction; 2] = [AuditAction::Updated, AuditAction::Reverted];
+
+    /// The stored name (and the export's).
     pub fn as_str(&self) -> &'static str {
         match self {
             AuditAction::Created => "created",
             AuditAction::Updated => "updated",
             AuditAction::Deleted => "deleted",
             AuditAction::Reverted => "reverted",
+            AuditAction::ConnectionTest => "connection_test",
             AuditAction::InboxConnected => "inbox_connected",
+            AuditAction::InboxPasswordChanged => "inbox_password_changed",
             AuditAction::InboxRemoved => "inbox_removed",
             AuditAction::InboxState => "inbox_state",
             AuditAction::RolloutPaused => "rollout_paused",
             AuditAction::RolloutContinued => "rollout_continued",
             AuditAction::RolloutFinished => "rollout_finished",
+            AuditAction::UserCreated => "user_created",
+            AuditAction::UserUpdated => "user_updated",
+            AuditAction::PasswordReset => "password_reset",
+            AuditAction::LoggedIn => "logged_in",
+            AuditAction::LoginFailed => "login_failed",
+            AuditAction::LoggedOut => "logged_out",
         }
     }
-
-    pub const ALL: [AuditAction; 10] = [
-        AuditAction::Created,
-        AuditAction::Updated,
-        AuditAction::Deleted,
-        AuditAction::Reverted,
-        AuditAction::InboxConnected,
-        AuditAction::InboxRemoved,
-        AuditAction::InboxState,
-        AuditAction::RolloutPaused,
-        AuditAction::RolloutContinued,
-        AuditAction::RolloutFinished,
-    ];
-
-    /// Actions that move a domain to its next version (one event per version).
-    const VERSION_BUMPS: [AuditAction; 2] = [AuditAction::Updated, AuditAction::Reverted];
 
     /// How the history shows it.
     pub fn label(&self) -> &'static str {
@@ -69,35 +97,184 @@ impl AuditAction {
             AuditAction::Updated => "Updated",
             AuditAction::Deleted => "Deleted",
             AuditAction::Reverted => "Reverted",
+            AuditAction::ConnectionTest => "Connection test",
             AuditAction::InboxConnected => "Inbox connected",
+            AuditAction::InboxPasswordChanged => "Inbox password changed",
             AuditAction::InboxRemoved => "Inbox removed",
             AuditAction::InboxState => "Inbox status",
             AuditAction::RolloutPaused => "Revalidation paused",
             AuditAction::RolloutContinued => "Revalidation continued",
             AuditAction::RolloutFinished => "Revalidation finished",
+            AuditAction::UserCreated => "User created",
+            AuditAction::UserUpdated => "User changed",
+            AuditAction::PasswordReset => "Password reset",
+            AuditAction::LoggedIn => "Logged in",
+            AuditAction::LoginFailed => "Login failed",
+            AuditAction::LoggedOut => "Logged out",
         }
     }
 
     pub fn parse(s: &str) -> Option<AuditAction> {
         AuditAction::ALL.into_iter().find(|a| a.as_str() == s)
     }
+
+    /// Whether the event's changes are a user account's fields (not a domain's).
+    fn changes_accounts(&self) -> bool {
+        matches!(self, AuditAction::UserCreated | AuditAction::UserUpdated)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditEvent {
     pub id: i32,
+    /// Position in the hash chain (`None` only for an event inserted outside the application).
+    pub seq: Option<i64>,
     pub occurred_at: DateTime<Utc>,
     pub actor_user_id: Option<i32>,
     pub actor_email: String,
+    pub actor_role: Option<Role>,
     pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
     pub domain_id: Option<i32>,
+    /// Empty for events about no domain (logins, users).
     pub domain_name: String,
+    /// The user or inbox address an event is about, when that is not (only) a domain.
+    pub target: Option<String>,
     pub action: AuditAction,
     pub changes: Vec<FieldChange>,
-    /// The successful connection test of exactly the saved values, if there was one.
+    pub account_changes: Vec<AccountChange>,
+    /// The connection test's report: of exactly the saved values, or the test itself.
     pub probe_report_id: Option<i32>,
-    /// What happened, for events without field changes (inboxes, rollouts).
+    pub job_id: Option<i32>,
+    /// What happened, for events without field changes (inboxes, rollouts, tests, logins).
     pub summary: Option<String>,
+    pub hash: Option<String>,
+}
+
+/// An event to append to the trail, inside the transaction of the change it records.
+#[derive(Clone, Debug)]
+pub(crate) struct NewEvent {
+    action: AuditAction,
+    domain_id: Option<i32>,
+    domain_name: String,
+    target: Option<String>,
+    changes: String,
+    summary: Option<String>,
+    probe_report_id: Option<i32>,
+    job_id: Option<i32>,
+    /// Who acted when no account did (a failed login): typed address, client IP, user agent.
+    unauthenticated: Option<(String, Option<String>, Option<String>)>,
+}
+
+impl NewEvent {
+    pub(crate) fn new(action: AuditAction) -> Self {
+        NewEvent {
+            action,
+            domain_id: None,
+            domain_name: String::new(),
+            target: None,
+            changes: "[]".to_owned(),
+            summary: None,
+            probe_report_id: None,
+            job_id: None,
+            unauthenticated: None,
+        }
+    }
+
+    pub(crate) fn domain(mut self, id: Option<i32>, name: &str) -> Self {
+        self.domain_id = id;
+        self.domain_name = name.to_owned();
+        self
+    }
+
+    pub(crate) fn target(mut self, target: &str) -> Self {
+        self.target = Some(target.to_owned());
+        self
+    }
+
+    pub(crate) fn summary(mut self, summary: String) -> Self {
+        self.summary = Some(summary);
+        self
+    }
+
+    pub(crate) fn report(mut self, probe_report_id: Option<i32>) -> Self {
+        self.probe_report_id = probe_report_id;
+        self
+    }
+
+    pub(crate) fn job(mut self, job_id: i32) -> Self {
+        self.job_id = Some(job_id);
+        self
+    }
+
+    pub(crate) fn changes(mut self, changes: &impl Serialize) -> Result<Self, StorageError> {
+        self.changes = serde_json::to_string(changes)
+            .map_err(|e| StorageError::Corrupt(format!("audit changes: {e}")))?;
+        Ok(self)
+    }
+}
+
+/// Appends `event` to the chain inside `txn`; `actor` is `None` for the background worker.
+/// Only one transaction extends the chain at a time: PostgreSQL takes a transaction-scoped
+/// advisory lock, SQLite already holds the write lock (`begin_write`).
+pub(crate) async fn append(
+    txn: &DatabaseTransaction,
+    actor: Option<&Actor>,
+    event: NewEvent,
+) -> Result<(), StorageError> {
+    crate::audit_chain::lock_chain(txn).await?;
+    let head = crate::audit_chain::head(txn).await?;
+    let (actor_email, client_ip, user_agent) = match (actor, event.unauthenticated) {
+        (Some(a), _) => (a.email.clone(), a.client_ip.clone(), a.user_agent.clone()),
+        (None, Some(who)) => who,
+        (None, None) => ("revalidation worker".to_owned(), None, None),
+    };
+    let mut chained = ChainedEvent {
+        id: head.next_id,
+        seq: head.seq + 1,
+        occurred_at: now(),
+        actor_user_id: actor.map(|a| a.user_id),
+        actor_email,
+        actor_role: actor.and_then(|a| a.role).map(|r| r.as_str().to_owned()),
+        client_ip,
+        user_agent,
+        domain_id: event.domain_id,
+        domain_name: event.domain_name,
+        target: event.target,
+        action: event.action.as_str().to_owned(),
+        changes: event.changes,
+        summary: event.summary,
+        probe_report_id: event.probe_report_id,
+        job_id: event.job_id,
+        prev_hash: String::new(),
+        hash: String::new(),
+    };
+    chained.seal(&head.hash);
+    crate::audit_chain::insert(txn, chained).await
+}
+
+/// A login (`actor` signed in), a logout, or a failed login (`actor` is `None`: `who` typed
+/// the address, from `client_ip` with `user_agent`). `summary` says why a login failed.
+pub async fn record_login(
+    db: &DatabaseConnection,
+    action: AuditAction,
+    actor: Option<&Actor>,
+    who: &Actor,
+    summary: Option<String>,
+) -> Result<(), StorageError> {
+    let txn = crate::begin_write(db).await?;
+    let mut event = NewEvent::new(action).target(&who.email);
+    event.summary = summary;
+    if actor.is_none() {
+        event.unauthenticated = Some((
+            who.email.clone(),
+            who.client_ip.clone(),
+            who.user_agent.clone(),
+        ));
+    }
+    append(&txn, actor, event).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Every event of one domain, newest first (kept after the domain is deleted).
@@ -107,87 +284,13 @@ pub async fn domain_history(
 ) -> Result<Vec<AuditEvent>, StorageError> {
     Entity::find()
         .filter(Column::DomainId.eq(domain_id))
-        .order_by_desc(Column::OccurredAt)
+        .order_by_desc(Column::Seq)
         .order_by_desc(Column::Id)
         .all(db)
         .await?
         .into_iter()
         .map(to_event)
         .collect()
-}
-
-/// The latest `limit` events across all domains, newest first.
-pub async fn recent_events(
-    db: &DatabaseConnection,
-    limit: u64,
-) -> Result<Vec<AuditEvent>, StorageError> {
-    Entity::find()
-        .order_by_desc(Column::OccurredAt)
-        .order_by_desc(Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(to_event)
-        .collect()
-}
-
-pub(crate) async fn record(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    domain_id: i32,
-    domain_name: &str,
-    action: AuditAction,
-    changes: &[FieldChange],
-    probe_report_id: Option<i32>,
-) -> Result<(), StorageError> {
-    let changes = serde_json::to_string(changes)
-        .map_err(|e| StorageError::Corrupt(format!("audit changes: {e}")))?;
-    ActiveModel {
-        id: NotSet,
-        occurred_at: Set(now()),
-        actor_user_id: Set(Some(actor.user_id)),
-        actor_email: Set(actor.email.clone()),
-        client_ip: Set(actor.client_ip.clone()),
-        domain_id: Set(Some(domain_id)),
-        domain_name: Set(domain_name.to_owned()),
-        action: Set(action.as_str().to_owned()),
-        changes: Set(changes),
-        probe_report_id: Set(probe_report_id),
-        summary: Set(None),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
-}
-
-/// An event without field changes; `actor` is `None` for the background worker.
-pub(crate) async fn record_summary(
-    conn: &impl ConnectionTrait,
-    actor: Option<&Actor>,
-    domain_id: Option<i32>,
-    domain_name: &str,
-    action: AuditAction,
-    summary: String,
-) -> Result<(), StorageError> {
-    ActiveModel {
-        id: NotSet,
-        occurred_at: Set(now()),
-        actor_user_id: Set(actor.map(|a| a.user_id)),
-        actor_email: Set(
-            actor.map_or_else(|| "revalidation worker".to_owned(), |a| a.email.clone())
-        ),
-        client_ip: Set(actor.and_then(|a| a.client_ip.clone())),
-        domain_id: Set(domain_id),
-        domain_name: Set(domain_name.to_owned()),
-        action: Set(action.as_str().to_owned()),
-        changes: Set("[]".to_owned()),
-        probe_report_id: Set(None),
-        summary: Set(Some(summary)),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// What changed between `from_version` and `to_version` of a domain, merged per field.
@@ -237,20 +340,34 @@ fn parse_changes(json: &str) -> Result<Vec<FieldChange>, StorageError> {
     serde_json::from_str(json).map_err(|e| StorageError::Corrupt(format!("audit changes: {e}")))
 }
 
-fn to_event(m: Model) -> Result<AuditEvent, StorageError> {
+pub(crate) fn to_event(m: Model) -> Result<AuditEvent, StorageError> {
     let action = AuditAction::parse(&m.action)
         .ok_or_else(|| StorageError::Corrupt(format!("audit action {:?}", m.action)))?;
+    let (changes, account_changes) = if action.changes_accounts() {
+        let account = serde_json::from_str(&m.changes)
+            .map_err(|e| StorageError::Corrupt(format!("audit account changes: {e}")))?;
+        (Vec::new(), account)
+    } else {
+        (parse_changes(&m.changes)?, Vec::new())
+    };
     Ok(AuditEvent {
         id: m.id,
+        seq: m.seq,
         occurred_at: m.occurred_at,
         actor_user_id: m.actor_user_id,
         actor_email: m.actor_email,
+        actor_role: m.actor_role.as_deref().and_then(|r| Role::parse(r).ok()),
         client_ip: m.client_ip,
+        user_agent: m.user_agent,
         domain_id: m.domain_id,
         domain_name: m.domain_name,
+        target: m.target,
         action,
-        changes: parse_changes(&m.changes)?,
+        changes,
+        account_changes,
         probe_report_id: m.probe_report_id,
+        job_id: m.job_id,
         summary: m.summary,
+        hash: m.hash,
     })
 }

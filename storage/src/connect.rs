@@ -22,6 +22,7 @@ pub async fn connect(database_url: &str) -> Result<DatabaseConnection, StorageEr
     tracing::info!(backend = ?db.get_database_backend(), "database connected, running migrations");
     Migrator::up(&db, None).await?;
     tracing::info!("database migrations up to date");
+    crate::audit_chain::seal_unchained(&db).await?;
     Ok(db)
 }
 

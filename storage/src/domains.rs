@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, AuditAction};
+use crate::audit::{self, AuditAction, NewEvent};
 use crate::entity::domain::{ActiveModel, Column, Entity, Model};
 use crate::error::unique_or;
 use crate::{now, StorageError};
@@ -28,7 +28,10 @@ pub struct StoredDomain {
 pub struct Actor {
     pub user_id: i32,
     pub email: String,
+    /// `None` only where no account is behind it (the command line, a failed login).
+    pub role: Option<domain::Role>,
     pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 /// All domains, ordered by domain name.
@@ -85,19 +88,14 @@ pub async fn create_domain(
         .map_err(|e| unique_or(e, || StorageError::DuplicateDomain(name.clone())))?;
     let changes = diff(None, Some(&settings));
     let validated_by = crate::probes::successful_probe_for(&txn, &settings).await?;
-    audit::record(
-        &txn,
-        actor,
-        model.id,
-        &name,
-        AuditAction::Created,
-        &changes,
-        validated_by,
-    )
-    .await?;
     // Inboxes connected with typed settings now use the domain's.
     crate::inboxes::adopt_domain_inboxes(&txn, model.id, &name).await?;
-    crate::jobs::start_job(&txn, actor, model.id, &name, 1, None).await?;
+    let job = crate::jobs::start_job(&txn, actor, model.id, &name, 1, None).await?;
+    let event = NewEvent::new(AuditAction::Created)
+        .domain(Some(model.id), &name)
+        .changes(&changes)?
+        .report(validated_by);
+    audit::append(&txn, Some(actor), with_job(event, job)).await?;
     txn.commit().await?;
     to_stored(model)
 }
@@ -183,9 +181,14 @@ async fn change_domain(
         return Err(conflict(&txn, current, expected_version, fallback).await);
     }
     let validated_by = crate::probes::successful_probe_for(&txn, &settings).await?;
-    audit::record(&txn, actor, id, &name, action, &changes, validated_by).await?;
     let version = expected_version + 1;
-    crate::jobs::start_job(&txn, actor, id, &name, version, Some(&current.settings)).await?;
+    let job =
+        crate::jobs::start_job(&txn, actor, id, &name, version, Some(&current.settings)).await?;
+    let event = NewEvent::new(action)
+        .domain(Some(id), &name)
+        .changes(&changes)?
+        .report(validated_by);
+    audit::append(&txn, Some(actor), with_job(event, job)).await?;
     let updated = load(&txn, id).await?;
     txn.commit().await?;
     Ok(updated)
@@ -216,7 +219,10 @@ pub async fn delete_domain(
     }
     let name = current.settings.domain.to_string();
     let changes = diff(Some(&current.settings), None);
-    audit::record(&txn, actor, id, &name, AuditAction::Deleted, &changes, None).await?;
+    let event = NewEvent::new(AuditAction::Deleted)
+        .domain(Some(id), &name)
+        .changes(&changes)?;
+    audit::append(&txn, Some(actor), event).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -309,4 +315,11 @@ pub(crate) fn settings_of(m: &Model) -> Result<DomainSettings, StorageError> {
         smtp_cert_pin: pin(&m.smtp_cert_pin, "smtp_cert_pin")?,
     };
     Ok(settings)
+}
+
+fn with_job(event: NewEvent, job: Option<i32>) -> NewEvent {
+    match job {
+        Some(job) => event.job(job),
+        None => event,
+    }
 }

@@ -5,12 +5,13 @@
 use chrono::{DateTime, Utc};
 use domain::{DomainSettings, InboxState};
 use sea_orm::{
+    DatabaseTransaction,
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, AuditAction};
+use crate::audit::{self, AuditAction, NewEvent};
 use crate::entity::inbox::{ActiveModel, Column, Entity, Model};
 use crate::entity::{domain as domain_row, user};
 use crate::{now, Actor, StorageError};
@@ -120,15 +121,11 @@ pub async fn connect_inbox(
         Some(_) => row.update(&txn).await?,
         None => row.insert(&txn).await?,
     };
-    audit::record_summary(
-        &txn,
-        Some(actor),
-        new.domain_id,
-        &new.mail_domain,
-        AuditAction::InboxConnected,
-        format!("{} connected the inbox {}", actor.email, new.email),
-    )
-    .await?;
+    let event = NewEvent::new(AuditAction::InboxConnected)
+        .domain(new.domain_id, &new.mail_domain)
+        .target(&new.email)
+        .summary(format!("{} connected the inbox {}", actor.email, new.email));
+    audit::append(&txn, Some(actor), event).await?;
     let inbox = load_one(&txn, model).await?;
     txn.commit().await?;
     Ok(inbox)
@@ -149,15 +146,11 @@ pub async fn remove_inbox(
     // inbox's, in the order a finishing check locks them).
     crate::jobs::forget_inbox(&txn, id).await?;
     Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record_summary(
-        &txn,
-        Some(actor),
-        model.domain_id,
-        &model.mail_domain,
-        AuditAction::InboxRemoved,
-        format!("{} removed the inbox {}", actor.email, model.email),
-    )
-    .await?;
+    let event = NewEvent::new(AuditAction::InboxRemoved)
+        .domain(model.domain_id, &model.mail_domain)
+        .target(&model.email)
+        .summary(format!("{} removed the inbox {}", actor.email, model.email));
+    audit::append(&txn, Some(actor), event).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -263,17 +256,16 @@ pub async fn update_inbox_secret(
     row.last_checked_at = Set(Some(at));
     row.last_connected_at = Set(Some(at));
     let model = row.update(&txn).await?;
-    if !was_connected {
-        audit::record_summary(
-            &txn,
-            Some(actor),
-            model.domain_id,
-            &model.mail_domain,
-            AuditAction::InboxState,
-            format!("{}: connected again with a new password", model.email),
-        )
-        .await?;
-    }
+    let summary = if was_connected {
+        format!("{}: new password saved", model.email)
+    } else {
+        format!("{}: connected again with a new password", model.email)
+    };
+    let event = NewEvent::new(AuditAction::InboxPasswordChanged)
+        .domain(model.domain_id, &model.mail_domain)
+        .target(&model.email)
+        .summary(summary);
+    audit::append(&txn, Some(actor), event).await?;
     let inbox = load_one(&txn, model).await?;
     txn.commit().await?;
     Ok(inbox)
@@ -282,9 +274,10 @@ pub async fn update_inbox_secret(
 /// Stores a check's result; a change of state is one audit event. Used inside the caller's
 /// transaction (a revalidation item commits with it).
 pub(crate) async fn store_check(
-    conn: &impl ConnectionTrait,
+    conn: &DatabaseTransaction,
     id: i32,
     result: &CheckResult,
+    job_id: Option<i32>,
 ) -> Result<(), StorageError> {
     let Some(model) = Entity::find_by_id(id).one(conn).await? else {
         return Ok(()); // removed while it was checked
@@ -316,15 +309,14 @@ pub(crate) async fn store_check(
             Some(f) => format!("{email}: disconnected ({}: {})", f.category, f.detail),
             None => format!("{email}: connected"),
         };
-        audit::record_summary(
-            conn,
-            None,
-            domain_id,
-            &mail_domain,
-            AuditAction::InboxState,
-            summary,
-        )
-        .await?;
+        let mut event = NewEvent::new(AuditAction::InboxState)
+            .domain(domain_id, &mail_domain)
+            .target(&email)
+            .summary(summary);
+        if let Some(job) = job_id {
+            event = event.job(job);
+        }
+        audit::append(conn, None, event).await?;
     }
     Ok(())
 }
@@ -336,7 +328,7 @@ pub async fn record_check(
     result: &CheckResult,
 ) -> Result<(), StorageError> {
     let txn = crate::begin_write(db).await?;
-    store_check(&txn, id, result).await?;
+    store_check(&txn, id, result, None).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -8,12 +8,13 @@ use chrono::{DateTime, Utc};
 use domain::{DomainSettings, RolloutState};
 use sea_orm::sea_query::Query;
 use sea_orm::{
+    DatabaseTransaction,
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, NotSet, QueryFilter, QueryOrder, QueryResult, Set, Statement, Value,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, AuditAction};
+use crate::audit::{self, AuditAction, NewEvent};
 use crate::entity::revalidation_item as item;
 use crate::entity::revalidation_job::{ActiveModel, Column, Entity, Model};
 use crate::inboxes::{store_check, CheckResult};
@@ -57,7 +58,7 @@ pub(crate) async fn start_job(
     domain_name: &str,
     version: i32,
     previous: Option<&DomainSettings>,
-) -> Result<(), StorageError> {
+) -> Result<Option<i32>, StorageError> {
     Entity::update_many()
         .col_expr(Column::State, RolloutState::Superseded.as_str().into())
         .col_expr(Column::UpdatedAt, now().into())
@@ -66,7 +67,7 @@ pub(crate) async fn start_job(
         .exec(conn)
         .await?;
     if !crate::inboxes::domain_has_inboxes(conn, domain_id).await? {
-        return Ok(());
+        return Ok(None);
     }
     let previous = previous
         .map(serde_json::to_string)
@@ -92,8 +93,9 @@ pub(crate) async fn start_job(
         finished_at: Set(None),
     }
     .insert(conn)
-    .await?;
-    Ok(())
+    .await
+    .map(|job| Some(job.id))
+    .map_err(StorageError::from)
 }
 
 fn active_states() -> [&'static str; 3] {
@@ -295,7 +297,7 @@ pub async fn finish_item(
         txn.commit().await?;
         return Ok(true);
     }
-    store_check(&txn, item.inbox_id, &outcome.result).await?;
+    store_check(&txn, item.inbox_id, &outcome.result, Some(item.job_id)).await?;
     let mut failures = parse_failures(&job.failures)?;
     if let Some(c) = &outcome.category {
         *failures.entry(c.clone()).or_default() += 1;
@@ -332,7 +334,11 @@ pub async fn finish_item(
     }
     row.update(&txn).await?;
     if let Some((action, summary)) = event {
-        audit::record_summary(&txn, None, Some(domain_id), &name, action, summary).await?;
+        let event = NewEvent::new(action)
+            .domain(Some(domain_id), &name)
+            .summary(summary)
+            .job(id);
+        audit::append(&txn, None, event).await?;
     }
     txn.commit().await?;
     tracing::debug!(job = id, inbox = item.inbox_id, "revalidation item done");
@@ -382,18 +388,17 @@ pub async fn continue_job(
     }
     row.updated_at = Set(now());
     let job = row.update(&txn).await?;
-    audit::record_summary(
-        &txn,
-        Some(actor),
-        Some(domain_id),
-        &name,
-        AuditAction::RolloutContinued,
-        format!("{} continued the paused revalidation", actor.email),
-    )
-    .await?;
+    let event = NewEvent::new(AuditAction::RolloutContinued)
+        .domain(Some(domain_id), &name)
+        .summary(format!("{} continued the paused revalidation", actor.email))
+        .job(id);
+    audit::append(&txn, Some(actor), event).await?;
     if let Some(summary) = finished {
-        let action = AuditAction::RolloutFinished;
-        audit::record_summary(&txn, None, Some(domain_id), &name, action, summary).await?;
+        let event = NewEvent::new(AuditAction::RolloutFinished)
+            .domain(Some(domain_id), &name)
+            .summary(summary)
+            .job(id);
+        audit::append(&txn, None, event).await?;
     }
     txn.commit().await?;
     to_job(job)
@@ -403,7 +408,7 @@ pub async fn continue_job(
 /// items go, and each such job counts one inbox fewer, finishing when nothing is left to
 /// check. Otherwise the job would wait forever for an inbox that no longer exists.
 pub(crate) async fn forget_inbox(
-    conn: &impl ConnectionTrait,
+    conn: &DatabaseTransaction,
     inbox_id: i32,
 ) -> Result<(), StorageError> {
     let jobs: Vec<i32> = item::Entity::find()
@@ -448,8 +453,11 @@ pub(crate) async fn forget_inbox(
         }
         row.update(conn).await?;
         if let Some(summary) = event {
-            let action = AuditAction::RolloutFinished;
-            audit::record_summary(conn, None, Some(domain_id), &name, action, summary).await?;
+            let event = NewEvent::new(AuditAction::RolloutFinished)
+                .domain(Some(domain_id), &name)
+                .summary(summary)
+                .job(id);
+            audit::append(conn, None, event).await?;
         }
     }
     Ok(())

@@ -5,10 +5,15 @@
 
 mod attempts;
 mod audit;
+mod audit_chain;
+mod audit_query;
+mod chain;
+mod checkpoints;
 mod connect;
 mod domains;
 mod entity;
 mod error;
+mod export;
 mod inboxes;
 mod jobs;
 mod password;
@@ -21,13 +26,23 @@ mod throttle;
 mod users;
 
 pub use attempts::{get_attempt, record_attempt, unconfigured_attempts, InboxAttempt};
-pub use audit::{domain_history, recent_events, AuditAction, AuditEvent};
+pub use audit::{domain_history, record_login, AuditAction, AuditEvent};
+pub use audit_query::{chain_stream, export_stream, get_event, history_page, AuditFilter};
+pub use chain::{
+    link_hash, parse_public_key, ChainProblem, ChainWalk, ChainedEvent, Checkpoint, ProblemKind,
+    GENESIS_HASH,
+};
+pub use checkpoints::{
+    count_events, latest_checkpoint, sign_checkpoint, verify_history, AuditSigner, SignerError,
+    VerifyReport,
+};
 pub use connect::connect;
 pub use domains::{
     create_domain, delete_domain, find_domain, get_domain, list_domains, revert_domain,
     update_domain, Actor, StoredDomain,
 };
 pub use error::{Result, StorageError};
+pub use export::{verify_export, ChainEntry, ExportDocument, ExportVerdict, EXPORT_FORMAT};
 pub use inboxes::{
     claim_due_inboxes, connect_inbox, count_domain_inboxes, get_inbox, inbox_secret, list_inboxes,
     record_check, remove_inbox, sample_inboxes, update_inbox_secret, CheckResult, InboxFailure,

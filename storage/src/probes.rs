@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::entity::probe_report::{ActiveModel, Column, Entity, Model};
+use crate::audit::{AuditAction, NewEvent};
 use crate::{now, Actor, StorageError};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -63,22 +64,38 @@ pub async fn start_probe_record(
     Ok(row.id)
 }
 
+/// Stores the finished report and appends its "Connection test" event (verdict, report link).
 pub async fn finish_probe_record(
     db: &DatabaseConnection,
     id: i32,
+    actor: &Actor,
     ok: bool,
     category: Option<&str>,
     report_json: &str,
 ) -> Result<(), StorageError> {
-    let row = ActiveModel {
-        id: Set(id),
-        ok: Set(ok),
-        category: Set(category.map(str::to_owned)),
-        report: Set(report_json.to_owned()),
-        finished_at: Set(Some(now())),
-        ..Default::default()
+    let txn = crate::begin_write(db).await?;
+    let row = Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    let (domain_id, domain_name) = (row.domain_id, row.domain_name.clone());
+    let mut row: ActiveModel = row.into();
+    row.ok = Set(ok);
+    row.category = Set(category.map(str::to_owned));
+    row.report = Set(report_json.to_owned());
+    row.finished_at = Set(Some(now()));
+    row.update(&txn).await?;
+    let verdict = match category {
+        None if ok => "passed".to_owned(),
+        None => "failed".to_owned(),
+        Some(category) => format!("failed: {category}"),
     };
-    row.update(db).await?;
+    let event = NewEvent::new(AuditAction::ConnectionTest)
+        .domain(domain_id, &domain_name)
+        .summary(format!("Connection test of {domain_name} {verdict}"))
+        .report(Some(id));
+    crate::audit::append(&txn, Some(actor), event).await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -1,17 +1,18 @@
 //! User accounts. The password hash never leaves this crate.
 
 use chrono::{DateTime, Utc};
-use domain::{EmailAddress, Rights, Role};
+use domain::{account_diff, AccountValues, EmailAddress, Rights, Role};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, EntityTrait, IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::entity::session;
 use crate::entity::user::{ActiveModel, Column, Entity, Model};
 use crate::error::unique_or;
-use crate::{now, password, StorageError};
+use crate::audit::{AuditAction, NewEvent};
+use crate::{now, password, Actor, StorageError};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UserAccount {
@@ -36,11 +37,15 @@ pub async fn count_users(db: &DatabaseConnection) -> Result<u64, StorageError> {
     Ok(Entity::find().count(db).await?)
 }
 
-/// Creates the first account, a super admin; `SetupAlreadyDone` if any user exists.
+/// Creates the first account, a super admin; `SetupAlreadyDone` if any user exists. The
+/// history names the new account as its own creator, from `client_ip` with `user_agent`
+/// (`None` from the command line).
 pub async fn create_first_super_admin(
     db: &DatabaseConnection,
     email: &EmailAddress,
     password: &str,
+    client_ip: Option<String>,
+    user_agent: Option<String>,
 ) -> Result<UserAccount, StorageError> {
     let hash = password::hash_new_password(password).await?;
     let txn = crate::begin_write(db).await?;
@@ -53,19 +58,60 @@ pub async fn create_first_super_admin(
         return Err(StorageError::SetupAlreadyDone);
     }
     let user = insert(&txn, email, hash, Role::SuperAdmin, true).await?;
+    let actor = Actor {
+        user_id: user.id,
+        email: user.email.clone(),
+        role: Some(user.role),
+        client_ip,
+        user_agent,
+    };
+    record_change(&txn, &actor, None, &user, "created the first super admin").await?;
     txn.commit().await?;
     Ok(user)
 }
 
 pub async fn create_user(
     db: &DatabaseConnection,
+    actor: &Actor,
     email: &EmailAddress,
     password: &str,
     role: Role,
     account_access: bool,
 ) -> Result<UserAccount, StorageError> {
     let hash = password::hash_new_password(password).await?;
-    insert(db, email, hash, role, account_access).await
+    let txn = crate::begin_write(db).await?;
+    let user = insert(&txn, email, hash, role, account_access).await?;
+    record_change(&txn, actor, None, &user, "created the user").await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// A "User created" (no `before`) or "User changed" event with the account's field diff.
+async fn record_change(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    before: Option<&UserAccount>,
+    after: &UserAccount,
+    what: &str,
+) -> Result<(), StorageError> {
+    let values = |a: &UserAccount| AccountValues {
+        email: a.email.clone(),
+        rights: a.rights(),
+        disabled: a.disabled,
+    };
+    let changes = account_diff(before.map(values).as_ref(), Some(&values(after)));
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let action = match before {
+        None => AuditAction::UserCreated,
+        Some(_) => AuditAction::UserUpdated,
+    };
+    let event = NewEvent::new(action)
+        .target(&after.email)
+        .summary(format!("{} {what} {}", actor.email, after.email))
+        .changes(&changes)?;
+    crate::audit::append(txn, Some(actor), event).await
 }
 
 /// All users, ordered by email.
@@ -104,11 +150,11 @@ pub struct UserRights {
 /// admins demote each other at the same moment.
 pub async fn update_user(
     db: &DatabaseConnection,
-    acting_user: i32,
+    actor: &Actor,
     id: i32,
     rights: UserRights,
 ) -> Result<UserAccount, StorageError> {
-    if id == acting_user && (rights.role != Role::SuperAdmin || rights.disabled) {
+    if id == actor.user_id && (rights.role != Role::SuperAdmin || rights.disabled) {
         return Err(StorageError::OwnAccount);
     }
     let txn = crate::begin_write(db).await?;
@@ -118,6 +164,7 @@ pub async fn update_user(
             .await?;
     }
     let before = find(&txn, id).await?;
+    let before_account = to_account(before.clone())?;
     let was_super_admin = before.role == Role::SuperAdmin.as_str() && !before.disabled;
     let mut row = before.into_active_model();
     row.role = Set(rights.role.as_str().to_owned());
@@ -137,8 +184,10 @@ pub async fn update_user(
     if rights.disabled {
         delete_sessions_of(&txn, id).await?;
     }
+    let after = to_account(model)?;
+    record_change(&txn, actor, Some(&before_account), &after, "changed the user").await?;
     txn.commit().await?;
-    to_account(model)
+    Ok(after)
 }
 
 /// The id of the account `email` logs into, whatever its spelling.
@@ -153,19 +202,27 @@ pub async fn find_login(
         .map(|u| u.id))
 }
 
-/// Sets a new password and ends all of the user's sessions.
+/// Sets a new password and ends all of the user's sessions ("Password reset" by `actor`; the
+/// password itself is never recorded).
 pub async fn set_password(
     db: &DatabaseConnection,
+    actor: &Actor,
     id: i32,
     password: &str,
 ) -> Result<(), StorageError> {
     let hash = password::hash_new_password(password).await?;
     let txn = crate::begin_write(db).await?;
-    let mut row = find(&txn, id).await?.into_active_model();
+    let user = find(&txn, id).await?;
+    let email = user.email.clone();
+    let mut row = user.into_active_model();
     row.password_hash = Set(hash);
     row.updated_at = Set(now());
     row.update(&txn).await?;
     delete_sessions_of(&txn, id).await?;
+    let event = NewEvent::new(AuditAction::PasswordReset)
+        .target(&email)
+        .summary(format!("{} set a new password for {email}", actor.email));
+    crate::audit::append(&txn, Some(actor), event).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -18,9 +18,7 @@ async fn probe_records_start_empty_and_finish_with_the_report(db: &DatabaseConne
     assert_eq!(running.report, None);
     assert_eq!(running.settings, settings("a.example"));
     assert!(running.finished_at.is_none());
-    storage::finish_probe_record(
-        db,
-        id,
+    storage::finish_probe_record(db, id, &actor(),
         false,
         Some("imap_settings_incorrect"),
         "{\"ok\":false}",
@@ -39,7 +37,7 @@ async fn a_save_links_the_successful_probe_of_exactly_those_values(db: &Database
     let failed = storage::start_probe_record(db, &actor(), None, &tested)
         .await
         .unwrap();
-    storage::finish_probe_record(db, failed, false, Some("unauthorized"), "{}")
+    storage::finish_probe_record(db, failed, &actor(), false, Some("unauthorized"), "{}")
         .await
         .unwrap();
     assert_eq!(
@@ -49,7 +47,7 @@ async fn a_save_links_the_successful_probe_of_exactly_those_values(db: &Database
     let passed = storage::start_probe_record(db, &actor(), None, &tested)
         .await
         .unwrap();
-    storage::finish_probe_record(db, passed, true, None, "{}")
+    storage::finish_probe_record(db, passed, &actor(), true, None, "{}")
         .await
         .unwrap();
     assert_eq!(

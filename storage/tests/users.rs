@@ -8,7 +8,19 @@ use support::{email, PASSWORD};
 
 const IDLE: Duration = Duration::hours(1);
 /// The acting user of changes made outside any account (so the own-account rule never applies).
-const NOBODY: i32 = 0;
+fn nobody() -> storage::Actor {
+    acting(0)
+}
+
+fn acting(user_id: i32) -> storage::Actor {
+    storage::Actor {
+        user_id,
+        email: "admin@example.com".into(),
+        role: Some(Role::SuperAdmin),
+        client_ip: None,
+        user_agent: None,
+    }
+}
 
 support::on_both_backends!(
     first_super_admin_only_once,
@@ -34,7 +46,7 @@ async fn set_disabled(db: &DatabaseConnection, id: i32, disabled: bool) -> stora
     let user = storage::get_user(db, id).await.unwrap().unwrap();
     storage::update_user(
         db,
-        NOBODY,
+        &nobody(),
         id,
         rights(user.role, user.account_access, disabled),
     )
@@ -43,11 +55,10 @@ async fn set_disabled(db: &DatabaseConnection, id: i32, disabled: bool) -> stora
 }
 
 async fn last_super_admin_cannot_be_demoted_or_disabled(db: &DatabaseConnection) {
-    let a = storage::create_first_super_admin(db, &email("a@example.com"), PASSWORD)
+    let a = storage::create_first_super_admin(db, &email("a@example.com"), PASSWORD, None, None)
         .await
         .unwrap();
-    let b = storage::create_user(
-        db,
+    let b = storage::create_user(db, &nobody(),
         &email("b@example.com"),
         PASSWORD,
         Role::SuperAdmin,
@@ -56,9 +67,10 @@ async fn last_super_admin_cannot_be_demoted_or_disabled(db: &DatabaseConnection)
     .await
     .unwrap();
     // Two super admins demote each other at the same moment: one of them must stay.
+    let admin = nobody();
     let (ra, rb) = tokio::join!(
-        storage::update_user(db, NOBODY, b.id, rights(Role::User, false, false)),
-        storage::update_user(db, NOBODY, a.id, rights(Role::Auditor, false, false)),
+        storage::update_user(db, &admin, b.id, rights(Role::User, false, false)),
+        storage::update_user(db, &admin, a.id, rights(Role::Auditor, false, false)),
     );
     let refused = [&ra, &rb]
         .iter()
@@ -74,8 +86,8 @@ async fn last_super_admin_cannot_be_demoted_or_disabled(db: &DatabaseConnection)
     assert_eq!(remaining.len(), 1);
     let last = &remaining[0];
     let disable =
-        storage::update_user(db, NOBODY, last.id, rights(Role::SuperAdmin, true, true)).await;
-    let own = storage::update_user(db, last.id, last.id, rights(Role::User, true, false)).await;
+        storage::update_user(db, &nobody(), last.id, rights(Role::SuperAdmin, true, true)).await;
+    let own = storage::update_user(db, &acting(last.id), last.id, rights(Role::User, true, false)).await;
     assert!(matches!(own, Err(StorageError::OwnAccount)), "{own:?}");
     assert!(
         matches!(disable, Err(StorageError::LastSuperAdmin)),
@@ -88,7 +100,7 @@ async fn last_super_admin_cannot_be_demoted_or_disabled(db: &DatabaseConnection)
 }
 
 async fn idle_sessions_end(db: &DatabaseConnection) {
-    let user = storage::create_user(db, &email("i@example.com"), PASSWORD, Role::User, false)
+    let user = storage::create_user(db, &nobody(), &email("i@example.com"), PASSWORD, Role::User, false)
         .await
         .unwrap();
     let token = storage::create_session(db, user.id, Duration::hours(12))
@@ -105,12 +117,12 @@ async fn idle_sessions_end(db: &DatabaseConnection) {
 
 async fn first_super_admin_only_once(db: &DatabaseConnection) {
     assert_eq!(storage::count_users(db).await.unwrap(), 0);
-    let admin = storage::create_first_super_admin(db, &email("root@example.com"), PASSWORD)
+    let admin = storage::create_first_super_admin(db, &email("root@example.com"), PASSWORD, None, None)
         .await
         .unwrap();
     assert_eq!(admin.role, Role::SuperAdmin);
     assert!(admin.rights().can_manage_users());
-    let again = storage::create_first_super_admin(db, &email("other@example.com"), PASSWORD).await;
+    let again = storage::create_first_super_admin(db, &email("other@example.com"), PASSWORD, None, None).await;
     assert!(
         matches!(again, Err(StorageError::SetupAlreadyDone)),
         "{again:?}"
@@ -119,22 +131,22 @@ async fn first_super_admin_only_once(db: &DatabaseConnection) {
 }
 
 async fn duplicate_email_is_refused(db: &DatabaseConnection) {
-    storage::create_user(db, &email("a@example.com"), PASSWORD, Role::User, false)
+    storage::create_user(db, &nobody(), &email("a@example.com"), PASSWORD, Role::User, false)
         .await
         .unwrap();
-    let err = storage::create_user(db, &email("a@EXAMPLE.com"), PASSWORD, Role::Auditor, false)
+    let err = storage::create_user(db, &nobody(), &email("a@EXAMPLE.com"), PASSWORD, Role::Auditor, false)
         .await
         .unwrap_err();
     assert!(
         matches!(err, StorageError::DuplicateEmail(ref e) if e == "a@example.com"),
         "{err:?}"
     );
-    let weak = storage::create_user(db, &email("b@example.com"), "short", Role::User, false).await;
+    let weak = storage::create_user(db, &nobody(), &email("b@example.com"), "short", Role::User, false).await;
     assert!(matches!(weak, Err(StorageError::Password(_))), "{weak:?}");
 }
 
 async fn verify_login_cases(db: &DatabaseConnection) {
-    let user = storage::create_user(db, &email("u@example.com"), PASSWORD, Role::User, true)
+    let user = storage::create_user(db, &nobody(), &email("u@example.com"), PASSWORD, Role::User, true)
         .await
         .unwrap();
     let ok = storage::verify_login(db, &email("u@example.com"), PASSWORD)
@@ -169,20 +181,20 @@ async fn verify_login_cases(db: &DatabaseConnection) {
 }
 
 async fn rights_and_listing(db: &DatabaseConnection) {
-    let b = storage::create_user(db, &email("b@example.com"), PASSWORD, Role::User, false)
+    let b = storage::create_user(db, &nobody(), &email("b@example.com"), PASSWORD, Role::User, false)
         .await
         .unwrap();
-    let a = storage::create_user(db, &email("a@example.com"), PASSWORD, Role::Auditor, false)
+    let a = storage::create_user(db, &nobody(), &email("a@example.com"), PASSWORD, Role::Auditor, false)
         .await
         .unwrap();
     assert!(!b.rights().can_manage_domains());
-    let b2 = storage::update_user(db, NOBODY, b.id, rights(Role::User, true, false))
+    let b2 = storage::update_user(db, &nobody(), b.id, rights(Role::User, true, false))
         .await
         .unwrap();
     assert!(b2.rights().can_manage_domains());
     assert_eq!(storage::get_user(db, b.id).await.unwrap(), Some(b2.clone()));
     assert_eq!(storage::list_users(db).await.unwrap(), vec![a, b2]);
-    let missing = storage::update_user(db, NOBODY, 999_999, rights(Role::User, true, false)).await;
+    let missing = storage::update_user(db, &nobody(), 999_999, rights(Role::User, true, false)).await;
     assert!(
         matches!(missing, Err(StorageError::NotFound)),
         "{missing:?}"
@@ -191,7 +203,7 @@ async fn rights_and_listing(db: &DatabaseConnection) {
 }
 
 async fn set_password_invalidates_sessions(db: &DatabaseConnection) {
-    let user = storage::create_user(db, &email("p@example.com"), PASSWORD, Role::User, true)
+    let user = storage::create_user(db, &nobody(), &email("p@example.com"), PASSWORD, Role::User, true)
         .await
         .unwrap();
     let token = storage::create_session(db, user.id, Duration::hours(1))
@@ -201,7 +213,7 @@ async fn set_password_invalidates_sessions(db: &DatabaseConnection) {
         .await
         .unwrap()
         .is_some());
-    storage::set_password(db, user.id, "a brand new password")
+    storage::set_password(db, &nobody(), user.id, "a brand new password")
         .await
         .unwrap();
     assert_eq!(storage::session_user(db, &token, IDLE).await.unwrap(), None);
@@ -211,12 +223,12 @@ async fn set_password_invalidates_sessions(db: &DatabaseConnection) {
     assert_eq!(old, None);
     let new = storage::verify_login(db, &email("p@example.com"), "a brand new password").await;
     assert!(new.unwrap().is_some());
-    let weak = storage::set_password(db, user.id, "short").await;
+    let weak = storage::set_password(db, &nobody(), user.id, "short").await;
     assert!(matches!(weak, Err(StorageError::Password(_))), "{weak:?}");
 }
 
 async fn session_lifecycle_and_expiry(db: &DatabaseConnection) {
-    let user = storage::create_user(db, &email("s@example.com"), PASSWORD, Role::Auditor, false)
+    let user = storage::create_user(db, &nobody(), &email("s@example.com"), PASSWORD, Role::Auditor, false)
         .await
         .unwrap();
     let token = storage::create_session(db, user.id, Duration::hours(1))
@@ -258,7 +270,7 @@ async fn session_lifecycle_and_expiry(db: &DatabaseConnection) {
 }
 
 async fn disabled_users_session_is_invalid(db: &DatabaseConnection) {
-    let user = storage::create_user(db, &email("d@example.com"), PASSWORD, Role::User, true)
+    let user = storage::create_user(db, &nobody(), &email("d@example.com"), PASSWORD, Role::User, true)
         .await
         .unwrap();
     let token = storage::create_session(db, user.id, Duration::hours(1))

@@ -25,13 +25,18 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     let ip = client_addr().await?;
     let account = attempt_login(&state.db, &state.throttle, &email, &password, ip).await?;
     start_session(&state, account.id).await?;
+    let actor = super::domains::actor(&account).await;
+    let action = storage::AuditAction::LoggedIn;
+    storage::record_login(&state.db, action, Some(&actor), &actor, None)
+        .await
+        .map_err(crate::ssr::store_error)?;
     tracing::info!(email = %account.email, %ip, "logged in");
-    // End users land on their inboxes; admins (and auditors) on the domains.
+    // End users land on their inboxes, auditors on the change history, admins on the domains.
     let rights = account.rights();
-    let home = if rights.role == domain::Role::User && !rights.can_manage_domains() {
-        "/inboxes"
-    } else {
-        "/domains"
+    let home = match rights.role {
+        domain::Role::Auditor => "/history",
+        domain::Role::User if !rights.can_manage_domains() => "/inboxes",
+        _ => "/domains",
     };
     leptos_axum::redirect(home);
     Ok(())
@@ -43,6 +48,13 @@ pub async fn logout() -> Result<(), AppError> {
     let state = AppState::from_context()?;
     let parts = request_parts().await?;
     if let Some(token) = crate::ssr::session_token(&parts) {
+        if let Some(account) = crate::ssr::account_of(&state, &parts).await? {
+            let actor = super::domains::actor(&account).await;
+            let action = storage::AuditAction::LoggedOut;
+            storage::record_login(&state.db, action, Some(&actor), &actor, None)
+                .await
+                .map_err(crate::ssr::store_error)?;
+        }
         storage::delete_session(&state.db, &token)
             .await
             .map_err(crate::ssr::store_error)?;
@@ -77,7 +89,10 @@ pub async fn setup_first_admin(
         .map_err(|e| AppError::invalid("email", e.to_string()))?;
     domain::check_new_password(&password)
         .map_err(|e| AppError::invalid("password", e.to_string()))?;
-    let account = match storage::create_first_super_admin(&state.db, &address, &password).await {
+    let (ip, agent) = (Some(ip.to_string()), crate::ssr::user_agent().await);
+    let account = match storage::create_first_super_admin(&state.db, &address, &password, ip, agent)
+        .await
+    {
         Ok(account) => account,
         Err(storage::StorageError::SetupAlreadyDone) => {
             state.setup.close();

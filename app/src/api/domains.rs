@@ -18,7 +18,9 @@ pub(crate) async fn actor(account: &storage::UserAccount) -> storage::Actor {
     storage::Actor {
         user_id: account.id,
         email: account.email.clone(),
+        role: Some(account.role),
         client_ip: crate::ssr::client_ip().await,
+        user_agent: crate::ssr::user_agent().await,
     }
 }
 

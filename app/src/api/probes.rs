@@ -53,7 +53,7 @@ pub async fn start_probe(
         .map_err(crate::ssr::store_error)?;
     let running = state
         .probes
-        .spawn(state.db.clone(), record, &parsed, credentials);
+        .spawn(state.db.clone(), (record, actor), &parsed, credentials);
     tracing::info!(record, domain = %parsed.domain, by = %account.email, "probe started");
     // Without JavaScript nothing can poll: the answer is the page with the finished report.
     if crate::ssr::is_form_post().await {
@@ -106,6 +106,16 @@ pub async fn probe_progress(id: i32) -> Result<ProbeView, AppError> {
     if !account.rights().can_manage_domains() && stored.actor_user_id != account.id {
         return Err(AppError::NotFound);
     }
+    Ok(view_of(&state, id, stored))
+}
+
+/// The probe as the panel (and the change history) shows it, live while it runs.
+#[cfg(feature = "ssr")]
+pub(crate) fn view_of(
+    state: &crate::ssr::AppState,
+    id: i32,
+    stored: storage::StoredProbe,
+) -> ProbeView {
     let live = state.probes.live_steps(id);
     let report: Option<probe::ProbeReport> = match (&live, &stored.report) {
         (None, Some(json)) => serde_json::from_str(json)
@@ -121,7 +131,7 @@ pub async fn probe_progress(id: i32) -> Result<ProbeView, AppError> {
     let steps = live
         .or_else(|| report.as_ref().map(|r| r.steps.clone()))
         .unwrap_or_default();
-    Ok(ProbeView {
+    ProbeView {
         id,
         domain_id: stored.domain_id,
         settings: stored.settings,
@@ -130,7 +140,7 @@ pub async fn probe_progress(id: i32) -> Result<ProbeView, AppError> {
         report,
         actor_email: stored.actor_email,
         started_at: super::format_time(stored.created_at),
-    })
+    }
 }
 
 /// Pins the certificate the probe saw on one leg ("imap" or "smtp") of a saved domain.

@@ -43,7 +43,10 @@ pub async fn create_user(
         .map_err(|e| AppError::invalid("email", e.to_string()))?;
     check_password(&password)?;
     let role = parse_role(&role)?;
-    match storage::create_user(&state.db, &address, &password, role, account_access.0).await {
+    let actor = super::domains::actor(&admin).await;
+    match storage::create_user(&state.db, &actor, &address, &password, role, account_access.0)
+        .await
+    {
         Ok(user) => tracing::info!(user = %user.email, by = %admin.email, "user created"),
         Err(storage::StorageError::DuplicateEmail(email)) => {
             return Err(AppError::invalid(
@@ -73,7 +76,8 @@ pub async fn update_user(
         account_access: access,
         disabled,
     };
-    match storage::update_user(&state.db, admin.id, id, rights).await {
+    let actor = super::domains::actor(&admin).await;
+    match storage::update_user(&state.db, &actor, id, rights).await {
         Ok(_) => {}
         Err(storage::StorageError::OwnAccount) => {
             return Err(AppError::Invalid {
@@ -100,7 +104,8 @@ pub async fn update_user(
 pub async fn reset_password(id: i32, password: String) -> Result<(), AppError> {
     let (admin, state) = super_admin().await?;
     check_password(&password)?;
-    storage::set_password(&state.db, id, &password)
+    let actor = super::domains::actor(&admin).await;
+    storage::set_password(&state.db, &actor, id, &password)
         .await
         .map_err(crate::ssr::store_error)?;
     tracing::info!(id, by = %admin.email, "password reset");

@@ -31,6 +31,9 @@ pub fn Header() -> impl IntoView {
                                     <Show when=move || rights.role != domain::Role::Auditor>
                                         <A href="/inboxes">"Your inboxes"</A>
                                     </Show>
+                                    <Show when=move || rights.can_view_audit()>
+                                        <A href="/history">"Change history"</A>
+                                    </Show>
                                     <Show when=move || rights.can_manage_users()>
                                         <A href="/users">"Users"</A>
                                     </Show>

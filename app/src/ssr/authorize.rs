@@ -35,6 +35,13 @@ pub async fn client_ip() -> Option<String> {
     client_addr().await.ok().map(|ip| ip.to_string())
 }
 
+/// The client's User-Agent as recorded in the audit trail (at most 256 characters).
+pub async fn user_agent() -> Option<String> {
+    let parts = request_parts().await.ok()?;
+    let agent = parts.headers.get(http::header::USER_AGENT)?.to_str().ok()?;
+    Some(agent.chars().take(256).collect())
+}
+
 /// The signed-in account, if the session cookie names a live session.
 pub async fn current_account() -> Result<Option<UserAccount>, AppError> {
     let state = AppState::from_context()?;

@@ -83,7 +83,7 @@ pub async fn start_connect(
     let db = state.db.clone();
     let running = state.probes.spawn_then(
         db.clone(),
-        record,
+        (record, actor.clone()),
         &settings,
         credentials,
         Box::new(move |report: &probe::ProbeReport| {

@@ -117,6 +117,8 @@ pub async fn attempt_login(
         Ok(attempt) => attempt,
         Err(retry_after_secs) => {
             tracing::warn!(email = %loggable(typed_email), %ip, "login refused: throttled");
+            let why = "refused: too many attempts, the password was not checked";
+            record_failure(db, typed_email, ip, why).await?;
             return Err(AppError::Throttled { retry_after_secs });
         }
     };
@@ -128,6 +130,12 @@ pub async fn attempt_login(
     };
     let Some(account) = verified else {
         tracing::warn!(email = %loggable(typed_email), %ip, "failed login");
+        let why = if account_key.as_deref().is_some_and(|k| k.starts_with("account:")) {
+            "wrong password, or the account is disabled"
+        } else {
+            "no account has this address"
+        };
+        record_failure(db, typed_email, ip, why).await?;
         return Err(AppError::LoginFailed);
     };
     // The account's counter starts again; the network's only takes this attempt back, so
@@ -146,6 +154,26 @@ pub async fn attempt_login(
             .map_err(store_error)?;
     }
     Ok(account)
+}
+
+/// A "Login failed" event: who typed which address, from where, and why it failed.
+async fn record_failure(
+    db: &storage::DatabaseConnection,
+    typed_email: &str,
+    ip: IpAddr,
+    why: &str,
+) -> Result<(), AppError> {
+    let who = storage::Actor {
+        user_id: 0,
+        email: loggable(typed_email),
+        role: None,
+        client_ip: Some(ip.to_string()),
+        user_agent: super::user_agent().await,
+    };
+    let action = storage::AuditAction::LoginFailed;
+    storage::record_login(db, action, None, &who, Some(why.to_owned()))
+        .await
+        .map_err(store_error)
 }
 
 /// Counts a setup-token attempt from `ip` (the same network limit as logins).

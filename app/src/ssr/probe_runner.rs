@@ -112,13 +112,13 @@ impl ProbeRunner {
     pub fn spawn(
         self: &Arc<Self>,
         db: DatabaseConnection,
-        record_id: i32,
+        (record_id, actor): (i32, storage::Actor),
         settings: &DomainSettings,
         credentials: Credentials,
     ) -> tokio::task::JoinHandle<()> {
         self.spawn_then(
             db,
-            record_id,
+            (record_id, actor),
             settings,
             credentials,
             Box::new(|_| Box::pin(async {})),
@@ -127,10 +127,11 @@ impl ProbeRunner {
 
     /// Like `spawn`, running `then` with the report before it is stored (so whoever reads the
     /// finished report also sees what `then` did).
+    /// `actor` started the probe (its "Connection test" event names them).
     pub fn spawn_then(
         self: &Arc<Self>,
         db: DatabaseConnection,
-        record_id: i32,
+        (record_id, actor): (i32, storage::Actor),
         settings: &DomainSettings,
         credentials: Credentials,
         then: AfterProbe,
@@ -152,7 +153,10 @@ impl ProbeRunner {
             let category = report.category().map(|c| c.as_str());
             let stored = match serde_json::to_string(&report) {
                 Ok(json) => {
-                    storage::finish_probe_record(&db, record_id, report.ok, category, &json).await
+                    storage::finish_probe_record(
+                        &db, record_id, &actor, report.ok, category, &json,
+                    )
+                    .await
                 }
                 Err(e) => Err(storage::StorageError::Corrupt(e.to_string())),
             };

@@ -31,6 +31,8 @@ pub struct AppState {
     pub mail_clients: Arc<super::MailClientLimiter>,
     /// Signs Apple configuration profiles; without it they are served unsigned.
     pub profile_signer: Option<Arc<ProfileSigner>>,
+    /// Signs checkpoints of the audit chain.
+    pub audit_signer: Arc<storage::AuditSigner>,
 }
 
 impl AppState {

@@ -108,13 +108,22 @@ pub async fn setup(
     next_check_at: DateTime<Utc>,
 ) -> Setup {
     let email = EmailAddress::parse("owner@example.com").expect("email");
-    let user = storage::create_user(db, &email, "correct horse battery", Role::User, true)
+    let admin = Actor {
+        user_id: 0,
+        email: "admin@example.com".into(),
+        role: Some(Role::SuperAdmin),
+        client_ip: None,
+        user_agent: None,
+    };
+    let user = storage::create_user(db, &admin, &email, "correct horse battery", Role::User, true)
         .await
         .expect("user");
     let actor = Actor {
         user_id: user.id,
         email: user.email.clone(),
+        role: Some(user.role),
         client_ip: Some("192.0.2.7".into()),
+        user_agent: None,
     };
     let domain = storage::create_domain(db, &actor, settings)
         .await

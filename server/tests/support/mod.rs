@@ -121,6 +121,7 @@ impl TestApp {
             samples: Arc::default(),
             mail_clients: Arc::default(),
             profile_signer: None,
+            audit_signer: Arc::new(storage::AuditSigner::generate()),
         };
         adjust(&mut state);
         // The worker checks with the (possibly adjusted) connection-test options.

@@ -18,6 +18,15 @@ pub struct Model {
     pub probe_report_id: Option<i32>,
     #[sea_orm(column_type = "Text", nullable)]
     pub summary: Option<String>,
+    /// Position in the hash chain (1, 2, 3, … without gaps).
+    pub seq: Option<i64>,
+    pub actor_role: Option<String>,
+    pub user_agent: Option<String>,
+    /// What the event is about when that is not a domain: a user's or an inbox's address.
+    pub target: Option<String>,
+    pub job_id: Option<i32>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -37,7 +37,9 @@ pub fn actor() -> Actor {
     Actor {
         user_id: 7,
         email: "admin@example.com".into(),
+        role: None,
         client_ip: Some("192.0.2.7".into()),
+        user_agent: None,
     }
 }
 

@@ -1,0 +1,205 @@
+//! `GET /history/export.csv` and `/history/export.json`: the filtered change history, streamed
+//! in batches (never the whole table in memory). The JSON export signs a checkpoint of the
+//! chain's head first and carries it, so it verifies offline (`server audit verify --file`).
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use futures::{Stream, StreamExt};
+use http::{header, request::Parts};
+use storage::{AuditFilter, ChainEntry, ChainedEvent, StorageError};
+
+use super::ip_exports::refusal;
+use super::{account_of, AppState};
+use crate::api::audit::{HistoryQuery, AUDIT_REFUSAL};
+use crate::error::AppError;
+
+pub async fn export_history_csv(
+    State(state): State<AppState>,
+    Query(query): Query<HistoryQuery>,
+    parts: Parts,
+) -> Response {
+    match authorize(&state, &query, &parts).await {
+        Ok(filter) => {
+            let header = csv_row(&CSV_HEADER);
+            let rows = storage::export_stream(state.db.clone(), filter)
+                .map(|event| event.map(|e| csv_row(&csv_fields(&e))));
+            let body = futures::stream::once(async move { Ok(header) }).chain(rows);
+            let body: std::pin::Pin<Box<dyn Stream<Item = _> + Send>> = Box::pin(body);
+            download("text/csv; charset=utf-8", "csv", body)
+        }
+        Err(e) => refusal(e),
+    }
+}
+
+pub async fn export_history_json(
+    State(state): State<AppState>,
+    Query(query): Query<HistoryQuery>,
+    parts: Parts,
+) -> Response {
+    let filter = match authorize(&state, &query, &parts).await {
+        Ok(filter) => filter,
+        Err(e) => return refusal(e),
+    };
+    let checkpoint = match storage::sign_checkpoint(&state.db, &state.audit_signer).await {
+        Ok(c) => c,
+        Err(e) => return refusal(super::store_error(e)),
+    };
+    let head_seq = checkpoint.as_ref().map_or(0, |c| c.seq);
+    // Where the chain section starts: the first event the filter matches.
+    let first = Box::pin(storage::export_stream(state.db.clone(), filter.clone()))
+        .next()
+        .await
+        .transpose();
+    let first_seq = match first {
+        Ok(first) => first.map_or(head_seq + 1, |e| e.seq),
+        Err(e) => return refusal(super::store_error(e)),
+    };
+    let head = serde_json::json!({
+        "format": storage::EXPORT_FORMAT,
+        "exported_at": chrono::Utc::now(),
+        "filter": &filter,
+        "public_key": state.audit_signer.public_key_hex(),
+        "checkpoint": checkpoint,
+    })
+    .to_string();
+    // The header object without its closing brace, then the chain array.
+    let opening = format!("{},\"chain\":[", head.trim_end_matches('}'));
+    let entries = storage::chain_stream(state.db.clone(), first_seq - 1)
+        .take_while(move |e| {
+            let within = !matches!(e, Ok(e) if e.seq > head_seq);
+            async move { within }
+        })
+        .enumerate()
+        .map(move |(i, event)| {
+            let event = event?;
+            let entry = if filter.matches(&event) {
+                ChainEntry::Event(Box::new(event))
+            } else {
+                ChainEntry::Omitted {
+                    seq: event.seq,
+                    content: event.content_digest(),
+                }
+            };
+            let json = serde_json::to_string(&entry)
+                .map_err(|e| StorageError::Corrupt(format!("export entry: {e}")))?;
+            let separator = if i == 0 { "" } else { "," };
+            Ok(Bytes::from(format!("{separator}{json}\n")))
+        });
+    let body = futures::stream::once(async move { Ok(Bytes::from(opening)) })
+        .chain(entries)
+        .chain(futures::stream::once(async { Ok(Bytes::from("]}\n")) }));
+    download("application/json", "json", body)
+}
+
+async fn authorize(
+    state: &AppState,
+    query: &HistoryQuery,
+    parts: &Parts,
+) -> Result<AuditFilter, AppError> {
+    let account = account_of(state, parts)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if !account.rights().can_view_audit() {
+        return Err(AppError::Forbidden(AUDIT_REFUSAL.into()));
+    }
+    super::audit_filter(&account, query)
+}
+
+fn download(
+    content_type: &str,
+    extension: &str,
+    body: impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static,
+) -> Response {
+    let name = format!(
+        "change-history-{}.{extension}",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+    );
+    let body = body.inspect(|chunk| {
+        if let Err(e) = chunk {
+            tracing::error!(error = %e, "history export stopped");
+        }
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        )
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from_stream(body))
+        .unwrap_or_else(|_| refusal(AppError::Internal))
+}
+
+const CSV_HEADER: [&str; 16] = [
+    "seq",
+    "id",
+    "occurred_at",
+    "actor",
+    "actor_role",
+    "client_ip",
+    "user_agent",
+    "domain",
+    "target",
+    "action",
+    "summary",
+    "changes",
+    "connection_test",
+    "revalidation",
+    "prev_hash",
+    "hash",
+];
+
+fn csv_fields(e: &ChainedEvent) -> Vec<String> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let num = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
+    vec![
+        e.seq.to_string(),
+        e.id.to_string(),
+        e.occurred_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        e.actor_email.clone(),
+        opt(&e.actor_role),
+        opt(&e.client_ip),
+        opt(&e.user_agent),
+        e.domain_name.clone(),
+        opt(&e.target),
+        e.action.clone(),
+        opt(&e.summary),
+        readable_changes(e),
+        num(e.probe_report_id),
+        num(e.job_id),
+        e.prev_hash.clone(),
+        e.hash.clone(),
+    ]
+}
+
+/// "Field: before → after; …", from the stored JSON.
+fn readable_changes(e: &ChainedEvent) -> String {
+    let shown = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
+    let row = |label: &str, before, after| format!("{label}: {} → {}", shown(before), shown(after));
+    if let Ok(changes) = serde_json::from_str::<Vec<domain::FieldChange>>(&e.changes) {
+        return changes
+            .into_iter()
+            .map(|c| row(c.field.label(), c.before, c.after))
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
+    serde_json::from_str::<Vec<domain::AccountChange>>(&e.changes)
+        .map(|changes| {
+            changes
+                .into_iter()
+                .map(|c| row(c.field.label(), c.before, c.after))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_else(|_| e.changes.clone())
+}
+
+fn csv_row<S: AsRef<[u8]>>(fields: &[S]) -> Bytes {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    if let Err(e) = writer.write_record(fields) {
+        tracing::error!(error = %e, "CSV row");
+    }
+    Bytes::from(writer.into_inner().unwrap_or_default())
+}

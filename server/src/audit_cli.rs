@@ -1,0 +1,190 @@
+//! The audit chain from the command line: `server audit verify` (the database, or an export
+//! offline), `server audit checkpoint`, `server audit public-key`; and the signing key's
+//! configuration, shared with `serve`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use storage::AuditSigner;
+
+use crate::cli::DatabaseArgs;
+
+#[derive(Args, Debug, Clone)]
+pub struct AuditKeyArgs {
+    /// The Ed25519 key (PKCS#8 PEM) that signs audit checkpoints, created (mode 0600) on first
+    /// run. Default: audit-signing.key in the data directory.
+    #[arg(long = "audit-key-file", env = "MAILSETTINGS_AUDIT_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+impl AuditKeyArgs {
+    pub fn signer(&self, data_dir: &Path) -> Result<AuditSigner, String> {
+        let path = self
+            .key_file
+            .clone()
+            .unwrap_or_else(|| data_dir.join("audit-signing.key"));
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        AuditSigner::from_file(&path).map_err(|e| e.to_string())
+    }
+}
+
+/// How often `serve` signs the chain's head (it also signs for every JSON export).
+#[derive(Args, Debug, Clone)]
+pub struct CheckpointArgs {
+    #[arg(
+        long = "audit-checkpoint-interval",
+        env = "MAILSETTINGS_AUDIT_CHECKPOINT_INTERVAL",
+        default_value = "1h",
+        value_parser = humantime::parse_duration
+    )]
+    pub interval: Duration,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub key: AuditKeyArgs,
+    #[command(subcommand)]
+    pub command: AuditCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the change history's hash chain and its signed checkpoints, and name the first event
+    /// that was altered, removed or inserted. With --file, check an export offline instead.
+    Verify {
+        /// A JSON export of the change history (no database needed).
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// The server's public key (64 hex digits, or a file holding them); default: the key file's.
+        #[arg(long = "public-key")]
+        public_key: Option<String>,
+    },
+    /// Sign a checkpoint of the chain's head now.
+    Checkpoint,
+    /// Print the public key that verifies checkpoints and exports.
+    PublicKey,
+}
+
+/// Runs an `audit` command; exit status 1 when the history is not intact.
+pub async fn run(database: &DatabaseArgs, args: AuditArgs) -> Result<ExitCode, String> {
+    match args.command {
+        AuditCommand::PublicKey => {
+            println!("{}", args.key.signer(&database.data_dir)?.public_key_hex());
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Checkpoint => {
+            let signer = args.key.signer(&database.data_dir)?;
+            let db = connect(database).await?;
+            match storage::sign_checkpoint(&db, &signer)
+                .await
+                .map_err(|e| format!("cannot sign a checkpoint: {e}"))?
+            {
+                Some(c) => println!("signed event #{} ({}) at {}", c.seq, c.hash, c.signed_at),
+                None => println!("the history is empty: nothing to sign"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Verify {
+            file: Some(file),
+            public_key,
+        } => {
+            let key = public_key
+                .ok_or("--file needs --public-key (the key `server audit public-key` prints)")?;
+            verify_file(&file, &read_key(&key)?)
+        }
+        AuditCommand::Verify {
+            file: None,
+            public_key,
+        } => {
+            let key = match public_key {
+                Some(key) => read_key(&key)?,
+                None => args.key.signer(&database.data_dir)?.verifying_key(),
+            };
+            let db = connect(database).await?;
+            let report = storage::verify_history(&db, &key)
+                .await
+                .map_err(|e| format!("cannot read the history: {e}"))?;
+            let checkpoint = report
+                .latest_checkpoint
+                .as_ref()
+                .map(|c| format!(", latest checkpoint: event #{} at {}", c.seq, c.signed_at))
+                .unwrap_or_default();
+            match report.problem {
+                None => {
+                    println!(
+                        "intact: {} events, {} checkpoints{checkpoint}",
+                        report.events, report.checkpoints
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(problem) => {
+                    println!("NOT INTACT: {problem}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+fn verify_file(file: &Path, key: &ed25519_dalek::VerifyingKey) -> Result<ExitCode, String> {
+    let text = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let doc: storage::ExportDocument = serde_json::from_reader(std::io::BufReader::new(text))
+        .map_err(|e| format!("{} is not a change-history export: {e}", file.display()))?;
+    if doc.format != storage::EXPORT_FORMAT {
+        return Err(format!("unknown export format {:?}", doc.format));
+    }
+    match storage::verify_export(&doc, key) {
+        Ok(verdict) => {
+            let signed = verdict
+                .checkpoint
+                .map(|c| format!(", up to event #{} signed at {}", c.seq, c.signed_at))
+                .unwrap_or_default();
+            println!(
+                "intact: {} events exported, {} others linked by digest{signed}",
+                verdict.events, verdict.omitted
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problem) => {
+            println!("NOT INTACT: {problem}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// 64 hex digits, or a file holding them.
+fn read_key(value: &str) -> Result<ed25519_dalek::VerifyingKey, String> {
+    let text = if Path::new(value).is_file() {
+        std::fs::read_to_string(value).map_err(|e| format!("{value}: {e}"))?
+    } else {
+        value.to_owned()
+    };
+    storage::parse_public_key(&text)
+        .ok_or_else(|| "the public key must be 64 hex digits (an Ed25519 key)".to_owned())
+}
+
+async fn connect(database: &DatabaseArgs) -> Result<storage::DatabaseConnection, String> {
+    storage::connect(&database.url()?)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))
+}
+
+/// Signs the chain's head every `interval` (when it moved).
+pub async fn sign_periodically(
+    db: storage::DatabaseConnection,
+    signer: std::sync::Arc<AuditSigner>,
+    interval: Duration,
+) {
+    let mut every = tokio::time::interval(interval);
+    loop {
+        every.tick().await;
+        if let Err(e) = storage::sign_checkpoint(&db, &signer).await {
+            tracing::warn!(error = %e, "could not sign an audit checkpoint");
+        }
+    }
+}
