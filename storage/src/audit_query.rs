@@ -2,7 +2,8 @@
 //! the same while new events arrive), one event, and the export's stream in chain order.
 
 use chrono::{DateTime, Utc};
-use futures::Stream;
+use futures::stream::BoxStream;
+use futures::StreamExt;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -112,7 +113,7 @@ pub async fn get_event(db: &DatabaseConnection, id: i32) -> Result<AuditEvent, S
 pub fn export_stream(
     db: DatabaseConnection,
     filter: AuditFilter,
-) -> impl Stream<Item = Result<ChainedEvent, StorageError>> + Send + 'static {
+) -> BoxStream<'static, Result<ChainedEvent, StorageError>> {
     chained_stream(db, Some(filter), 0)
 }
 
@@ -120,7 +121,7 @@ pub fn export_stream(
 pub fn chain_stream(
     db: DatabaseConnection,
     after_seq: i64,
-) -> impl Stream<Item = Result<ChainedEvent, StorageError>> + Send + 'static {
+) -> BoxStream<'static, Result<ChainedEvent, StorageError>> {
     chained_stream(db, None, after_seq)
 }
 
@@ -128,8 +129,7 @@ fn chained_stream(
     db: DatabaseConnection,
     filter: Option<AuditFilter>,
     after_seq: i64,
-) -> impl Stream<Item = Result<ChainedEvent, StorageError>> + Send + 'static {
-    use futures::StreamExt;
+) -> BoxStream<'static, Result<ChainedEvent, StorageError>> {
     let state = Some((db, filter, after_seq));
     futures::stream::unfold(state, |state| async move {
         let (db, filter, after) = state?;
@@ -153,4 +153,5 @@ fn chained_stream(
         }
     })
     .flat_map(futures::stream::iter)
+    .boxed()
 }

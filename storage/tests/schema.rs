@@ -26,8 +26,8 @@ async fn migrations_go_down_and_up_again(db: &DatabaseConnection) {
 /// Logins fold letter case since the login-throttle migration: two accounts that differ only
 /// in case cannot both keep logging in, and the operator is told which.
 async fn emails_differing_only_in_case_stop_the_upgrade_with_both_named(db: &DatabaseConnection) {
-    // Back to before the login-throttle migration (the inboxes migration came after it).
-    Migrator::down(db, Some(2)).await.unwrap();
+    // Back to before the login-throttle migration (the inboxes and audit-chain ones came after).
+    Migrator::down(db, Some(3)).await.unwrap();
     for email in ["Ann@example.com", "ann@example.com"] {
         db.execute_unprepared(&format!(
             "INSERT INTO users (email, password_hash, role, account_access, disabled, created_at, updated_at) \

@@ -47,7 +47,7 @@ pub async fn export_history_json(
     };
     let head_seq = checkpoint.as_ref().map_or(0, |c| c.seq);
     // Where the chain section starts: the first event the filter matches.
-    let first = Box::pin(storage::export_stream(state.db.clone(), filter.clone()))
+    let first = storage::export_stream(state.db.clone(), filter.clone())
         .next()
         .await
         .transpose();
