@@ -31,8 +31,7 @@ pub use audit_export::{export_history_csv, export_history_json};
 pub use audit_service::{audit_event_detail, audit_filter, history_page, verify_view};
 pub use authorize::{
     account_of, client_addr, client_ip, current_account, is_form_post, request_parts, require,
-    user_agent,
-    store_error,
+    store_error, user_agent,
 };
 pub use autoconfig::{
     mail_client_routes, outlook_autodiscover, thunderbird_autoconfig, MAX_AUTODISCOVER_BODY,

@@ -26,7 +26,9 @@ pub use inbox::{InboxState, RolloutState};
 pub use names::{Hostname, MailDomain, NameError};
 pub use pin::{CertPin, PinError};
 pub use port::{Port, PortError};
-pub use roles::{account_diff, AccountChange, AccountField, AccountValues, Rights, Role, RoleError};
+pub use roles::{
+    account_diff, AccountChange, AccountField, AccountValues, Rights, Role, RoleError,
+};
 pub use security::{Security, SecurityError};
 pub use settings::{DomainSettings, FieldErrors};
 pub use warnings::{warnings, FieldWarning};

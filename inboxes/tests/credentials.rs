@@ -75,7 +75,9 @@ async fn connect_and_check(db: &DatabaseConnection, m: &support::Mail) -> Vec<St
     );
 
     // The audit trail: the connections, the state change and the rollout, no password.
-    let events = storage::history_page(db, &Default::default(), None, 1000).await.expect("events");
+    let events = storage::history_page(db, &Default::default(), None, 1000)
+        .await
+        .expect("events");
     let text = serde_json::to_string(&events).expect("json");
     assert!(text.contains("user04@test.local: disconnected"), "{text}");
     assert!(

@@ -67,10 +67,7 @@ impl MigrationTrait for Migration {
             ("idx_audit_events_action_seq", Some(AuditEvents::Action)),
         ] {
             let mut index = Index::create();
-            index
-                .if_not_exists()
-                .name(name)
-                .table(AuditEvents::Table);
+            index.if_not_exists().name(name).table(AuditEvents::Table);
             match column {
                 Some(column) => {
                     index.col(column).col(AuditEvents::Seq);
@@ -106,8 +103,10 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             let db = manager.get_connection();
-            db.execute_unprepared("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
-                .await?;
+            db.execute_unprepared(
+                "DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events",
+            )
+            .await?;
             db.execute_unprepared("DROP FUNCTION IF EXISTS audit_events_append_only()")
                 .await?;
         }
@@ -121,7 +120,12 @@ impl MigrationTrait for Migration {
             "idx_audit_events_action_seq",
         ] {
             manager
-                .drop_index(Index::drop().name(name).table(AuditEvents::Table).to_owned())
+                .drop_index(
+                    Index::drop()
+                        .name(name)
+                        .table(AuditEvents::Table)
+                        .to_owned(),
+                )
                 .await?;
         }
         for column in [

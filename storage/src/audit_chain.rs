@@ -128,7 +128,10 @@ pub(crate) async fn seal_unchained(db: &DatabaseConnection) -> Result<u64, Stora
     }
     txn.commit().await?;
     if count > 0 {
-        tracing::info!(events = count, "chained the audit events written before the chain");
+        tracing::info!(
+            events = count,
+            "chained the audit events written before the chain"
+        );
     }
     Ok(count)
 }

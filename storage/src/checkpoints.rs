@@ -121,7 +121,8 @@ pub async fn sign_checkpoint(
         return Ok(None);
     }
     let latest = latest_checkpoint(db).await?;
-    if let Some(latest) = latest.filter(|c| c.seq == head.seq && c.signed_by(&signer.verifying_key()))
+    if let Some(latest) =
+        latest.filter(|c| c.seq == head.seq && c.signed_by(&signer.verifying_key()))
     {
         return Ok(Some(latest));
     }
@@ -140,7 +141,9 @@ pub async fn sign_checkpoint(
     Ok(Some(signed))
 }
 
-pub async fn latest_checkpoint(db: &DatabaseConnection) -> Result<Option<Checkpoint>, StorageError> {
+pub async fn latest_checkpoint(
+    db: &DatabaseConnection,
+) -> Result<Option<Checkpoint>, StorageError> {
     Ok(checkpoint::Entity::find()
         .order_by_desc(checkpoint::Column::Seq)
         .order_by_desc(checkpoint::Column::Id)

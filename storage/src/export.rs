@@ -19,7 +19,10 @@ pub const EXPORT_FORMAT: &str = "mailsettings-audit-export/1";
 pub enum ChainEntry {
     Event(Box<ChainedEvent>),
     /// An event the filter left out, known by its content digest.
-    Omitted { seq: i64, content: String },
+    Omitted {
+        seq: i64,
+        content: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use domain::{DomainSettings, RolloutState};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    DatabaseTransaction,
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, NotSet, QueryFilter, QueryOrder, QueryResult, Set, Statement, Value,
+    DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QueryOrder, QueryResult, Set, Statement,
+    Value,
 };
 use serde::{Deserialize, Serialize};
 

@@ -10,8 +10,8 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::entity::probe_report::{ActiveModel, Column, Entity, Model};
 use crate::audit::{AuditAction, NewEvent};
+use crate::entity::probe_report::{ActiveModel, Column, Entity, Model};
 use crate::{now, Actor, StorageError};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

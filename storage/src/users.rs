@@ -8,10 +8,10 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{AuditAction, NewEvent};
 use crate::entity::session;
 use crate::entity::user::{ActiveModel, Column, Entity, Model};
 use crate::error::unique_or;
-use crate::audit::{AuditAction, NewEvent};
 use crate::{now, password, Actor, StorageError};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -185,7 +185,14 @@ pub async fn update_user(
         delete_sessions_of(&txn, id).await?;
     }
     let after = to_account(model)?;
-    record_change(&txn, actor, Some(&before_account), &after, "changed the user").await?;
+    record_change(
+        &txn,
+        actor,
+        Some(&before_account),
+        &after,
+        "changed the user",
+    )
+    .await?;
     txn.commit().await?;
     Ok(after)
 }

@@ -65,12 +65,17 @@ async fn events_are_chained_without_gaps_and_verify_intact(db: &DatabaseConnecti
         .unwrap();
     let seqs: Vec<i64> = events.iter().filter_map(|e| e.seq).collect();
     assert_eq!(seqs, vec![5, 4, 3, 2, 1]);
-    assert!(events.iter().all(|e| e.hash.as_ref().is_some_and(|h| h.len() == 64)));
+    assert!(events
+        .iter()
+        .all(|e| e.hash.as_ref().is_some_and(|h| h.len() == 64)));
     let signer = AuditSigner::generate();
     let report = verify(db, &signer).await;
     assert_eq!(report.problem, None, "{report:?}");
     assert_eq!(report.events, 5);
-    let checkpoint = storage::sign_checkpoint(db, &signer).await.unwrap().unwrap();
+    let checkpoint = storage::sign_checkpoint(db, &signer)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(checkpoint.seq, 5);
     assert!(checkpoint.signed_by(&signer.verifying_key()));
     let report = verify(db, &signer).await;
@@ -100,7 +105,10 @@ async fn a_removed_event_is_named(db: &DatabaseConnection) {
     assert_eq!(problem.seq, 2);
     assert_eq!(problem.id, Some(next));
     assert_eq!(problem.kind, ProblemKind::Missing { next_seq: 3 });
-    assert!(problem.to_string().contains("Event #2 was removed"), "{problem}");
+    assert!(
+        problem.to_string().contains("Event #2 was removed"),
+        "{problem}"
+    );
 }
 
 async fn removed_newest_events_are_caught_by_the_checkpoint(db: &DatabaseConnection) {
@@ -111,10 +119,19 @@ async fn removed_newest_events_are_caught_by_the_checkpoint(db: &DatabaseConnect
     let problem = verify(db, &signer).await.problem.unwrap();
     assert_eq!(problem.seq, 3);
     assert!(
-        matches!(problem.kind, ProblemKind::Truncated { checkpoint_seq: 5, .. }),
+        matches!(
+            problem.kind,
+            ProblemKind::Truncated {
+                checkpoint_seq: 5,
+                ..
+            }
+        ),
         "{problem:?}"
     );
-    assert!(problem.to_string().contains("newest events were removed"), "{problem}");
+    assert!(
+        problem.to_string().contains("newest events were removed"),
+        "{problem}"
+    );
 }
 
 async fn an_inserted_event_is_named(db: &DatabaseConnection) {
@@ -134,9 +151,24 @@ async fn an_inserted_event_is_named(db: &DatabaseConnection) {
         .into_table(Alias::new("audit_events"))
         .columns(
             [
-                "id", "seq", "occurred_at", "actor_user_id", "actor_email", "actor_role",
-                "client_ip", "user_agent", "domain_id", "domain_name", "target", "action",
-                "changes", "summary", "probe_report_id", "job_id", "prev_hash", "hash",
+                "id",
+                "seq",
+                "occurred_at",
+                "actor_user_id",
+                "actor_email",
+                "actor_role",
+                "client_ip",
+                "user_agent",
+                "domain_id",
+                "domain_name",
+                "target",
+                "action",
+                "changes",
+                "summary",
+                "probe_report_id",
+                "job_id",
+                "prev_hash",
+                "hash",
             ]
             .map(Alias::new),
         )
@@ -175,12 +207,17 @@ async fn a_checkpoint_signed_by_another_key_is_refused(db: &DatabaseConnection) 
         .await
         .unwrap();
     let problem = verify(db, &AuditSigner::generate()).await.problem.unwrap();
-    assert!(matches!(problem.kind, ProblemKind::BadSignature { .. }), "{problem:?}");
+    assert!(
+        matches!(problem.kind, ProblemKind::BadSignature { .. }),
+        "{problem:?}"
+    );
 }
 
 #[tokio::test]
 async fn postgres_refuses_update_and_delete_of_events() {
-    let Some(t) = support::postgres().await else { return };
+    let Some(t) = support::postgres().await else {
+        return;
+    };
     history(&t.db).await;
     for sql in [
         "UPDATE audit_events SET actor_email = 'mallory@example.com'",
@@ -195,7 +232,9 @@ async fn postgres_refuses_update_and_delete_of_events() {
 /// Two server processes (two pools) on one PostgreSQL write at once: one unbroken chain.
 #[tokio::test]
 async fn two_pools_writing_at_once_leave_one_chain() {
-    let Some(first) = support::postgres().await else { return };
+    let Some(first) = support::postgres().await else {
+        return;
+    };
     let second = storage::test_support::TestDb::sharing(&first).await;
     let write = |db: DatabaseConnection, prefix: &'static str| async move {
         for i in 0..25 {
@@ -205,10 +244,7 @@ async fn two_pools_writing_at_once_leave_one_chain() {
                 .unwrap();
         }
     };
-    tokio::join!(
-        write(first.db.clone(), "a"),
-        write(second.db.clone(), "b")
-    );
+    tokio::join!(write(first.db.clone(), "a"), write(second.db.clone(), "b"));
     let report = verify(&first.db, &AuditSigner::generate()).await;
     assert_eq!((report.problem, report.events), (None, 50));
     second.cleanup().await;

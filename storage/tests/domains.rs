@@ -200,7 +200,9 @@ async fn audit_events_carry_actor_ip_action_and_values(db: &DatabaseConnection) 
         .await
         .unwrap();
 
-    let events = storage::history_page(db, &Default::default(), None, 10).await.unwrap();
+    let events = storage::history_page(db, &Default::default(), None, 10)
+        .await
+        .unwrap();
     assert_eq!(events.len(), 2);
     let (update, create) = (&events[0], &events[1]);
     assert_eq!(update.actor_user_id, Some(8));
@@ -219,7 +221,9 @@ async fn audit_events_carry_actor_ip_action_and_values(db: &DatabaseConnection) 
     assert!(create.changes.iter().all(|c| c.before.is_none()));
     assert!(update.occurred_at >= create.occurred_at);
     assert_eq!(
-        storage::history_page(db, &Default::default(), None, 1).await.unwrap(),
+        storage::history_page(db, &Default::default(), None, 1)
+            .await
+            .unwrap(),
         vec![update.clone()]
     );
 }

@@ -18,7 +18,10 @@ async fn probe_records_start_empty_and_finish_with_the_report(db: &DatabaseConne
     assert_eq!(running.report, None);
     assert_eq!(running.settings, settings("a.example"));
     assert!(running.finished_at.is_none());
-    storage::finish_probe_record(db, id, &actor(),
+    storage::finish_probe_record(
+        db,
+        id,
+        &actor(),
         false,
         Some("imap_settings_incorrect"),
         "{\"ok\":false}",

@@ -58,7 +58,9 @@ async fn last_super_admin_cannot_be_demoted_or_disabled(db: &DatabaseConnection)
     let a = storage::create_first_super_admin(db, &email("a@example.com"), PASSWORD, None, None)
         .await
         .unwrap();
-    let b = storage::create_user(db, &nobody(),
+    let b = storage::create_user(
+        db,
+        &nobody(),
         &email("b@example.com"),
         PASSWORD,
         Role::SuperAdmin,
@@ -87,7 +89,13 @@ async fn last_super_admin_cannot_be_demoted_or_disabled(db: &DatabaseConnection)
     let last = &remaining[0];
     let disable =
         storage::update_user(db, &nobody(), last.id, rights(Role::SuperAdmin, true, true)).await;
-    let own = storage::update_user(db, &acting(last.id), last.id, rights(Role::User, true, false)).await;
+    let own = storage::update_user(
+        db,
+        &acting(last.id),
+        last.id,
+        rights(Role::User, true, false),
+    )
+    .await;
     assert!(matches!(own, Err(StorageError::OwnAccount)), "{own:?}");
     assert!(
         matches!(disable, Err(StorageError::LastSuperAdmin)),
@@ -100,9 +108,16 @@ async fn last_super_admin_cannot_be_demoted_or_disabled(db: &DatabaseConnection)
 }
 
 async fn idle_sessions_end(db: &DatabaseConnection) {
-    let user = storage::create_user(db, &nobody(), &email("i@example.com"), PASSWORD, Role::User, false)
-        .await
-        .unwrap();
+    let user = storage::create_user(
+        db,
+        &nobody(),
+        &email("i@example.com"),
+        PASSWORD,
+        Role::User,
+        false,
+    )
+    .await
+    .unwrap();
     let token = storage::create_session(db, user.id, Duration::hours(12))
         .await
         .unwrap();
@@ -117,12 +132,15 @@ async fn idle_sessions_end(db: &DatabaseConnection) {
 
 async fn first_super_admin_only_once(db: &DatabaseConnection) {
     assert_eq!(storage::count_users(db).await.unwrap(), 0);
-    let admin = storage::create_first_super_admin(db, &email("root@example.com"), PASSWORD, None, None)
-        .await
-        .unwrap();
+    let admin =
+        storage::create_first_super_admin(db, &email("root@example.com"), PASSWORD, None, None)
+            .await
+            .unwrap();
     assert_eq!(admin.role, Role::SuperAdmin);
     assert!(admin.rights().can_manage_users());
-    let again = storage::create_first_super_admin(db, &email("other@example.com"), PASSWORD, None, None).await;
+    let again =
+        storage::create_first_super_admin(db, &email("other@example.com"), PASSWORD, None, None)
+            .await;
     assert!(
         matches!(again, Err(StorageError::SetupAlreadyDone)),
         "{again:?}"
@@ -131,24 +149,53 @@ async fn first_super_admin_only_once(db: &DatabaseConnection) {
 }
 
 async fn duplicate_email_is_refused(db: &DatabaseConnection) {
-    storage::create_user(db, &nobody(), &email("a@example.com"), PASSWORD, Role::User, false)
-        .await
-        .unwrap();
-    let err = storage::create_user(db, &nobody(), &email("a@EXAMPLE.com"), PASSWORD, Role::Auditor, false)
-        .await
-        .unwrap_err();
+    storage::create_user(
+        db,
+        &nobody(),
+        &email("a@example.com"),
+        PASSWORD,
+        Role::User,
+        false,
+    )
+    .await
+    .unwrap();
+    let err = storage::create_user(
+        db,
+        &nobody(),
+        &email("a@EXAMPLE.com"),
+        PASSWORD,
+        Role::Auditor,
+        false,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(err, StorageError::DuplicateEmail(ref e) if e == "a@example.com"),
         "{err:?}"
     );
-    let weak = storage::create_user(db, &nobody(), &email("b@example.com"), "short", Role::User, false).await;
+    let weak = storage::create_user(
+        db,
+        &nobody(),
+        &email("b@example.com"),
+        "short",
+        Role::User,
+        false,
+    )
+    .await;
     assert!(matches!(weak, Err(StorageError::Password(_))), "{weak:?}");
 }
 
 async fn verify_login_cases(db: &DatabaseConnection) {
-    let user = storage::create_user(db, &nobody(), &email("u@example.com"), PASSWORD, Role::User, true)
-        .await
-        .unwrap();
+    let user = storage::create_user(
+        db,
+        &nobody(),
+        &email("u@example.com"),
+        PASSWORD,
+        Role::User,
+        true,
+    )
+    .await
+    .unwrap();
     let ok = storage::verify_login(db, &email("u@example.com"), PASSWORD)
         .await
         .unwrap();
@@ -181,12 +228,26 @@ async fn verify_login_cases(db: &DatabaseConnection) {
 }
 
 async fn rights_and_listing(db: &DatabaseConnection) {
-    let b = storage::create_user(db, &nobody(), &email("b@example.com"), PASSWORD, Role::User, false)
-        .await
-        .unwrap();
-    let a = storage::create_user(db, &nobody(), &email("a@example.com"), PASSWORD, Role::Auditor, false)
-        .await
-        .unwrap();
+    let b = storage::create_user(
+        db,
+        &nobody(),
+        &email("b@example.com"),
+        PASSWORD,
+        Role::User,
+        false,
+    )
+    .await
+    .unwrap();
+    let a = storage::create_user(
+        db,
+        &nobody(),
+        &email("a@example.com"),
+        PASSWORD,
+        Role::Auditor,
+        false,
+    )
+    .await
+    .unwrap();
     assert!(!b.rights().can_manage_domains());
     let b2 = storage::update_user(db, &nobody(), b.id, rights(Role::User, true, false))
         .await
@@ -194,7 +255,8 @@ async fn rights_and_listing(db: &DatabaseConnection) {
     assert!(b2.rights().can_manage_domains());
     assert_eq!(storage::get_user(db, b.id).await.unwrap(), Some(b2.clone()));
     assert_eq!(storage::list_users(db).await.unwrap(), vec![a, b2]);
-    let missing = storage::update_user(db, &nobody(), 999_999, rights(Role::User, true, false)).await;
+    let missing =
+        storage::update_user(db, &nobody(), 999_999, rights(Role::User, true, false)).await;
     assert!(
         matches!(missing, Err(StorageError::NotFound)),
         "{missing:?}"
@@ -203,9 +265,16 @@ async fn rights_and_listing(db: &DatabaseConnection) {
 }
 
 async fn set_password_invalidates_sessions(db: &DatabaseConnection) {
-    let user = storage::create_user(db, &nobody(), &email("p@example.com"), PASSWORD, Role::User, true)
-        .await
-        .unwrap();
+    let user = storage::create_user(
+        db,
+        &nobody(),
+        &email("p@example.com"),
+        PASSWORD,
+        Role::User,
+        true,
+    )
+    .await
+    .unwrap();
     let token = storage::create_session(db, user.id, Duration::hours(1))
         .await
         .unwrap();
@@ -228,9 +297,16 @@ async fn set_password_invalidates_sessions(db: &DatabaseConnection) {
 }
 
 async fn session_lifecycle_and_expiry(db: &DatabaseConnection) {
-    let user = storage::create_user(db, &nobody(), &email("s@example.com"), PASSWORD, Role::Auditor, false)
-        .await
-        .unwrap();
+    let user = storage::create_user(
+        db,
+        &nobody(),
+        &email("s@example.com"),
+        PASSWORD,
+        Role::Auditor,
+        false,
+    )
+    .await
+    .unwrap();
     let token = storage::create_session(db, user.id, Duration::hours(1))
         .await
         .unwrap();
@@ -270,9 +346,16 @@ async fn session_lifecycle_and_expiry(db: &DatabaseConnection) {
 }
 
 async fn disabled_users_session_is_invalid(db: &DatabaseConnection) {
-    let user = storage::create_user(db, &nobody(), &email("d@example.com"), PASSWORD, Role::User, true)
-        .await
-        .unwrap();
+    let user = storage::create_user(
+        db,
+        &nobody(),
+        &email("d@example.com"),
+        PASSWORD,
+        Role::User,
+        true,
+    )
+    .await
+    .unwrap();
     let token = storage::create_session(db, user.id, Duration::hours(1))
         .await
         .unwrap();

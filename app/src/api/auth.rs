@@ -90,16 +90,15 @@ pub async fn setup_first_admin(
     domain::check_new_password(&password)
         .map_err(|e| AppError::invalid("password", e.to_string()))?;
     let (ip, agent) = (Some(ip.to_string()), crate::ssr::user_agent().await);
-    let account = match storage::create_first_super_admin(&state.db, &address, &password, ip, agent)
-        .await
-    {
-        Ok(account) => account,
-        Err(storage::StorageError::SetupAlreadyDone) => {
-            state.setup.close();
-            return Err(AppError::Forbidden("Setup is already complete.".into()));
-        }
-        Err(e) => return Err(crate::ssr::store_error(e)),
-    };
+    let account =
+        match storage::create_first_super_admin(&state.db, &address, &password, ip, agent).await {
+            Ok(account) => account,
+            Err(storage::StorageError::SetupAlreadyDone) => {
+                state.setup.close();
+                return Err(AppError::Forbidden("Setup is already complete.".into()));
+            }
+            Err(e) => return Err(crate::ssr::store_error(e)),
+        };
     state.setup.close();
     tracing::info!(email = %account.email, "first super admin created");
     start_session(&state, account.id).await?;

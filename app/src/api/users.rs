@@ -44,8 +44,15 @@ pub async fn create_user(
     check_password(&password)?;
     let role = parse_role(&role)?;
     let actor = super::domains::actor(&admin).await;
-    match storage::create_user(&state.db, &actor, &address, &password, role, account_access.0)
-        .await
+    match storage::create_user(
+        &state.db,
+        &actor,
+        &address,
+        &password,
+        role,
+        account_access.0,
+    )
+    .await
     {
         Ok(user) => tracing::info!(user = %user.email, by = %admin.email, "user created"),
         Err(storage::StorageError::DuplicateEmail(email)) => {

@@ -121,7 +121,11 @@ fn EventRow(e: AuditEntryView) -> impl IntoView {
             .collect::<Vec<_>>()
             .join("; ")
     });
-    let role = e.actor_role.clone().map(|r| format!(" ({r})")).unwrap_or_default();
+    let role = e
+        .actor_role
+        .clone()
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
     let subject = match (&e.domain_name, &e.target) {
         (d, Some(t)) if !d.is_empty() => format!("{d} · {t}"),
         (d, None) => d.clone(),

@@ -8,7 +8,9 @@ use leptos_router::hooks::use_params_map;
 
 use super::history::LocalTime;
 use super::probe_report::ProbeReportView;
-use crate::api::audit::{audit_event, verify_history, AuditEventDetail, SignCheckpoint, VerifyView};
+use crate::api::audit::{
+    audit_event, verify_history, AuditEventDetail, SignCheckpoint, VerifyView,
+};
 use crate::components::{CopyButton, Refusal};
 
 #[component]
@@ -45,8 +47,14 @@ fn EventDetail(detail: AuditEventDetail) -> impl IntoView {
             <dd><a href=format!("/history?domain={name}")>{name.clone()}</a>" (all its events)"</dd>
         }
     });
-    let target = e.target.clone().map(|t| view! { <dt>"Concerns"</dt><dd>{t}</dd> });
-    let summary = e.summary.clone().map(|s| view! { <p class="summary">{s}</p> });
+    let target = e
+        .target
+        .clone()
+        .map(|t| view! { <dt>"Concerns"</dt><dd>{t}</dd> });
+    let summary = e
+        .summary
+        .clone()
+        .map(|s| view! { <p class="summary">{s}</p> });
     let has_diff = !e.diff.is_empty();
     let rows = e
         .diff
@@ -61,7 +69,9 @@ fn EventDetail(detail: AuditEventDetail) -> impl IntoView {
             }
         })
         .collect_view();
-    let job = detail.job.map(|j| view! { <dt>"Revalidation"</dt><dd>{j}</dd> });
+    let job = detail
+        .job
+        .map(|j| view! { <dt>"Revalidation"</dt><dd>{j}</dd> });
     let report = detail.report.map(|view| {
         view! {
             <section class="event-report" aria-labelledby="report-title">
@@ -127,7 +137,11 @@ pub fn VerifyHistoryPage() -> impl IntoView {
 
 #[component]
 fn Verdict(view: VerifyView, sign: ServerAction<SignCheckpoint>) -> impl IntoView {
-    let class = if view.intact { "status ok" } else { "status error" };
+    let class = if view.intact {
+        "status ok"
+    } else {
+        "status error"
+    };
     let checkpoint = view
         .latest_checkpoint
         .clone()

@@ -52,7 +52,10 @@ pub fn audit_filter(account: &UserAccount, query: &HistoryQuery) -> Result<Audit
         .map(start_of);
     if let (Some(from), Some(until)) = (from, until) {
         if until <= from {
-            return Err(AppError::invalid("to", "The last day must not be before the first."));
+            return Err(AppError::invalid(
+                "to",
+                "The last day must not be before the first.",
+            ));
         }
     }
     Ok(AuditFilter {
@@ -181,7 +184,9 @@ pub fn entry_view(e: AuditEvent) -> AuditEntryView {
         id: e.id,
         seq: e.seq.unwrap_or(0),
         occurred_at: crate::api::format_time(e.occurred_at),
-        occurred_at_iso: e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        occurred_at_iso: e
+            .occurred_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         actor_email: e.actor_email,
         actor_role: e.actor_role.map(|r| r.label().to_owned()),
         client_ip: e.client_ip,

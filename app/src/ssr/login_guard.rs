@@ -130,7 +130,10 @@ pub async fn attempt_login(
     };
     let Some(account) = verified else {
         tracing::warn!(email = %loggable(typed_email), %ip, "failed login");
-        let why = if account_key.as_deref().is_some_and(|k| k.starts_with("account:")) {
+        let why = if account_key
+            .as_deref()
+            .is_some_and(|k| k.starts_with("account:"))
+        {
             "wrong password, or the account is disabled"
         } else {
             "no account has this address"

@@ -153,10 +153,8 @@ impl ProbeRunner {
             let category = report.category().map(|c| c.as_str());
             let stored = match serde_json::to_string(&report) {
                 Ok(json) => {
-                    storage::finish_probe_record(
-                        &db, record_id, &actor, report.ok, category, &json,
-                    )
-                    .await
+                    storage::finish_probe_record(&db, record_id, &actor, report.ok, category, &json)
+                        .await
                 }
                 Err(e) => Err(storage::StorageError::Corrupt(e.to_string())),
             };

@@ -115,9 +115,16 @@ pub async fn setup(
         client_ip: None,
         user_agent: None,
     };
-    let user = storage::create_user(db, &admin, &email, "correct horse battery", Role::User, true)
-        .await
-        .expect("user");
+    let user = storage::create_user(
+        db,
+        &admin,
+        &email,
+        "correct horse battery",
+        Role::User,
+        true,
+    )
+    .await
+    .expect("user");
     let actor = Actor {
         user_id: user.id,
         email: user.email.clone(),

@@ -230,6 +230,28 @@ pub const ROWS: &[Row] = &[
         form: &[("domain_id", NO_SUCH), ("id", NO_SUCH)],
         expect: [UNAUTH, FORBID, MISSING, FORBID, MISSING],
     },
+    // The change history: auditors and super admins read everything, account admins the
+    // events about domains; only super admins sign a checkpoint on demand.
+    Row {
+        function: "audit_history",
+        form: &[],
+        expect: [UNAUTH, FORBID, OK, OK, OK],
+    },
+    Row {
+        function: "audit_event",
+        form: &[("id", NO_SUCH)],
+        expect: [UNAUTH, FORBID, MISSING, MISSING, MISSING],
+    },
+    Row {
+        function: "verify_history",
+        form: &[],
+        expect: [UNAUTH, FORBID, OK, OK, OK],
+    },
+    Row {
+        function: "sign_checkpoint",
+        form: &[],
+        expect: [UNAUTH, FORBID, FORBID, FORBID, OK],
+    },
     // Last: it ends the caller's session.
     Row {
         function: "logout",
