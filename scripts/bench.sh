@@ -51,7 +51,8 @@ app="http://127.0.0.1:$app_port"
 curl -fs -c "$work/jar" -H 'Accept: application/json' \
   --data-urlencode email=bench@example.com --data-urlencode 'password=bench password 123' "$app/api/login" >/dev/null
 for i in $(seq -w 1 50); do
-  curl -fs -b "$work/jar" -H 'Accept: application/json' \
+  # A request that changes something must come from the app's origin (CSRF check).
+  curl -fs -b "$work/jar" -H 'Accept: application/json' -H "Origin: $app" \
     --data-urlencode "settings[domain]=bench$i.example.com" \
     --data-urlencode "settings[imap_host]=imap.bench$i.example.com" \
     --data-urlencode 'settings[imap_port]=993' --data-urlencode 'settings[imap_security]=ssl' \

@@ -23,6 +23,9 @@ fi
 # `frontend` is the wasm entry point (no tests); building it here would switch on `hydrate` for
 # the server-side crates too (feature unification) and break them.
 cargo test --workspace --exclude frontend --no-fail-fast
+# Lints are part of the suite: the server side with its tests, then the wasm entry point.
+cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 # After the tests: `cargo test` rebuilds target/debug/server without the site settings
 # cargo-leptos compiles in, and the browser tests need the cargo-leptos build.
 cargo leptos build

@@ -222,6 +222,37 @@ async fn connect_revalidate_pause_and_revert_against_real_servers() {
         .await;
     assert!(removed.status.is_success(), "{}", removed.body);
 
+    // The change history: one event per action, inbox events naming the inbox, state changes
+    // linked to their revalidation.
+    let trail = storage::history_page(&app.state.db, &Default::default(), None, 1000)
+        .await
+        .expect("history");
+    let count = |action: &str| trail.iter().filter(|e| e.action.as_str() == action).count();
+    for (action, n) in [
+        ("connection_test", 2),
+        ("inbox_connected", 1),
+        ("inbox_removed", 1),
+        ("updated", 1),
+        ("rollout_paused", 1),
+        ("reverted", 1),
+    ] {
+        assert_eq!(count(action), n, "{action}: {trail:#?}");
+    }
+    for e in trail
+        .iter()
+        .filter(|e| e.action.as_str().starts_with("inbox_"))
+    {
+        assert_eq!(e.target.as_deref(), Some(mail::dovecot::USER), "{e:?}");
+    }
+    let states: Vec<_> = trail
+        .iter()
+        .filter(|e| e.action.as_str() == "inbox_state")
+        .collect();
+    assert!(
+        !states.is_empty() && states.iter().all(|e| e.job_id.is_some()),
+        "{states:#?}"
+    );
+
     // Nothing logged the password, at any level.
     let logged = logs.text();
     assert!(logged.contains("inbox connected"), "the logs were captured");

@@ -73,7 +73,12 @@ pub(crate) async fn insert(
     txn: &DatabaseTransaction,
     event: ChainedEvent,
 ) -> Result<(), StorageError> {
-    // Every column is written, the id included (it is part of the hash).
+    to_active(event).insert(txn).await?;
+    Ok(())
+}
+
+/// Every column set, the id included (it is part of the hash).
+pub(crate) fn to_active(event: ChainedEvent) -> ActiveModel {
     ActiveModel {
         id: Set(event.id),
         occurred_at: Set(event.occurred_at),
@@ -94,9 +99,6 @@ pub(crate) async fn insert(
         prev_hash: Set(Some(event.prev_hash)),
         hash: Set(Some(event.hash)),
     }
-    .insert(txn)
-    .await?;
-    Ok(())
 }
 
 /// Chains the events written before the chain existed (once: only while no event has a hash,

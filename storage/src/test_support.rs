@@ -3,6 +3,10 @@
 //! `TEST_POSTGRES_ADMIN_URL` points elsewhere).
 //! Both run the real migrations through `connect`. Test-only code: it panics on setup failure.
 
+mod chain_load;
+
+pub use chain_load::{bulk_chain, chain_overhead};
+
 use std::path::PathBuf;
 use std::time::Duration;
 

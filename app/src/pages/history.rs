@@ -88,6 +88,7 @@ fn HistoryResults(query: HistoryQuery, page: HistoryPage) -> impl IntoView {
             <p class="empty">"No events match this filter."</p>
         </Show>
         <Show when=move || !empty>
+            <div class="scroll" tabindex="0" role="region" aria-label="Events">
             <table class="history-table">
                 <caption class="visually-hidden">"Events, newest first"</caption>
                 <thead>
@@ -104,6 +105,7 @@ fn HistoryResults(query: HistoryQuery, page: HistoryPage) -> impl IntoView {
                     {page.entries.clone().into_iter().map(|e| view! { <EventRow e/> }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </Show>
         <nav class="pager" aria-label="Pages">
             <a href=joined("/history?")>"Newest events"</a>
