@@ -16,13 +16,13 @@ pub struct AuditKeyArgs {
     /// The Ed25519 key (PKCS#8 PEM) that signs audit checkpoints, created (mode 0600) on first
     /// run. Default: audit-signing.key in the data directory.
     #[arg(long = "audit-key-file", env = "MAILSETTINGS_AUDIT_KEY_FILE")]
-    pub key_file: Option<PathBuf>,
+    pub audit_key_file: Option<PathBuf>,
 }
 
 impl AuditKeyArgs {
     pub fn signer(&self, data_dir: &Path) -> Result<AuditSigner, String> {
         let path = self
-            .key_file
+            .audit_key_file
             .clone()
             .unwrap_or_else(|| data_dir.join("audit-signing.key"));
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -186,5 +186,14 @@ pub async fn sign_periodically(
         if let Err(e) = storage::sign_checkpoint(&db, &signer).await {
             tracing::warn!(error = %e, "could not sign an audit checkpoint");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_command_line_is_consistent() {
+        use clap::CommandFactory;
+        crate::cli::Cli::command().debug_assert();
     }
 }
