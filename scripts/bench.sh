@@ -62,6 +62,19 @@ for i in $(seq -w 1 50); do
     "$app/api/create_domain" >/dev/null
 done
 cookie=$(awk '$6 == "mailsettings_session" {print $7}' "$work/jar")
+# What crosses the wire for a cold load of the domain list (the page, then its wasm, JS and CSS),
+# as a browser that accepts br, or gzip, or nothing asks for it.
+over_wire() {
+  local total=0 n
+  for path in /domains "/pkg/$(basename "$wasm")" "/pkg/$(basename "$js")" /pkg/mailsettings.css; do
+    n=$(curl -fs -H "Cookie: mailsettings_session=$cookie" -H "Accept-Encoding: $1" -o /dev/null \
+      -w '%{size_download}' "$app$path")
+    total=$((total + n))
+  done
+  echo "$total"
+}
+printf 'cold load of the domain list over the wire: %s B with br, %s B with gzip, %s B uncompressed\n' \
+  "$(over_wire br)" "$(over_wire gzip)" "$(over_wire identity)"
 rows=$(curl -fs -H "Cookie: mailsettings_session=$cookie" "$app/domains" | grep -o 'Edit</a>' | wc -l)
 echo "domain list page shows $rows domains"
 

@@ -41,7 +41,7 @@ pub use cookies::{session_token, CookiePolicy, SECURE_SESSION_COOKIE, SESSION_CO
 pub use csrf::refuse_cross_origin;
 pub use dns_records::{dns_records, product_host};
 pub use error_status::error_status;
-pub use headers::{security_headers, set_page_csp};
+pub use headers::{security_headers, set_page_csp, static_cache_headers};
 pub use inbox_service::{
     domain_inboxes, domain_named, start_connect, try_on_sample, update_password, ConnectRequest,
     SampleResults,

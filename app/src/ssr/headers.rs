@@ -62,3 +62,19 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     }
     response
 }
+
+/// The site's own files (`/pkg/…`: the wasm, its JS glue, the CSS) keep their names across
+/// builds, so browsers may keep them only if they ask first: `no-cache` makes a repeat visit a
+/// conditional request (`If-Modified-Since`) answered `304 Not Modified` without the body.
+/// (Named by content hash they could be cached for a year; cargo-leptos does not name them so.)
+pub async fn static_cache_headers(request: Request, next: Next) -> Response {
+    let is_asset = request.uri().path().starts_with("/pkg/");
+    let mut response = next.run(request).await;
+    if is_asset && (response.status().is_success() || response.status().as_u16() == 304) {
+        response
+            .headers_mut()
+            .entry(http::header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-cache"));
+    }
+    response
+}

@@ -17,7 +17,8 @@ pub async fn bulk_chain(db: &DatabaseConnection, n: u64, domains: u64, batch: us
     let head = head(&txn).await.expect("head");
     txn.commit().await.expect("commit");
     let (mut prev, mut seq, mut id) = (head.hash, head.seq, head.next_id);
-    let start = chrono::Utc::now() - chrono::Duration::days(365);
+    // To the microsecond, as PostgreSQL keeps it (the hash covers the time).
+    let start = crate::now() - chrono::Duration::days(365);
     let mut rows = Vec::with_capacity(batch);
     for i in 0..n {
         seq += 1;
