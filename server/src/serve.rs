@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::TraceLayer;
 
@@ -127,12 +128,22 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         // Brotli at level 4 compresses the 2.6 MB wasm about as well as gzip -9, in tens of
-        // milliseconds; the default level (11) would take seconds per cold load.
+        // milliseconds; the default level (11) would take seconds per cold load. Downloads
+        // (attachments) are left alone: the streamed history exports came out truncated
+        // (no final block) when compressed on the fly.
         .layer(
             CompressionLayer::new()
                 .br(true)
                 .gzip(true)
-                .quality(CompressionLevel::Precise(4)),
+                .quality(CompressionLevel::Precise(4))
+                .compress_when(DefaultPredicate::new().and(
+                    |_: http::StatusCode,
+                     _: http::Version,
+                     headers: &http::HeaderMap,
+                     _: &http::Extensions| {
+                        !headers.contains_key(http::header::CONTENT_DISPOSITION)
+                    },
+                )),
         )
         .with_state(state)
 }

@@ -56,6 +56,21 @@ async fn pages_and_assets_are_compressed_and_assets_revalidate() {
         .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.body.is_empty());
+
+    // Downloads stay as they are (the streamed exports are not compressed on the fly).
+    let admin = app.setup_admin().await;
+    let export = app
+        .send(get(
+            "/history/export.csv",
+            &[
+                (header::ACCEPT_ENCODING, "br, gzip"),
+                (header::COOKIE, &format!("mailsettings_session={admin}")),
+            ],
+        ))
+        .await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(export.headers.get(header::CONTENT_ENCODING), None);
+    assert!(export.body.contains(",user_created,"), "{}", export.body);
     let _ = std::fs::remove_dir_all(&site);
     app.db.cleanup().await;
 }

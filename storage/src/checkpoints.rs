@@ -14,7 +14,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::chain::{ChainProblem, ChainWalk, Checkpoint, ProblemKind};
+use crate::chain::Checkpoint;
+use crate::chain_walk::{ChainProblem, ChainWalk, ProblemKind};
 use crate::entity::audit_checkpoint as checkpoint;
 use crate::entity::audit_event::{Column, Entity};
 use crate::{now, StorageError};

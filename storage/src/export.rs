@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 
-use crate::chain::{ChainProblem, ChainWalk, ChainedEvent, Checkpoint, ProblemKind, GENESIS_HASH};
+use crate::chain::{ChainedEvent, Checkpoint, GENESIS_HASH};
+use crate::chain_walk::{ChainProblem, ChainWalk, ProblemKind};
 use crate::AuditFilter;
 
 pub const EXPORT_FORMAT: &str = "mailsettings-audit-export/1";

@@ -5,9 +5,11 @@
 
 mod attempts;
 mod audit;
+mod audit_append;
 mod audit_chain;
 mod audit_query;
 mod chain;
+mod chain_walk;
 mod checkpoints;
 mod connect;
 mod domains;
@@ -26,12 +28,11 @@ mod throttle;
 mod users;
 
 pub use attempts::{get_attempt, record_attempt, unconfigured_attempts, InboxAttempt};
-pub use audit::{domain_history, record_login, AuditAction, AuditEvent};
+pub use audit::{domain_history, AuditAction, AuditEvent};
+pub use audit_append::record_login;
 pub use audit_query::{chain_stream, export_stream, get_event, history_page, AuditFilter};
-pub use chain::{
-    link_hash, parse_public_key, ChainProblem, ChainWalk, ChainedEvent, Checkpoint, ProblemKind,
-    GENESIS_HASH,
-};
+pub use chain::{link_hash, parse_public_key, ChainedEvent, Checkpoint, GENESIS_HASH};
+pub use chain_walk::{ChainProblem, ChainWalk, ProblemKind};
 pub use checkpoints::{
     count_events, latest_checkpoint, sign_checkpoint, verify_history, AuditSigner, SignerError,
     VerifyReport,
