@@ -135,13 +135,17 @@ pub async fn domain_inboxes(state: &AppState, id: i32) -> Result<DomainInboxesVi
         .await
         .map_err(store_error)?
         .ok_or(AppError::NotFound)?;
+    // The job first: a check that commits between the reads then shows as an inbox newer than
+    // its job, and the panel (which polls while the job is active) fetches again. Read the
+    // other way round, a job that just paused could come with its inbox still "Checking", and
+    // the panel would stop polling on that stale row.
+    let job = storage::latest_job(&state.db, id)
+        .await
+        .map_err(store_error)?;
     let count = storage::count_domain_inboxes(&state.db, id)
         .await
         .map_err(store_error)?;
     let shown = storage::list_inboxes(&state.db, storage::InboxOwner::Domain(id))
-        .await
-        .map_err(store_error)?;
-    let job = storage::latest_job(&state.db, id)
         .await
         .map_err(store_error)?;
     Ok(DomainInboxesView {
