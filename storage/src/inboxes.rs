@@ -304,9 +304,13 @@ pub(crate) async fn store_check(
     row.check_lease_until = Set(None);
     row.update(conn).await?;
     if before != result.state.as_str() {
-        let summary = match f {
-            Some(f) => format!("{email}: disconnected ({}: {})", f.category, f.detail),
-            None => format!("{email}: connected"),
+        // The state decides the words: a periodic check that failed transiently keeps its
+        // previous failure on record but not its state.
+        let summary = match (result.state, f) {
+            (InboxState::Disconnected, Some(f)) => {
+                format!("{email}: disconnected ({}: {})", f.category, f.detail)
+            }
+            (state, _) => format!("{email}: {}", state.label().to_lowercase()),
         };
         let mut event = NewEvent::new(AuditAction::InboxState)
             .domain(domain_id, &mail_domain)
