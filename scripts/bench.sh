@@ -75,7 +75,7 @@ over_wire() {
 }
 printf 'cold load of the domain list over the wire: %s B with br, %s B with gzip, %s B uncompressed\n' \
   "$(over_wire br)" "$(over_wire gzip)" "$(over_wire identity)"
-rows=$(curl -fs -H "Cookie: mailsettings_session=$cookie" "$app/domains" | grep -o 'Edit</a>' | wc -l)
+rows=$(curl -fs -H "Cookie: mailsettings_session=$cookie" "$app/domains" | grep -oE 'href="/domains/[0-9]+">Edit' | wc -l)
 echo "domain list page shows $rows domains"
 
 report() {
