@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Probe figures (issue 3): the full probe (`server probe --json`, IMAPS + SMTPS) against the local
-# Dovecot + Postfix of the mail lab next to curl doing the same IMAP login and SMTP login + send in
-# sequence (medians of N runs and their ratio), then the time to a verdict when the IMAP port is
-# blackholed (accepts TCP, never speaks), against the budget and the step timeout.
+# Probe figures (issue 3, issue 12): the full probe (`server probe --json`, IMAPS + SMTPS) against
+# the local Dovecot + Postfix of the mail lab next to curl doing the same IMAP login and SMTP
+# login + send in sequence: medians of N runs and their ratio, then each probe step's median
+# next to the same phase of curl (from curl's own -w timers) and their ratios; then the time to
+# a verdict when the IMAP port is blackholed (accepts TCP, never speaks), against the budget and
+# the probe's default step timeout.
 # Env: N (default 10), BUDGET (seconds, default 15). Runs as root (the lab starts Dovecot).
+# Builds with cargo: run it under the build lock (`flock /tmp/cargo.lock scripts/bench-probe.sh`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 probe/tests/install-mail-servers.sh
@@ -15,11 +18,14 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mailsettings/target}"
 export RUSTFLAGS="--cfg erase_components"
 N="${N:-10}"
 BUDGET="${BUDGET:-15}"
-STEP_TIMEOUT=10 # the probe's default
 
 cargo build --release -p server -p probe --bin server --example mail_lab
 server="$CARGO_TARGET_DIR/release/server"
 lab="$CARGO_TARGET_DIR/release/examples/mail_lab"
+# The probe's default step timeout, as the CLI reports it (defined once, in probe::defaults).
+STEP_TIMEOUT=$("$server" probe --help | awk '/--step-timeout/ {on = 1} on && match($0, /\[default: [0-9]+\]/) {
+  print substr($0, RSTART + 10, RLENGTH - 11); exit }')
+[ -n "$STEP_TIMEOUT" ] || { echo "cannot read the default --step-timeout from server probe --help" >&2; exit 1; }
 
 work=$(mktemp -d)
 lab_pid=""
@@ -66,40 +72,62 @@ done
 
 printf 'From: %s\r\nTo: %s\r\nSubject: bench-probe curl\r\n\r\nHello from curl.\r\n' \
   "$email" "$email" >"$work/msg.eml"
-curl_common=(--silent --show-error --fail --cacert "$ca" -u "$email:$PROBE_PASSWORD")
+curl_common=(--silent --show-error --fail --cacert "$ca" -u "$email:$PROBE_PASSWORD" --output /dev/null)
+# curl's timers, in seconds from its start: TCP+TLS done (appconnect) and the end (total).
+phases='%{time_appconnect} %{time_total}\n'
 for _ in $(seq "$N"); do
   t0=$(now_ms)
-  curl "${curl_common[@]}" "imaps://$host:$imaps/INBOX" >/dev/null
-  curl "${curl_common[@]}" --mail-from "$email" --mail-rcpt "$email" -T "$work/msg.eml" \
-    "smtps://$host:$smtps" >/dev/null
+  curl "${curl_common[@]}" -w "$phases" "imaps://$host:$imaps/INBOX" >>"$work/curl-imap.s"
+  curl "${curl_common[@]}" -w "$phases" --mail-from "$email" --mail-rcpt "$email" -T "$work/msg.eml" \
+    "smtps://$host:$smtps" >>"$work/curl-smtp.s"
   echo $(($(now_ms) - t0)) >>"$work/curl.ms"
 done
+# Phases in ms: connect = TCP + TLS; the rest of the session = greeting, login and the commands.
+awk '{printf "%d\n", $1 * 1000}' "$work/curl-imap.s" >"$work/curl-imap_connect.ms"
+awk '{printf "%d\n", ($2 - $1) * 1000}' "$work/curl-imap.s" >"$work/curl-imap_login.ms"
+awk '{printf "%d\n", $1 * 1000}' "$work/curl-smtp.s" >"$work/curl-smtp_connect.ms"
+awk '{printf "%d\n", ($2 - $1) * 1000}' "$work/curl-smtp.s" >"$work/curl-smtp_login.ms"
 
 probe_ms=$(median <"$work/probe.ms")
 curl_ms=$(median <"$work/curl.ms")
-echo "probe (5 steps, server probe --json): median ${probe_ms} ms  [runs: $(paste -sd' ' "$work/probe.ms")]"
+inner_ms=$(jq -r '.total_ms' "$work"/probe-*.json | median)
+echo "probe (5 steps, server probe --json): median ${probe_ms} ms wall, ${inner_ms} ms inside the probe  [runs: $(paste -sd' ' "$work/probe.ms")]"
 echo "curl (IMAP login + SMTP login/send):  median ${curl_ms} ms  [runs: $(paste -sd' ' "$work/curl.ms")]"
 awk -v p="$probe_ms" -v c="$curl_ms" 'BEGIN {printf "ratio probe/curl: %.2f\n", (c > 0 ? p / c : 0)}'
-echo -n "probe step medians (ms):"
-for step in imap_connect imap_login smtp_connect smtp_login test_email; do
-  m=$(jq -r ".steps[] | select(.name == \"$step\") | .elapsed_ms" "$work"/probe-*.json | median)
-  echo -n " $step $m"
-done
 echo
-echo "  (smtp_connect runs alongside the IMAP leg and is timed from its own start to its own end)"
-echo "caveat: the probe does more than curl. Besides the logins and the send it checks the"
-echo "  concurrent sessions the product will hold, lists the folders and waits for the test"
-echo "  message to arrive over IMAP (round trip). From the last run:"
+echo "per step (medians, ms; each probe step is timed from its own start to its own end; curl's"
+echo "phases from its -w timers: connect = TCP + TLS, then the rest of its session):"
+row() { # probe steps (summed per run, comma-separated), curl phase file, curl phase description
+  local p c
+  p=$(for f in "$work"/probe-*.json; do
+    jq --arg s "$1" '[.steps[] | select(.name as $n | $s | split(",") | index($n)) | .elapsed_ms] | add' "$f"
+  done | median)
+  c=$(median <"$work/curl-$2.ms")
+  awk -v s="$1" -v p="$p" -v d="$3" -v c="$c" 'BEGIN {
+    printf "  %-23s %7d   %-48s %7d %7s\n", s, p, d, c, (c > 0 ? sprintf("%.2f", p / c) : "-") }'
+}
+printf '  %-23s %7s   %-48s %7s %7s\n' "probe step" probe "curl phase" curl ratio
+row imap_connect imap_connect "IMAPS TCP+TLS (time_appconnect)"
+row imap_login imap_login "greeting, CAPABILITY, LOGIN, LIST, LOGOUT"
+row smtp_connect smtp_connect "SMTPS TCP+TLS (time_appconnect)"
+row smtp_login,test_email smtp_login "banner, EHLO, AUTH, MAIL, RCPT, DATA, QUIT"
+for step in smtp_login test_email; do
+  printf '  %-23s %7s\n' "$step" "$(jq -r ".steps[] | select(.name == \"$step\") | .elapsed_ms" "$work"/probe-*.json | median)"
+done
+echo "  The probe's connect steps also read the greeting and CAPABILITY/EHLO. imap_login logs in"
+echo "  once per session the product holds (here 3, one after the other, as the limit check needs)"
+echo "  and lists the folders; curl logs in once. smtp_login authenticates 2 sessions; test_email"
+echo "  sends the message and waits until it is in the INBOX (delivery through Postfix and LMTP)."
+echo "caveat: the probe does more than curl. From the last run:"
 jq -r '.steps[] | select(.evidence.notes != []) | "    \(.name): \(.evidence.notes | join("; "))"' "$work/probe-$N.json"
 echo "  curl: one IMAP session (LOGIN, LIST \"INBOX\"), then one SMTP session (AUTH, MAIL/RCPT/DATA)."
-
 echo
 echo "== blackholed port: IMAP at $host:$blackhole accepts TCP and never speaks =="
 for security in ssl starttls; do
   t0=$(now_ms)
   code=0
   "$server" probe --imap "$host:$blackhole" --imap-security "$security" --budget "$BUDGET" \
-    --step-timeout "$STEP_TIMEOUT" "${probe_args[@]}" >"$work/blackhole.json" || code=$?
+    "${probe_args[@]}" >"$work/blackhole.json" || code=$?
   ms=$(($(now_ms) - t0))
   verdict=$(jq -r '"\(.category)/\(.detail_code) at \(.failed_step): \(.detail)"' "$work/blackhole.json")
   [ "$code" = 1 ] || { echo "expected exit 1, got $code: $verdict" >&2; exit 1; }

@@ -4,24 +4,25 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures::StreamExt;
 use ipnet::IpNet;
 
 use crate::egress::{IpFamily, StaticEgress, StaticEgressError};
 use crate::model::{Credentials, ProbeOptions, ProbeSettings};
-use crate::net::{Leg, Proto};
+use crate::net::Leg;
+use crate::proto::Proto;
 use crate::redact::Redactor;
 use crate::report::{DetailCode, LegCheck, LoginCheck, SourceCheck, StepName};
 use crate::resolve::Target;
-use crate::step::{Clock, Fail};
+use crate::step::{close, Clock, Fail};
 use crate::taxonomy::Category;
 use crate::tls::TlsPolicy;
-use crate::{imap, imap_login, smtp};
+use crate::{imap, login, smtp};
 
 /// Source addresses tested at the same time.
-pub const CONCURRENT_SOURCES: usize = 4;
+const CONCURRENT_SOURCES: usize = 4;
 
 /// What every row shares: one budget, and each server resolved once for all rows.
 struct Run<'a> {
@@ -168,7 +169,6 @@ impl<'a> Run<'a> {
             proto,
             ep,
             opts,
-            settings: self.settings,
             policy,
             clock: self.clock,
             meter: Default::default(),
@@ -234,10 +234,10 @@ async fn imap_login_leg(leg: &Leg<'_>, creds: &Credentials) -> Result<(), (StepN
     let conn = imap::open(leg)
         .await
         .map_err(|f| (StepName::ImapConnect, f))?;
-    let mut session = imap_login::login(conn, creds, leg)
+    let mut session = login::imap(conn, creds, leg)
         .await
         .map_err(|f| (StepName::ImapLogin, f))?;
-    let _ = tokio::time::timeout(Duration::from_secs(1), session.logout()).await;
+    close(session.logout()).await;
     Ok(())
 }
 
@@ -245,7 +245,7 @@ async fn smtp_login_leg(leg: &Leg<'_>, creds: &Credentials) -> Result<(), (StepN
     let mut c = smtp::open(leg)
         .await
         .map_err(|f| (StepName::SmtpConnect, f))?;
-    let res = smtp::login(&mut c, creds, leg).await;
-    let _ = tokio::time::timeout(Duration::from_secs(1), c.conn.quit()).await;
+    let res = login::smtp(&mut c, creds, leg).await;
+    close(c.conn.quit()).await;
     res.map_err(|f| (StepName::SmtpLogin, f))
 }

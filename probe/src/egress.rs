@@ -8,11 +8,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ipnet::{IpNet, Ipv4AddrRange, Ipv4Net};
 
-use crate::net::Leg;
-use crate::report::DetailCode;
-use crate::resolve::CheckedAddr;
-use crate::step::Fail;
-
 /// The environment setting that holds the ranges (named in operator errors).
 pub const EGRESS_SETTING: &str = "MAILSETTINGS_STATIC_EGRESS";
 
@@ -211,39 +206,16 @@ impl SourceAddr {
     /// With `egress`, the next usable static address of the target's family; without, unbound.
     pub fn choose(
         egress: Option<&StaticEgress>,
-        target: CheckedAddr,
+        target: IpAddr,
     ) -> Result<Self, StaticEgressError> {
         match egress {
             None => Ok(Self(None)),
-            Some(e) => e.source_for(target.addr().ip()).map(|ip| Self(Some(ip))),
+            Some(e) => e.source_for(target).map(|ip| Self(Some(ip))),
         }
     }
 
     /// The bound address; `None` when the kernel picks it.
     pub fn ip(&self) -> Option<IpAddr> {
         self.0
-    }
-}
-
-impl Leg<'_> {
-    /// The operator error when no static address can be used: the connect step's category.
-    pub(crate) fn egress_fail(&self, e: &StaticEgressError) -> Fail {
-        let p = self.proto;
-        Fail::new(
-            p.settings_category(),
-            DetailCode::StaticSourceUnavailable,
-            e.to_string(),
-            None,
-        )
-    }
-
-    /// The source for the next connection to `addr`: the next static address when static
-    /// egress is on (recorded for the report), else unbound.
-    pub fn source(&self, addr: CheckedAddr) -> Result<SourceAddr, StaticEgressError> {
-        let source = SourceAddr::choose(self.opts.static_egress.as_deref(), addr)?;
-        if let Some(ip) = source.ip() {
-            self.meter.add_source(ip);
-        }
-        Ok(source)
     }
 }

@@ -184,8 +184,14 @@ async fn without_static_egress_sockets_are_not_bound() {
     let addr = crate::resolve::resolve_checked(&r, "mail.example.test", 993, &allow)
         .await
         .unwrap();
-    assert_eq!(SourceAddr::choose(None, addr).unwrap().ip(), None);
+    assert_eq!(
+        SourceAddr::choose(None, addr.addr().ip()).unwrap().ip(),
+        None
+    );
     let e = StaticEgress::new(nets(&["127.0.0.16/29"]));
-    let bound = SourceAddr::choose(Some(&e), addr).unwrap().ip().unwrap();
+    let bound = SourceAddr::choose(Some(&e), addr.addr().ip())
+        .unwrap()
+        .ip()
+        .unwrap();
     assert!(net("127.0.0.16/29").contains(&bound));
 }

@@ -202,6 +202,7 @@ pub fn classify(ip: IpAddr) -> Option<Refusal> {
     }
 }
 
+#[cfg(test)]
 /// The refused range an address belongs to, if any (for IPv6 forms embedding an IPv4
 /// address, the range of that IPv4 address).
 pub fn restricted_range(ip: IpAddr) -> Option<&'static str> {
@@ -229,6 +230,7 @@ pub fn check_address(ip: IpAddr, allowlist: &[IpNet]) -> Result<(), Refusal> {
     }
 }
 
+#[cfg(test)]
 /// Every table entry as an [`IpNet`] with its name and meaning (IPv4 first).
 pub fn entries() -> impl Iterator<Item = (IpNet, &'static str, Reach)> {
     let a = V4.iter().map(|e| (IpNet::V4(e.net), e.name, e.reach));
@@ -236,6 +238,7 @@ pub fn entries() -> impl Iterator<Item = (IpNet, &'static str, Reach)> {
     a.chain(b)
 }
 
+#[cfg(test)]
 /// Sample addresses of a net: its first, middle and last address.
 pub fn samples(net: IpNet) -> Vec<IpAddr> {
     let mut out = match net {

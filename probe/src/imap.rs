@@ -4,7 +4,8 @@
 use async_imap::{Client, Session};
 
 use crate::model::Security;
-use crate::net::{Leg, Proto, Raw, Secure};
+use crate::net::{Leg, Raw, Secure};
+use crate::proto::Proto;
 use crate::report::{DetailCode, Field, TlsFacts};
 use crate::step::{timeout_text, Fail, MAX_LINE};
 use crate::tap::{clip, LimitExceeded, Transcript};
@@ -15,7 +16,6 @@ pub type ImapSession = Session<Secure>;
 pub struct ImapConn {
     pub(crate) client: Client<Secure>,
     pub log: Transcript,
-    pub raw_log: Transcript,
     pub greeting: String,
     pub capabilities: Vec<String>,
     pub tls: TlsFacts,
@@ -25,10 +25,6 @@ impl ImapConn {
     /// Courier-IMAP, recognised from its greeting.
     pub fn is_courier(&self) -> bool {
         self.greeting.to_ascii_lowercase().contains("courier-imap")
-    }
-
-    pub fn bytes_read(&self) -> u64 {
-        self.raw_log.total_read()
     }
 }
 
@@ -160,7 +156,7 @@ where
     Ok(caps_from(&log.lines(4096)))
 }
 
-fn caps_from(lines: &[String]) -> Vec<String> {
+pub(crate) fn caps_from(lines: &[String]) -> Vec<String> {
     for l in lines {
         let upper = l.to_ascii_uppercase();
         if let Some(rest) = upper.strip_prefix("* CAPABILITY ") {
@@ -242,7 +238,6 @@ pub async fn open(leg: &Leg<'_>) -> Result<ImapConn, Fail> {
     Ok(ImapConn {
         client,
         log,
-        raw_log,
         greeting: greeting_line,
         capabilities,
         tls,

@@ -1,16 +1,14 @@
 //! Seed 001's IMAP requirements after login: INBOX and Sent exist, the concurrent connections
-//! the product will hold are accepted; and the test email's round trip by Message-ID.
-
-use std::time::{Duration, Instant};
+//! the product will hold are accepted.
 
 use futures::TryStreamExt;
 
-use crate::imap::{self, ImapSession};
-use crate::imap_login;
+use crate::imap::{self, ImapConn, ImapSession};
+use crate::login;
 use crate::model::Credentials;
 use crate::net::Leg;
 use crate::report::{Category, DetailCode, Field};
-use crate::step::{timeout_text, Fail};
+use crate::step::{close, timeout_text, Fail};
 
 const SENT_NAMES: &[&str] = &[
     "sent",
@@ -111,25 +109,32 @@ pub async fn folders(session: &mut ImapSession, leg: &Leg<'_>) -> Result<Folders
     Ok(f)
 }
 
-/// Opens `needed - 1` more logged-in sessions next to `main` and keeps them all open.
-/// Returns the extra sessions; a refusal names how many connections worked.
+/// The most IMAP connections the product holds for one mailbox (inbox, sent, other folders).
+pub const MAX_CONNECTIONS: usize = 3;
+
+/// Connects (TLS, greeting, capabilities) the extra connections the concurrency check may
+/// need, all at once: no login happens, so no per-user limit is raced.
+pub async fn open_spares(leg: &Leg<'_>) -> Vec<Result<ImapConn, Fail>> {
+    let spares = (1..MAX_CONNECTIONS).map(|_| imap::open(leg));
+    futures::future::join_all(spares).await
+}
+
+/// Logs in `needed - 1` of the `spares` next to `main` and keeps them all open. Returns the
+/// extra sessions; a refusal names how many connections worked.
 ///
-/// The sessions are opened one after the other, each while the earlier ones stay open: logins
+/// The logins happen one after the other, each while the earlier sessions stay open: logins
 /// that race each other can all pass a server's per-user limit check (Dovecot counts a session
 /// only once it is established), which would hide the limit the product will hit.
 pub async fn hold_concurrent(
     needed: usize,
+    spares: Vec<Result<ImapConn, Fail>>,
     creds: &Credentials,
     leg: &Leg<'_>,
 ) -> Result<Vec<ImapSession>, Fail> {
-    let extra = needed.saturating_sub(1);
     let mut held = Vec::new();
     let mut refusal = None;
-    for _ in 0..extra {
-        let attempt = async {
-            let conn = imap::open(leg).await?;
-            imap_login::login(conn, creds, leg).await
-        };
+    for spare in spares.into_iter().take(needed.saturating_sub(1)) {
+        let attempt = async { login::imap(spare?, creds, leg).await };
         match attempt.await {
             Ok(s) => held.push(s),
             Err(f) => {
@@ -144,7 +149,7 @@ pub async fn hold_concurrent(
             let worked = held.len() + 1;
             let why = f.line.clone().unwrap_or_else(|| f.detail.clone());
             for mut s in held {
-                let _ = tokio::time::timeout(Duration::from_secs(1), s.logout()).await;
+                close(s.logout()).await;
             }
             let fail = validation(
                 DetailCode::ConcurrencyLimit,
@@ -158,35 +163,5 @@ pub async fn hold_concurrent(
                 None => fail,
             })
         }
-    }
-}
-
-/// Looks for the message with `message_id` in INBOX until found or `wait` has passed.
-pub async fn find_message(
-    session: &mut ImapSession,
-    message_id: &str,
-    wait: Duration,
-) -> Result<Duration, String> {
-    let start = Instant::now();
-    session
-        .select("INBOX")
-        .await
-        .map_err(|e| format!("SELECT INBOX failed: {e}"))?;
-    let query = format!("HEADER Message-ID \"{message_id}\"");
-    loop {
-        let found = session
-            .search(&query)
-            .await
-            .map_err(|e| format!("SEARCH failed: {e}"))?;
-        if !found.is_empty() {
-            return Ok(start.elapsed());
-        }
-        if start.elapsed() >= wait {
-            return Err(format!(
-                "the test message {message_id} was not found in INBOX within {:.1} s",
-                wait.as_secs_f64()
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

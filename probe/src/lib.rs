@@ -20,59 +20,70 @@
 //! # }
 //! ```
 //!
-//! The five steps run in seed order (IMAP connect, IMAP login with the requirement checks,
-//! SMTP connect, SMTP login, test email); the verdict is the first failed step. IMAP and SMTP
-//! connect concurrently, but SMTP AUTH waits for the IMAP login. Every network action runs
-//! under the step timeout capped by the overall budget, and every connection's reads are
-//! capped ([`ProbeOptions::max_bytes_per_connection`]).
+//! The five steps are reported in seed order (IMAP connect, IMAP login with the requirement
+//! checks, SMTP connect, SMTP login, test email), each with its own time; the verdict is the
+//! first failed step. The IMAP and SMTP legs run concurrently, but SMTP AUTH waits until the
+//! IMAP server accepted the login (a wrong password costs one failed login, not two), and the
+//! test email waits for the IMAP checks; its arrival is noticed through IMAP IDLE where the
+//! server offers it. Every network action runs under the step timeout capped by the overall
+//! budget, and every connection's reads are capped ([`ProbeOptions::max_bytes_per_connection`]);
+//! the defaults are in [`defaults`].
 //!
 //! With [`ProbeOptions::static_egress`] every connection leaves from one of the host's
-//! addresses inside the operator's static ranges, in turn ([`egress`]), and each step reports
-//! it; [`probe_from_each_source`] runs the IMAP and SMTP login legs from every such address.
+//! addresses inside the operator's static ranges, in turn ([`StaticEgress`]), and each step
+//! reports it; [`probe_from_each_source`] runs the IMAP and SMTP login legs from every such
+//! address.
 
 #[cfg(feature = "engine")]
-pub mod certinfo;
+mod certinfo;
+pub mod defaults;
 #[cfg(feature = "engine")]
 mod each_source;
 #[cfg(feature = "engine")]
-pub mod egress;
+mod egress;
 #[cfg(feature = "engine")]
-pub mod guard;
+mod guard;
 #[cfg(feature = "engine")]
-pub mod imap;
+mod handshake;
 #[cfg(feature = "engine")]
-pub mod imap_checks;
+mod imap;
 #[cfg(feature = "engine")]
-pub mod imap_login;
+mod imap_checks;
 #[cfg(feature = "engine")]
-pub mod model;
+mod login;
 #[cfg(feature = "engine")]
-pub mod net;
+mod model;
+#[cfg(feature = "engine")]
+mod net;
 #[cfg(feature = "engine")]
 mod probe;
 #[cfg(feature = "engine")]
-pub mod redact;
-pub mod report;
+mod proto;
 #[cfg(feature = "engine")]
-pub mod resolve;
+mod redact;
+mod report;
 #[cfg(feature = "engine")]
-pub mod smtp;
+mod resolve;
 #[cfg(feature = "engine")]
-pub mod smtp_send;
+mod round_trip;
 #[cfg(feature = "engine")]
-pub mod sniff;
+mod smtp;
 #[cfg(feature = "engine")]
-pub mod step;
+mod smtp_send;
 #[cfg(feature = "engine")]
-pub mod tap;
-pub mod taxonomy;
+mod sniff;
 #[cfg(feature = "engine")]
-pub mod tls;
+mod step;
+#[cfg(feature = "engine")]
+mod tap;
+mod taxonomy;
+#[cfg(feature = "engine")]
+mod tls;
 
 #[cfg(feature = "engine")]
-pub use each_source::{check_logins, probe_from_each_source, CONCURRENT_SOURCES};
+pub use each_source::{check_logins, probe_from_each_source};
 #[cfg(feature = "engine")]
-pub use egress::{StaticEgress, StaticEgressError};
+pub use egress::{IpFamily, StaticEgress, StaticEgressError, EGRESS_SETTING};
 #[cfg(feature = "engine")]
 pub use model::{Credentials, Endpoint, ProbeOptions, ProbeSettings, Security};
 #[cfg(feature = "engine")]

@@ -9,6 +9,7 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::defaults;
 use crate::egress::StaticEgress;
 use crate::resolve::{Resolver, SystemResolver};
 
@@ -113,9 +114,9 @@ impl fmt::Debug for Credentials {
 /// Operator options: time and byte bounds, trust roots, resolver and address policy.
 #[derive(Clone)]
 pub struct ProbeOptions {
-    /// Bound for each network step (connect, TLS, greeting, login, ...). Default 10 s.
+    /// Bound for each network step (connect, TLS, greeting, login, ...).
     pub step_timeout: Duration,
-    /// Bound for the whole probe. Default 60 s.
+    /// Bound for the whole probe.
     pub overall_budget: Duration,
     /// How long to wait for a greeting before checking whether the port speaks implicit TLS.
     pub greeting_sniff: Duration,
@@ -133,7 +134,7 @@ pub struct ProbeOptions {
     pub round_trip_wait: Duration,
     /// Whether the concurrent-connection requirement is checked.
     pub check_concurrency: bool,
-    /// Bytes one connection may read before it is cut (default 4 MiB).
+    /// Bytes one connection may read before it is cut.
     pub max_bytes_per_connection: u64,
     /// The EHLO name.
     pub client_name: String,
@@ -145,17 +146,17 @@ pub struct ProbeOptions {
 impl Default for ProbeOptions {
     fn default() -> Self {
         Self {
-            step_timeout: Duration::from_secs(10),
-            overall_budget: Duration::from_secs(60),
-            greeting_sniff: Duration::from_secs(3),
+            step_timeout: Duration::from_secs(defaults::STEP_TIMEOUT_SECS),
+            overall_budget: Duration::from_secs(defaults::OVERALL_BUDGET_SECS),
+            greeting_sniff: Duration::from_secs(defaults::GREETING_SNIFF_SECS),
             extra_ca_pem: None,
             use_system_roots: true,
             resolver: Arc::new(SystemResolver),
             allowlist: Vec::new(),
             test_recipient: None,
-            round_trip_wait: Duration::from_secs(20),
+            round_trip_wait: Duration::from_secs(defaults::ROUND_TRIP_WAIT_SECS),
             check_concurrency: true,
-            max_bytes_per_connection: 4 * 1024 * 1024,
+            max_bytes_per_connection: defaults::MAX_BYTES_PER_CONNECTION,
             client_name: "probe.invalid".to_string(),
             static_egress: None,
         }

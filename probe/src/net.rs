@@ -1,18 +1,19 @@
-//! Shared connection work for IMAP and SMTP: resolve through the guard, TCP connect, TLS,
-//! waiting for a greeting, and telling a security mismatch from the first bytes.
+//! Shared connection work for IMAP and SMTP: resolve through the guard, TCP connect from the
+//! static source when that is on, and TLS.
 
 use std::io::ErrorKind;
 
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
-use crate::certinfo::CertInfo;
-use crate::egress::StaticEgressError;
-use crate::model::{Endpoint, ProbeOptions, ProbeSettings};
+use crate::egress::{SourceAddr, StaticEgressError};
+use crate::handshake;
+use crate::model::{Endpoint, ProbeOptions};
+use crate::proto::Proto;
 use crate::report::{Category, DetailCode, Field, TlsFacts};
 use crate::resolve::{connect_checked, CheckedAddr, GuardError, Target};
 use crate::step::{timeout_text, Clock, Fail};
-use crate::tap::{clip, Meter, Tap, Transcript};
+use crate::tap::{Meter, Tap, Transcript};
 use crate::tls::TlsPolicy;
 
 /// The raw TCP stream with its byte counter and cap.
@@ -23,68 +24,59 @@ pub type Secure = Tap<TlsStream<Raw>>;
 /// Bytes of the plaintext transcript kept for evidence.
 const KEEP: usize = 16 * 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Proto {
-    Imap,
-    Smtp,
-}
-
-impl Proto {
-    pub fn settings_category(self) -> Category {
-        match self {
-            Proto::Imap => Category::ImapSettingsIncorrect,
-            Proto::Smtp => Category::SmtpSettingsIncorrect,
-        }
-    }
-    pub fn host_field(self) -> Field {
-        match self {
-            Proto::Imap => Field::ImapHost,
-            Proto::Smtp => Field::SmtpHost,
-        }
-    }
-    pub fn port_field(self) -> Field {
-        match self {
-            Proto::Imap => Field::ImapPort,
-            Proto::Smtp => Field::SmtpPort,
-        }
-    }
-    pub fn security_field(self) -> Field {
-        match self {
-            Proto::Imap => Field::ImapSecurity,
-            Proto::Smtp => Field::SmtpSecurity,
-        }
-    }
-    pub fn connect_step(self) -> crate::report::StepName {
-        match self {
-            Proto::Imap => crate::report::StepName::ImapConnect,
-            Proto::Smtp => crate::report::StepName::SmtpConnect,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            Proto::Imap => "IMAP",
-            Proto::Smtp => "SMTP",
-        }
-    }
-    pub fn fail(self, code: DetailCode, detail: impl Into<String>, field: Field) -> Fail {
-        Fail::new(self.settings_category(), code, detail, Some(field))
-    }
-}
-
 /// Everything one leg (IMAP or SMTP) needs to open connections.
 #[derive(Clone)]
 pub struct Leg<'a> {
     pub proto: Proto,
     pub ep: &'a Endpoint,
     pub opts: &'a ProbeOptions,
-    pub settings: &'a ProbeSettings,
     pub policy: &'a TlsPolicy,
     pub clock: Clock,
     pub meter: Meter,
     pub target: Target,
 }
 
-impl Leg<'_> {
+impl<'a> Leg<'a> {
+    pub fn new(
+        proto: Proto,
+        ep: &'a Endpoint,
+        opts: &'a ProbeOptions,
+        policy: &'a TlsPolicy,
+        clock: Clock,
+    ) -> Self {
+        Self {
+            proto,
+            ep,
+            opts,
+            policy,
+            clock,
+            meter: Meter::default(),
+            target: Target::default(),
+        }
+    }
+
+    /// The operator error when no static address can be used: the connect step's category.
+    fn egress_fail(&self, e: &StaticEgressError) -> Fail {
+        let p = self.proto;
+        Fail::new(
+            p.settings_category(),
+            DetailCode::StaticSourceUnavailable,
+            e.to_string(),
+            None,
+        )
+    }
+
+    /// The source for the next connection to `addr`: the next static address when static
+    /// egress is on (recorded for the report), else unbound.
+    pub fn source(&self, addr: CheckedAddr) -> Result<SourceAddr, StaticEgressError> {
+        let ip = addr.addr().ip();
+        let source = SourceAddr::choose(self.opts.static_egress.as_deref(), ip)?;
+        if let Some(ip) = source.ip() {
+            self.meter.add_source(ip);
+        }
+        Ok(source)
+    }
+
     fn guard_fail(&self, e: &GuardError) -> Fail {
         let p = self.proto;
         let code = match e {
@@ -179,7 +171,16 @@ impl Leg<'_> {
                         .handshake(&self.ep.host, pin, raw)
                         .await
                         .map_err(|(e, seen)| {
-                            self.handshake_fail(&e, seen, &raw_log, after_starttls)
+                            let sources = self.meter.sources();
+                            handshake::failure(
+                                p,
+                                self.ep,
+                                &sources,
+                                &e,
+                                seen,
+                                &raw_log,
+                                after_starttls,
+                            )
                         })
                 },
                 |limit, b| {
@@ -197,105 +198,15 @@ impl Leg<'_> {
             )
             .await?;
         let (tls, facts) = res;
+        quick_ack(tls.get_ref().0.get_ref());
         Ok((Tap::new(tls, Transcript::new(KEEP, limit_bytes)), facts))
-    }
-
-    fn handshake_fail(
-        &self,
-        e: &std::io::Error,
-        seen: crate::tls::Seen,
-        raw: &Transcript,
-        after_starttls: bool,
-    ) -> Fail {
-        let p = self.proto;
-        let leaf_facts = seen
-            .leaf
-            .as_ref()
-            .and_then(|l| CertInfo::parse(l.as_ref()))
-            .map(|c| c.facts());
-        if seen.pin_mismatch {
-            let fp = leaf_facts
-                .as_ref()
-                .and_then(|f| f.sha256_fingerprint.clone())
-                .unwrap_or_default();
-            let since = self
-                .ep
-                .pinned_at
-                .as_deref()
-                .map(|d| format!(" on {d}"))
-                .unwrap_or_default();
-            return Fail::new(
-                Category::UnauthorizedSslCertificateNotTrusted,
-                DetailCode::CertPinMismatch,
-                format!("the server's certificate changed since it was pinned{since}: it now presents SHA-256 {fp}"),
-                Some(Field::PinnedCertificate),
-            )
-            .tls(leaf_facts);
-        }
-        if let (Some(err), Some(leaf)) = (&seen.error, &seen.leaf) {
-            let (code, detail) = crate::certinfo::describe_cert_error(err, Some(leaf.as_ref()));
-            let field = match code {
-                DetailCode::CertWrongHost | DetailCode::CertCnOnly => p.host_field(),
-                _ => Field::AllowNonSecureCertificate,
-            };
-            return Fail::new(
-                Category::UnauthorizedSslCertificateNotTrusted,
-                code,
-                detail,
-                Some(field),
-            )
-            .tls(leaf_facts);
-        }
-        let rustls_err = e.get_ref().and_then(|x| x.downcast_ref::<rustls::Error>());
-        if let Some(
-            rustls::Error::PeerIncompatible(_)
-            | rustls::Error::AlertReceived(rustls::AlertDescription::ProtocolVersion),
-        ) = rustls_err
-        {
-            return p.fail(
-                DetailCode::TlsVersionTooOld,
-                format!("the server offers no TLS 1.2 or 1.3 ({e}); older protocols are refused on purpose"),
-                p.security_field(),
-            );
-        }
-        let first = raw.text();
-        if first.is_empty() && !after_starttls && closed(e) {
-            let who = match self.meter.sources().last() {
-                Some(ip) => format!("a firewall refusing {ip}"),
-                None => "a firewall refusing this client".to_string(),
-            };
-            let detail =
-                format!("the server closed the connection at once, before any TLS byte ({who}?)");
-            return p.fail(DetailCode::ConnectionLost, detail, p.host_field());
-        }
-        let first_line = first.lines().next().unwrap_or("").to_string();
-        if !after_starttls && crate::sniff::looks_plaintext(&first) {
-            return p
-                .fail(
-                    DetailCode::TlsOnPlaintextPort,
-                    format!(
-                        "port {} speaks plaintext {} (it greeted \"{}\"), not implicit TLS: choose STARTTLS",
-                        self.ep.port,
-                        p.name(),
-                        clip(&first_line, 80)
-                    ),
-                    p.security_field(),
-                )
-                .line(first_line);
-        }
-        p.fail(
-            DetailCode::TlsHandshakeFailed,
-            format!("the TLS handshake failed: {e}"),
-            p.security_field(),
-        )
     }
 }
 
-/// The peer closed or reset the connection.
-fn closed(e: &std::io::Error) -> bool {
-    use ErrorKind::{ConnectionAborted, ConnectionReset, UnexpectedEof};
-    matches!(
-        e.kind(),
-        UnexpectedEof | ConnectionReset | ConnectionAborted
-    )
+/// Acknowledges the server's next bytes at once. A server that writes its TLS session tickets
+/// and then its greeting as two small writes (Postfix on SMTPS) holds the greeting until the
+/// tickets are acknowledged (Nagle), and a delayed ACK makes that 40 ms on Linux.
+fn quick_ack(tcp: &TcpStream) {
+    #[cfg(target_os = "linux")]
+    let _ = socket2::SockRef::from(tcp).set_tcp_quickack(true);
 }

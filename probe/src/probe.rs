@@ -1,119 +1,215 @@
-//! The probe: five steps in seed order. IMAP connect/login and SMTP connect run concurrently;
-//! SMTP AUTH waits for the IMAP login so a wrong password costs one failed login, not two.
+//! The probe: five steps, reported in seed order. The IMAP and SMTP legs run concurrently, each
+//! step timed on its own. SMTP AUTH waits until IMAP has accepted the login, so a wrong password
+//! costs one failed login, not two; the test email waits for the IMAP checks, and the checked
+//! session then watches the INBOX for it.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use futures::channel::oneshot;
 
 use crate::imap::{self, ImapSession};
 use crate::imap_checks;
-use crate::imap_login;
+use crate::login;
 use crate::model::{Credentials, ProbeOptions, ProbeSettings};
-use crate::net::{Leg, Proto};
+use crate::net::Leg;
+use crate::proto::Proto;
 use crate::report::{Category, DetailCode, Field, ProbeReport, StepName, StepReport};
+use crate::round_trip::{test_email, Inbox};
 use crate::smtp::{self, SmtpConn};
-use crate::smtp_send;
-use crate::step::{Clock, Fail, Step};
+use crate::step::{close, Clock, Fail, Ordered, Step};
 use crate::tls::TlsPolicy;
 
-/// IMAP sessions the probe holds after a successful login.
-struct ImapHeld {
+/// What the IMAP leg hands to the SMTP leg once its login step passed.
+struct Checked {
     main: ImapSession,
-    extra: Vec<ImapSession>,
+    /// The server advertises IDLE.
+    idle: bool,
 }
 
-async fn imap_connect_step(leg: &Leg<'_>) -> (Step, Result<imap::ImapConn, Fail>) {
+async fn imap_leg<F: FnMut(&StepReport)>(
+    leg: &Leg<'_>,
+    creds: &Credentials,
+    out: &Ordered<F>,
+    accepted: oneshot::Sender<()>,
+    checked: oneshot::Sender<Checked>,
+) {
     let mut step = Step::start(StepName::ImapConnect);
-    let res = imap::open(leg).await;
+    let conn = imap::open(leg).await;
     step.source = leg.meter.first_source();
     step.ev.bytes_read = leg.meter.total();
-    if let Ok(c) = &res {
-        step.ev.greeting = Some(c.greeting.clone());
-        step.ev.capabilities = c.capabilities.clone();
-        step.tls = Some(c.tls.clone());
+    let conn = match conn {
+        Ok(c) => {
+            step.ev.greeting = Some(c.greeting.clone());
+            step.ev.capabilities = c.capabilities.clone();
+            step.tls = Some(c.tls.clone());
+            out.settle(step.finish(Ok(()), creds));
+            c
+        }
+        Err(f) => {
+            out.settle(step.finish(Err(f), creds));
+            return out.skip(&[StepName::ImapLogin]);
+        }
+    };
+    let mut step = Step::start(StepName::ImapLogin);
+    step.source = leg.meter.first_source();
+    let before = leg.meter.total();
+    let res = imap_login(&mut step, conn, creds, leg, accepted).await;
+    step.ev.bytes_read = leg.meter.total() - before;
+    match res {
+        Ok((main, mut extra, idle)) => {
+            out.settle(step.finish(Ok(()), creds));
+            if let Err(mut unused) = checked.send(Checked { main, idle }) {
+                close(unused.main.logout()).await;
+            }
+            futures::future::join_all(extra.iter_mut().map(|s| close(s.logout()))).await;
+        }
+        Err(f) => out.settle(step.finish(Err(f), creds)),
     }
-    (step, res)
 }
 
-async fn imap_login_step(
+/// LOGIN (then `accepted` fires), the folders, and the concurrent sessions the product holds.
+async fn imap_login(
+    step: &mut Step,
     conn: imap::ImapConn,
     creds: &Credentials,
     leg: &Leg<'_>,
-    opts: &ProbeOptions,
-) -> (Step, Result<ImapHeld, Fail>) {
-    let mut step = Step::start(StepName::ImapLogin);
-    step.source = leg.meter.first_source();
+    accepted: oneshot::Sender<()>,
+) -> Result<(ImapSession, Vec<ImapSession>, bool), Fail> {
     if conn.is_courier() {
         let fail = Fail::new(
             Category::ImapValidationError,
             DetailCode::CourierImap,
             "the server is Courier-IMAP, which is not supported: replies sent to a Courier-IMAP inbox cannot be logged",
             Some(Field::ImapHost),
-        )
-        .line(conn.greeting.clone());
-        return (step, Err(fail));
+        );
+        return Err(fail.line(conn.greeting.clone()));
     }
-    let before = leg.meter.total();
-    let res = async {
-        let mut main = imap_login::login(conn, creds, leg).await?;
-        let folders = imap_checks::folders(&mut main, leg).await?;
-        step.note(format!(
-            "{} folders; INBOX found; Sent folder: {}; a third permanent connection is {}",
-            folders.count,
-            folders.sent.as_deref().unwrap_or("-"),
-            if folders.has_others {
-                "needed (other folders exist)"
-            } else {
-                "not needed"
-            }
-        ));
-        let mut extra = Vec::new();
-        if opts.check_concurrency {
-            let needed = folders.connections_needed();
-            extra = imap_checks::hold_concurrent(needed, creds, leg).await?;
-            step.note(format!("{needed} concurrent IMAP connections accepted"));
+    let (log, before_login) = (conn.log.clone(), conn.capabilities.clone());
+    let check_concurrency = leg.opts.check_concurrency;
+    let spares = async {
+        match check_concurrency {
+            true => imap_checks::open_spares(leg).await,
+            false => Vec::new(),
         }
-        Ok(ImapHeld { main, extra })
+    };
+    let (main, spares) = tokio::join!(login::imap(conn, creds, leg), spares);
+    let mut main = main?;
+    let _ = accepted.send(());
+    // The LOGIN answer usually lists the capabilities of the logged-in state.
+    let after_login = imap::caps_from(&log.lines(4096));
+    let caps = if after_login.is_empty() {
+        before_login
+    } else {
+        after_login
+    };
+    let folders = imap_checks::folders(&mut main, leg).await?;
+    step.note(format!(
+        "{} folders; INBOX found; Sent folder: {}; a third permanent connection is {}",
+        folders.count,
+        folders.sent.as_deref().unwrap_or("-"),
+        if folders.has_others {
+            "needed (other folders exist)"
+        } else {
+            "not needed"
+        }
+    ));
+    let mut extra = Vec::new();
+    if check_concurrency {
+        let needed = folders.connections_needed();
+        extra = imap_checks::hold_concurrent(needed, spares, creds, leg).await?;
+        step.note(format!("{needed} concurrent IMAP connections accepted"));
     }
-    .await;
-    step.ev.bytes_read = leg.meter.total() - before;
-    (step, res)
+    Ok((main, extra, caps.iter().any(|c| c == "IDLE")))
 }
 
-async fn smtp_connect_step(leg: &Leg<'_>) -> (Step, Result<SmtpConn, Fail>) {
+async fn smtp_leg<F: FnMut(&StepReport)>(
+    leg: &Leg<'_>,
+    creds: &Credentials,
+    out: &Ordered<F>,
+    accepted: oneshot::Receiver<()>,
+    checked: oneshot::Receiver<Checked>,
+) {
     let mut step = Step::start(StepName::SmtpConnect);
-    let res = smtp::open(leg).await;
-    step.stop();
+    let conn = smtp::open(leg).await;
     step.source = leg.meter.first_source();
     step.ev.bytes_read = leg.meter.total();
-    if let Ok(c) = &res {
-        step.ev.greeting = Some(c.banner.clone());
-        step.ev.capabilities = c.ehlo.clone();
-        step.tls = Some(c.tls.clone());
+    let mut c = match conn {
+        Ok(c) => {
+            step.ev.greeting = Some(c.banner.clone());
+            step.ev.capabilities = c.ehlo.clone();
+            step.tls = Some(c.tls.clone());
+            out.settle(step.finish(Ok(()), creds));
+            c
+        }
+        Err(f) => {
+            out.settle(step.finish(Err(f), creds));
+            return out.skip(&[StepName::SmtpLogin, StepName::TestEmail]);
+        }
+    };
+    // The product's second session is connected while IMAP decides on the login.
+    let check_concurrency = leg.opts.check_concurrency;
+    let second = async { check_concurrency.then_some(smtp::open(leg).await) };
+    let (accepted, second) = tokio::join!(accepted, second);
+    if accepted.is_err() {
+        out.skip(&[StepName::SmtpLogin, StepName::TestEmail]);
+        if let Some(Ok(mut second)) = second {
+            close(second.conn.quit()).await;
+        }
+        return close(c.conn.quit()).await;
     }
-    (step, res)
-}
-
-async fn smtp_login_step(
-    c: &mut SmtpConn,
-    creds: &Credentials,
-    leg: &Leg<'_>,
-    opts: &ProbeOptions,
-) -> (Step, Result<(), Fail>) {
     let mut step = Step::start(StepName::SmtpLogin);
     step.source = leg.meter.first_source();
-    let res = async {
-        smtp::login(c, creds, leg).await?;
-        if opts.check_concurrency {
-            let mut second = smtp::open(leg).await.map_err(|f| concurrency(f, leg))?;
-            smtp::login(&mut second, creds, leg)
-                .await
-                .map_err(|f| concurrency(f, leg))?;
-            step.note("2 concurrent SMTP sessions accepted");
-            let _ = tokio::time::timeout(Duration::from_secs(1), second.conn.quit()).await;
+    let res = smtp_login(&mut step, &mut c, second, creds, leg).await;
+    let passed = res.is_ok();
+    out.settle(step.finish(res, creds));
+    let checked = match (passed, checked.await) {
+        (true, Ok(checked)) => checked,
+        (_, unused) => {
+            out.skip(&[StepName::TestEmail]);
+            if let Ok(mut unused) = unused {
+                close(unused.main.logout()).await;
+            }
+            return close(c.conn.quit()).await;
         }
-        Ok(())
-    }
-    .await;
-    (step, res)
+    };
+    let mut inbox = Inbox::new(checked.main, checked.idle);
+    let mut step = Step::start(StepName::TestEmail);
+    step.source = leg.meter.first_source();
+    let res = test_email(&mut step, &mut c, &mut inbox, creds, leg).await;
+    out.settle(step.finish(res, creds));
+    let logout = async {
+        if let Some(mut main) = inbox.into_session().await {
+            close(main.logout()).await;
+        }
+    };
+    tokio::join!(logout, close(c.conn.quit()));
+}
+
+/// AUTH, then AUTH on the `second` session (when the concurrency check runs).
+async fn smtp_login(
+    step: &mut Step,
+    c: &mut SmtpConn,
+    second: Option<Result<SmtpConn, Fail>>,
+    creds: &Credentials,
+    leg: &Leg<'_>,
+) -> Result<(), Fail> {
+    let first = login::smtp(c, creds, leg).await;
+    let Some(second) = second else {
+        return first;
+    };
+    let mut second = match (first, second) {
+        (Err(f), Ok(mut unused)) => {
+            close(unused.conn.quit()).await;
+            return Err(f);
+        }
+        (Err(f), Err(_)) => return Err(f),
+        (Ok(()), second) => second.map_err(|f| concurrency(f, leg))?,
+    };
+    let res = login::smtp(&mut second, creds, leg).await;
+    close(second.conn.quit()).await;
+    res.map_err(|f| concurrency(f, leg))?;
+    step.note("2 concurrent SMTP sessions accepted");
+    Ok(())
 }
 
 fn concurrency(f: Fail, leg: &Leg<'_>) -> Fail {
@@ -125,71 +221,16 @@ fn concurrency(f: Fail, leg: &Leg<'_>) -> Fail {
     )
 }
 
-async fn test_email_step(
-    c: &mut SmtpConn,
-    held: &mut ImapHeld,
-    creds: &Credentials,
-    leg: &Leg<'_>,
-    opts: &ProbeOptions,
-) -> (Step, Result<(), Fail>) {
-    let mut step = Step::start(StepName::TestEmail);
-    step.source = leg.meter.first_source();
-    let to = opts
-        .test_recipient
-        .clone()
-        .unwrap_or_else(|| creds.email.clone());
-    let id = smtp_send::new_message_id(&creds.email);
-    let res = async {
-        let queued = smtp_send::send_test(c, &creds.email, &to, &id, leg).await?;
-        step.note(format!("sent {id} to {to}: {queued}"));
-        if !to.eq_ignore_ascii_case(&creds.email) {
-            return Ok(());
-        }
-        let wait = opts
-            .round_trip_wait
-            .min(leg.clock.deadline.saturating_duration_since(Instant::now()));
-        let slack = leg.clock.limit();
-        let found = tokio::time::timeout(
-            wait + slack,
-            imap_checks::find_message(&mut held.main, &id, wait),
-        )
-        .await
-        .unwrap_or_else(|_| Err(format!("the IMAP search for {id} did not finish in time")));
-        match found {
-            Ok(after) => {
-                step.note(format!(
-                    "found {id} in INBOX after {} ms",
-                    after.as_millis()
-                ));
-                Ok(())
-            }
-            Err(e) => Err(Fail::new(
-                Category::TestEmailFailed,
-                DetailCode::MessageNotFound,
-                e,
-                None,
-            )),
-        }
-    }
-    .await;
-    (step, res)
-}
-
 /// Runs the five steps and returns the report. A remote failure is a report with a failed
 /// step, never an `Err`. `on_step` is called for each step in seed order as it is settled.
 pub async fn probe(
     settings: &ProbeSettings,
     creds: &Credentials,
     opts: &ProbeOptions,
-    mut on_step: impl FnMut(&StepReport),
+    on_step: impl FnMut(&StepReport),
 ) -> ProbeReport {
     let start = Instant::now();
-    let clock = Clock::new(opts);
-    let mut steps: Vec<StepReport> = Vec::new();
-    let mut emit = |r: StepReport, steps: &mut Vec<StepReport>| {
-        on_step(&r);
-        steps.push(r);
-    };
+    let out = Ordered::new(on_step);
     let policy = match TlsPolicy::new(settings, opts) {
         Ok(p) => p,
         Err(e) => {
@@ -198,84 +239,19 @@ pub async fn probe(
                 format!("the probe's TLS setup is invalid: {e}"),
                 Field::ImapSecurity,
             );
-            emit(
-                Step::start(StepName::ImapConnect).finish(Err(fail), creds),
-                &mut steps,
-            );
-            for name in &StepName::ALL[1..] {
-                emit(StepReport::skipped(*name), &mut steps);
-            }
-            return ProbeReport::from_steps(steps, start.elapsed().as_millis() as u64);
+            out.settle(Step::start(StepName::ImapConnect).finish(Err(fail), creds));
+            out.skip(&StepName::ALL[1..]);
+            return out.report(start);
         }
     };
-    let leg = |proto, ep| Leg {
-        proto,
-        ep,
-        opts,
-        settings,
-        policy: &policy,
-        clock,
-        meter: Default::default(),
-        target: Default::default(),
-    };
-    let imap_leg = leg(Proto::Imap, &settings.imap);
-    let smtp_leg = leg(Proto::Smtp, &settings.smtp);
-
-    let imap_part = async {
-        let mut out = Vec::new();
-        let (step, conn) = imap_connect_step(&imap_leg).await;
-        let conn = match conn {
-            Ok(c) => {
-                emit(step.finish(Ok(()), creds), &mut out);
-                c
-            }
-            Err(f) => {
-                emit(step.finish(Err(f), creds), &mut out);
-                emit(StepReport::skipped(StepName::ImapLogin), &mut out);
-                return (out, None);
-            }
-        };
-        let (step, held) = imap_login_step(conn, creds, &imap_leg, opts).await;
-        let (res, held) = match held {
-            Ok(h) => (Ok(()), Some(h)),
-            Err(f) => (Err(f), None),
-        };
-        emit(step.finish(res, creds), &mut out);
-        (out, held)
-    };
-    let ((imap_steps, held), (smtp_step, smtp_conn)) =
-        tokio::join!(imap_part, smtp_connect_step(&smtp_leg));
-    steps.extend(imap_steps);
-    let smtp_ok = smtp_conn.is_ok();
-    let (smtp_res, mut smtp_conn) = match smtp_conn {
-        Ok(c) => (Ok(()), Some(c)),
-        Err(f) => (Err(f), None),
-    };
-    emit(smtp_step.finish(smtp_res, creds), &mut steps);
-
-    match (held, smtp_conn.as_mut()) {
-        (Some(mut held), Some(c)) if smtp_ok => {
-            let (step, res) = smtp_login_step(c, creds, &smtp_leg, opts).await;
-            let login_ok = res.is_ok();
-            emit(step.finish(res, creds), &mut steps);
-            for mut s in held.extra.drain(..) {
-                let _ = tokio::time::timeout(Duration::from_secs(1), s.logout()).await;
-            }
-            if login_ok {
-                let (step, res) = test_email_step(c, &mut held, creds, &smtp_leg, opts).await;
-                emit(step.finish(res, creds), &mut steps);
-            } else {
-                emit(StepReport::skipped(StepName::TestEmail), &mut steps);
-            }
-            let _ = tokio::time::timeout(Duration::from_secs(1), held.main.logout()).await;
-        }
-        _ => {
-            emit(StepReport::skipped(StepName::SmtpLogin), &mut steps);
-            emit(StepReport::skipped(StepName::TestEmail), &mut steps);
-        }
-    }
-    if let Some(c) = smtp_conn.as_mut() {
-        let _ = tokio::time::timeout(Duration::from_secs(1), c.conn.quit()).await;
-    }
-    ProbeReport::from_steps(steps, start.elapsed().as_millis() as u64)
+    let clock = Clock::new(opts);
+    let imap = Leg::new(Proto::Imap, &settings.imap, opts, &policy, clock);
+    let smtp = Leg::new(Proto::Smtp, &settings.smtp, opts, &policy, clock);
+    let (accepted_tx, accepted_rx) = oneshot::channel();
+    let (checked_tx, checked_rx) = oneshot::channel();
+    tokio::join!(
+        imap_leg(&imap, creds, &out, accepted_tx, checked_tx),
+        smtp_leg(&smtp, creds, &out, accepted_rx, checked_rx),
+    );
+    out.report(start)
 }

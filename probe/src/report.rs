@@ -222,7 +222,6 @@ impl LegCheck {
                 DetailCode::TimedOut
                     | DetailCode::ConnectionRefused
                     | DetailCode::ConnectionLost
-                    | DetailCode::BudgetExhausted
                     | DetailCode::DnsFailed
             )
         })

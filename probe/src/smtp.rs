@@ -7,15 +7,15 @@
 use std::io;
 use std::net::SocketAddr;
 
-use lettre::transport::smtp::authentication::{Credentials as SmtpCreds, Mechanism};
+use lettre::transport::smtp::authentication::Mechanism;
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream};
 use lettre::transport::smtp::extension::ClientId;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::imap_login::mentions_app_password;
-use crate::model::{Credentials, Security};
-use crate::net::{Leg, Proto, Raw, Secure};
-use crate::report::{Category, DetailCode, Field, TlsFacts};
+use crate::model::Security;
+use crate::net::{Leg, Raw, Secure};
+use crate::proto::Proto;
+use crate::report::{DetailCode, Field, TlsFacts};
 use crate::step::{timeout_text, Fail, MAX_LINE};
 use crate::tap::{clip, PeerAddr, Transcript};
 
@@ -29,7 +29,6 @@ impl AsyncTokioStream for Secure {
 pub struct SmtpConn {
     pub conn: AsyncSmtpConnection,
     pub log: Transcript,
-    pub raw_log: Transcript,
     pub banner: String,
     pub ehlo: Vec<String>,
     pub tls: TlsFacts,
@@ -244,51 +243,8 @@ pub async fn open(leg: &Leg<'_>) -> Result<SmtpConn, Fail> {
     Ok(SmtpConn {
         conn,
         log,
-        raw_log,
         banner,
         ehlo,
         tls,
     })
-}
-
-/// AUTH PLAIN or LOGIN with the mailbox's credentials.
-pub async fn login(c: &mut SmtpConn, creds: &Credentials, leg: &Leg<'_>) -> Result<(), Fail> {
-    c.log.clear();
-    let sc = SmtpCreds::new(creds.login_name().to_string(), creds.password().to_string());
-    let res = leg
-        .clock
-        .run(
-            async {
-                Ok(c.conn
-                    .auth(&[Mechanism::Plain, Mechanism::Login], &sc)
-                    .await)
-            },
-            |limit, b| {
-                Fail::new(
-                    Category::Unauthorized,
-                    DetailCode::TimedOut,
-                    timeout_text("no answer to AUTH", limit, b),
-                    Some(Field::SmtpHost),
-                )
-            },
-        )
-        .await?;
-    let Err(e) = res else { return Ok(()) };
-    let line = last_line(&c.log).unwrap_or_else(|| e.to_string());
-    let fail = if mentions_app_password(&line) {
-        Fail::new(
-            Category::UnauthorizedAppPasswordRequired,
-            DetailCode::AppPasswordRequired,
-            format!("the SMTP server requires an app-specific password: {line}"),
-            Some(Field::Password),
-        )
-    } else {
-        Fail::new(
-            Category::Unauthorized,
-            DetailCode::AuthFailed,
-            format!("SMTP AUTH was refused although IMAP accepted the same credentials: {line}"),
-            Some(Field::Password),
-        )
-    };
-    Err(fail.line(line))
 }

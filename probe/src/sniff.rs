@@ -1,6 +1,5 @@
-//! Telling a security mismatch from the first bytes: a silent STARTTLS port is checked for
-//! implicit TLS on a second connection; plaintext bytes during a TLS handshake mean a
-//! plaintext port.
+//! Waiting for the greeting: a STARTTLS port that stays silent is checked for implicit TLS on
+//! a second connection.
 
 use std::time::Duration;
 
@@ -9,6 +8,9 @@ use crate::report::DetailCode;
 use crate::resolve::{connect_checked, CheckedAddr};
 use crate::step::{timeout_text, Fail};
 use crate::tap::{Tap, Transcript};
+
+/// The longest the second connection that looks for implicit TLS may take.
+const IMPLICIT_TLS_CHECK: Duration = Duration::from_secs(3);
 
 impl Leg<'_> {
     /// Waits until the server sends its first bytes. For STARTTLS, when the server stays silent
@@ -57,7 +59,7 @@ impl Leg<'_> {
     }
 
     async fn speaks_implicit_tls(&self, addr: CheckedAddr) -> bool {
-        let limit = self.clock.limit().min(Duration::from_secs(3));
+        let limit = self.clock.limit().min(IMPLICIT_TLS_CHECK);
         let attempt = async {
             let source = self.source(addr).ok()?;
             let tcp = connect_checked(&self.ep.host, addr, &self.opts.allowlist, source)
@@ -77,10 +79,4 @@ impl Leg<'_> {
         };
         matches!(tokio::time::timeout(limit, attempt).await, Ok(Some(true)))
     }
-}
-
-/// Whether the first bytes look like a plaintext IMAP or SMTP greeting.
-pub fn looks_plaintext(s: &str) -> bool {
-    let s = s.trim_start();
-    s.starts_with("* ") || s.starts_with("220") || s.starts_with("421") || s.starts_with("554")
 }

@@ -1,12 +1,14 @@
 //! Per-step bookkeeping: time limits under the overall budget, failures, evidence and redaction.
 
 use std::future::Future;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::model::{Credentials, ProbeOptions};
 use crate::redact::Redactor;
 use crate::report::{
-    Category, DetailCode, Evidence, Failure, Field, Outcome, StepName, StepReport, TlsFacts,
+    Category, DetailCode, Evidence, Failure, Field, Outcome, ProbeReport, StepName, StepReport,
+    TlsFacts,
 };
 use crate::tap::clip;
 
@@ -59,6 +61,14 @@ pub struct Clock {
     pub deadline: Instant,
 }
 
+/// How long a polite LOGOUT or QUIT may take.
+pub const CLOSE: Duration = Duration::from_secs(crate::defaults::CLOSE_TIMEOUT_SECS);
+
+/// Runs a polite goodbye (LOGOUT, QUIT) for at most [`CLOSE`]; its outcome does not matter.
+pub async fn close<F: Future>(goodbye: F) {
+    let _ = tokio::time::timeout(CLOSE, goodbye).await;
+}
+
 impl Clock {
     pub fn new(opts: &ProbeOptions) -> Self {
         Self {
@@ -71,10 +81,6 @@ impl Clock {
     pub fn limit(&self) -> Duration {
         self.step
             .min(self.deadline.saturating_duration_since(Instant::now()))
-    }
-
-    pub fn budget_left(&self) -> bool {
-        Instant::now() < self.deadline
     }
 
     /// Runs `fut` under the current limit; on timeout builds the failure with `on_timeout`.
@@ -110,9 +116,6 @@ pub fn timeout_text(what: &str, limit: Duration, budget_bound: bool) -> String {
 pub struct Step {
     pub name: StepName,
     start: Instant,
-    /// Set when the step's work ended before it is reported (SMTP connect runs alongside the
-    /// IMAP leg but is reported after it, in seed order).
-    stopped: Option<Duration>,
     pub ev: Evidence,
     pub tls: Option<TlsFacts>,
     /// The static address the step's connection was bound to.
@@ -124,7 +127,6 @@ impl Step {
         Self {
             name,
             start: Instant::now(),
-            stopped: None,
             ev: Evidence::default(),
             tls: None,
             source: None,
@@ -135,13 +137,8 @@ impl Step {
         self.ev.notes.push(clip(&note.into(), MAX_LINE));
     }
 
-    /// Records the step's duration now, for a step reported later.
-    pub fn stop(&mut self) {
-        self.stopped = Some(self.start.elapsed());
-    }
-
     pub fn finish(self, res: Result<(), Fail>, creds: &Credentials) -> StepReport {
-        let elapsed = self.stopped.unwrap_or_else(|| self.start.elapsed());
+        let elapsed = self.start.elapsed();
         let elapsed_ms = elapsed.as_millis() as u64;
         let mut ev = self.ev;
         let mut tls = self.tls;
@@ -192,5 +189,44 @@ fn redact_report(r: &mut StepReport, creds: &Credentials) {
     ev.notes.iter_mut().for_each(fix);
     if let Some(f) = r.failure.as_mut() {
         fix(&mut f.detail);
+    }
+}
+
+/// Settled steps, handed to `on_step` in seed order as soon as every earlier step is settled.
+pub struct Ordered<F> {
+    inner: Mutex<(F, [Option<StepReport>; 5], usize)>,
+}
+
+impl<F: FnMut(&StepReport)> Ordered<F> {
+    pub fn new(on_step: F) -> Self {
+        Self {
+            inner: Mutex::new((on_step, Default::default(), 0)),
+        }
+    }
+
+    pub fn settle(&self, report: StepReport) {
+        let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let (on_step, slots, next) = &mut *guard;
+        let at = report.name as usize;
+        slots[at] = Some(report);
+        while let Some(Some(r)) = slots.get(*next) {
+            on_step(r);
+            *next += 1;
+        }
+    }
+
+    pub fn skip(&self, names: &[StepName]) {
+        names
+            .iter()
+            .for_each(|n| self.settle(StepReport::skipped(*n)));
+    }
+
+    pub fn report(self, start: Instant) -> ProbeReport {
+        let (_, slots, _) = self
+            .inner
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let steps = slots.into_iter().flatten().collect();
+        ProbeReport::from_steps(steps, start.elapsed().as_millis() as u64)
     }
 }

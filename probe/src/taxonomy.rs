@@ -37,7 +37,6 @@ pub enum DetailCode {
     AddressNotAllowed,
     ConnectionRefused,
     TimedOut,
-    BudgetExhausted,
     ConnectionLost,
     ResponseTooLarge,
     NotImap,
@@ -69,8 +68,6 @@ pub enum DetailCode {
     NoSentFolder,
     PlaintextRefusedAfterTls,
     ProtocolError,
-    SenderRefused,
-    RecipientRefused,
     MessageRefused,
     MessageNotFound,
     /// Static IP addresses are on, and none of the installation's static addresses can be used.

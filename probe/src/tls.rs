@@ -30,9 +30,15 @@ pub enum TlsSetupError {
     Verifier(String),
 }
 
-fn system_roots() -> &'static [CertificateDer<'static>] {
-    static ROOTS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
-    ROOTS.get_or_init(|| rustls_native_certs::load_native_certs().certs)
+/// The operating system's roots, read from disk and parsed once per process (tens of
+/// milliseconds), not once per probe.
+fn system_roots() -> &'static RootCertStore {
+    static ROOTS: OnceLock<RootCertStore> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let mut roots = RootCertStore::empty();
+        roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+        roots
+    })
 }
 
 /// What the verifier saw during one handshake.
@@ -146,10 +152,10 @@ pub fn parse_pin(s: &str) -> Option<[u8; 32]> {
 impl TlsPolicy {
     pub fn new(settings: &ProbeSettings, opts: &ProbeOptions) -> Result<Self, TlsSetupError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut roots = RootCertStore::empty();
-        if opts.use_system_roots {
-            roots.add_parsable_certificates(system_roots().iter().cloned());
-        }
+        let mut roots = match opts.use_system_roots {
+            true => system_roots().clone(),
+            false => RootCertStore::empty(),
+        };
         if let Some(pem) = &opts.extra_ca_pem {
             let extra: Vec<_> = CertificateDer::pem_slice_iter(pem.as_bytes())
                 .filter_map(Result::ok)

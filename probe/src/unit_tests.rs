@@ -2,9 +2,10 @@
 
 use std::net::IpAddr;
 
+use crate::guard::restricted_range;
 use crate::model::Credentials;
 use crate::report::{Category, DetailCode, Outcome, ProbeReport, StepName, StepReport};
-use crate::resolve::{check_address, restricted_range};
+use crate::resolve::check_address;
 use crate::step::{Fail, Step};
 
 fn ip(s: &str) -> IpAddr {
@@ -155,7 +156,7 @@ fn every_category_has_a_title_code_and_remediation() {
 
 #[test]
 fn app_password_answers_are_recognised() {
-    use crate::imap_login::mentions_app_password;
+    use crate::login::mentions_app_password;
     assert!(mentions_app_password(
         "* BAD [ALERT] Application-specific password required: https://x (Failure)"
     ));
@@ -176,17 +177,21 @@ fn app_password_answers_are_recognised() {
 fn the_only_connect_is_the_checked_one() {
     let sources = [
         ("certinfo.rs", include_str!("certinfo.rs")),
+        ("defaults.rs", include_str!("defaults.rs")),
         ("each_source.rs", include_str!("each_source.rs")),
         ("egress.rs", include_str!("egress.rs")),
         ("guard.rs", include_str!("guard.rs")),
+        ("handshake.rs", include_str!("handshake.rs")),
         ("imap.rs", include_str!("imap.rs")),
         ("imap_checks.rs", include_str!("imap_checks.rs")),
-        ("imap_login.rs", include_str!("imap_login.rs")),
+        ("login.rs", include_str!("login.rs")),
         ("model.rs", include_str!("model.rs")),
         ("net.rs", include_str!("net.rs")),
         ("probe.rs", include_str!("probe.rs")),
+        ("proto.rs", include_str!("proto.rs")),
         ("redact.rs", include_str!("redact.rs")),
         ("resolve.rs", include_str!("resolve.rs")),
+        ("round_trip.rs", include_str!("round_trip.rs")),
         ("smtp.rs", include_str!("smtp.rs")),
         ("smtp_send.rs", include_str!("smtp_send.rs")),
         ("sniff.rs", include_str!("sniff.rs")),

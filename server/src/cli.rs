@@ -138,14 +138,14 @@ pub struct ProbeServiceArgs {
     #[arg(
         long = "probe-step-timeout",
         env = "MAILSETTINGS_PROBE_STEP_TIMEOUT",
-        default_value_t = 10
+        default_value_t = probe::defaults::STEP_TIMEOUT_SECS
     )]
     pub step_timeout: u64,
     /// Seconds a whole connection test may take.
     #[arg(
         long = "probe-budget",
         env = "MAILSETTINGS_PROBE_BUDGET",
-        default_value_t = 60
+        default_value_t = probe::defaults::OVERALL_BUDGET_SECS
     )]
     pub budget: u64,
     /// Where the test email goes (the "BCC address"); by default the tested mailbox itself.

@@ -24,7 +24,7 @@ use parse::{parse_email, parse_security};
 pub const PASSWORD_ENV: &str = "PROBE_PASSWORD";
 
 /// The environment variable holding this installation's static egress ranges.
-pub const EGRESS_ENV: &str = probe::egress::EGRESS_SETTING;
+pub const EGRESS_ENV: &str = probe::EGRESS_SETTING;
 
 /// Exit status for bad arguments (clap uses the same for its own errors).
 const EXIT_BAD_ARGS: u8 = 2;
@@ -76,11 +76,11 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub json: bool,
     /// Time limit for each network step, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 10,
+    #[arg(long, value_name = "SECS", default_value_t = probe::defaults::STEP_TIMEOUT_SECS,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub step_timeout: u64,
     /// Time limit for the whole probe, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 60,
+    #[arg(long, value_name = "SECS", default_value_t = probe::defaults::OVERALL_BUDGET_SECS,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub budget: u64,
     /// Send the test email here instead of to the mailbox itself (the round trip over IMAP is

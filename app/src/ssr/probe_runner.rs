@@ -36,8 +36,8 @@ impl Default for ProbeConfig {
         Self {
             allowlist: Vec::new(),
             extra_ca_pem: None,
-            step_timeout: Duration::from_secs(10),
-            overall_budget: Duration::from_secs(60),
+            step_timeout: Duration::from_secs(probe::defaults::STEP_TIMEOUT_SECS),
+            overall_budget: Duration::from_secs(probe::defaults::OVERALL_BUDGET_SECS),
             test_recipient: None,
             per_minute: 5,
             static_egress: Vec::new(),

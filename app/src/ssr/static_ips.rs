@@ -46,7 +46,7 @@ fn describe_ranges(ranges: &[IpNet]) -> Vec<IpRange> {
 
 /// The family as the panel and the exports name it ("IPv4", "IPv6").
 pub fn family(net: &IpNet) -> String {
-    probe::egress::IpFamily::of(net.addr()).to_string()
+    probe::IpFamily::of(net.addr()).to_string()
 }
 
 /// "256", "65,536", or "2^64" when the number is too long to read.

@@ -1,10 +1,13 @@
-//! IMAP LOGIN and the seed's classification of its refusals (app password, [LIMIT],
-//! [PRIVACYREQUIRED], wrong credentials), read from everything the server said.
+//! Logging in, IMAP and SMTP, and the seed's classification of refusals (app password,
+//! [LIMIT], [PRIVACYREQUIRED], wrong credentials), read from everything the server said.
+
+use lettre::transport::smtp::authentication::{Credentials as SmtpCreds, Mechanism};
 
 use crate::imap::{ImapConn, ImapSession};
 use crate::model::Credentials;
 use crate::net::Leg;
 use crate::report::{Category, DetailCode, Field};
+use crate::smtp::{last_line, SmtpConn};
 use crate::step::{timeout_text, Fail, MAX_LINE};
 
 /// Words in provider answers that mean basic passwords are refused and an app password is needed.
@@ -23,11 +26,7 @@ pub fn mentions_app_password(text: &str) -> bool {
 }
 
 /// Logs in; a refusal is classified from everything the server said (untagged ALERTs too).
-pub async fn login(
-    conn: ImapConn,
-    creds: &Credentials,
-    leg: &Leg<'_>,
-) -> Result<ImapSession, Fail> {
+pub async fn imap(conn: ImapConn, creds: &Credentials, leg: &Leg<'_>) -> Result<ImapSession, Fail> {
     let log = conn.log.clone();
     log.clear();
     let res = leg
@@ -109,4 +108,46 @@ pub async fn login(
         Some(l) if fail.line.is_none() => fail.line(l),
         _ => fail,
     })
+}
+
+/// AUTH PLAIN or LOGIN with the mailbox's credentials.
+pub async fn smtp(c: &mut SmtpConn, creds: &Credentials, leg: &Leg<'_>) -> Result<(), Fail> {
+    c.log.clear();
+    let sc = SmtpCreds::new(creds.login_name().to_string(), creds.password().to_string());
+    let res = leg
+        .clock
+        .run(
+            async {
+                Ok(c.conn
+                    .auth(&[Mechanism::Plain, Mechanism::Login], &sc)
+                    .await)
+            },
+            |limit, b| {
+                Fail::new(
+                    Category::Unauthorized,
+                    DetailCode::TimedOut,
+                    timeout_text("no answer to AUTH", limit, b),
+                    Some(Field::SmtpHost),
+                )
+            },
+        )
+        .await?;
+    let Err(e) = res else { return Ok(()) };
+    let line = last_line(&c.log).unwrap_or_else(|| e.to_string());
+    let fail = if mentions_app_password(&line) {
+        Fail::new(
+            Category::UnauthorizedAppPasswordRequired,
+            DetailCode::AppPasswordRequired,
+            format!("the SMTP server requires an app-specific password: {line}"),
+            Some(Field::Password),
+        )
+    } else {
+        Fail::new(
+            Category::Unauthorized,
+            DetailCode::AuthFailed,
+            format!("SMTP AUTH was refused although IMAP accepted the same credentials: {line}"),
+            Some(Field::Password),
+        )
+    };
+    Err(fail.line(line))
 }
