@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Release build figures: hydrate bundle size (raw and gzip), then requests per second and p99 of
-# the domain list page with 50 domains under `wrk -c64 -d15s`, next to a bare axum handler, and
-# the Thunderbird autoconfig document (per-client limit lifted for the run).
+# Release build figures: hydrate bundle size (raw and gzip) next to a minimal Leptos app built
+# here with the same versions, profile and steps (bench/minimal-leptos); the bytes a real
+# Chromium downloads for a cold load of the domain list; then requests per second and p99 of the
+# domain list page with 50 domains under `wrk -c64 -d15s`, next to a bare axum handler, and the
+# Thunderbird autoconfig document (per-client limit lifted for the run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/versions.env
-scripts/ensure-tools.sh wrk curl
+scripts/ensure-tools.sh wrk curl chromium
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mailsettings/target}"
 
@@ -17,19 +19,39 @@ if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
 fi
 export PATH="$tools/node_modules/.bin:$PATH"
 
-cargo leptos build --release
+cargo leptos build --release --split
+# The same flag as the release build above (always-erase-components), so nothing rebuilds twice.
+export RUSTFLAGS="--cfg erase_components"
 cargo build --release -p server --example bare_axum
-
-site="$PWD/target/site"
-wasm=$(ls "$site"/pkg/*.wasm)
-js=$(ls "$site"/pkg/*.js)
-printf 'hydrate bundle: wasm %s B raw, %s B gzip; js %s B raw, %s B gzip\n' \
-  "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$(stat -c %s "$js")" "$(gzip -9c "$js" | wc -c)"
 
 work=$(mktemp -d)
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+
+# The yardstick: cargo-leptos's release steps for a hydrate bundle, on the minimal app.
+cp -r bench/minimal-leptos "$work/minimal"
+cp Cargo.lock "$work/minimal/"
+(cd "$work/minimal" && cargo build --lib --target wasm32-unknown-unknown --profile wasm-release)
+wasm-bindgen --target web --no-typescript --out-dir "$work/minimal/pkg" \
+  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/minimal_leptos.wasm"
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  -o "$work/minimal/pkg/minimal.wasm" "$work/minimal/pkg/minimal_leptos_bg.wasm"
+
+site="$PWD/target/site"
+# The main module hydrates every page; each screen's code is in split_*/chunk_* files (--split).
+wasm=$(ls "$site"/pkg/mailsettings.*.wasm)
+js=$(ls "$site"/pkg/mailsettings.*.js)
+css=$(ls "$site"/pkg/mailsettings.*.css)
+raw=$(stat -c %s "$wasm") gz=$(gzip -9c "$wasm" | wc -c)
+min_raw=$(stat -c %s "$work/minimal/pkg/minimal.wasm") min_gz=$(gzip -9c "$work/minimal/pkg/minimal.wasm" | wc -c)
+printf 'hydrate bundle: main wasm %s B raw, %s B gzip; js %s B raw, %s B gzip\n' \
+  "$raw" "$gz" "$(stat -c %s "$js")" "$(gzip -9c "$js" | wc -c)"
+printf 'all screens: %s wasm files, %s B raw\n' "$(ls "$site"/pkg/*.wasm | wc -l)" \
+  "$(cat "$site"/pkg/*.wasm | wc -c)"
+printf 'minimal Leptos app: wasm %s B raw, %s B gzip; ratio %s raw, %s gzip\n' "$min_raw" "$min_gz" \
+  "$(awk -v a="$raw" -v b="$min_raw" 'BEGIN {printf "%.2f", a / b}')" \
+  "$(awk -v a="$gz" -v b="$min_gz" 'BEGIN {printf "%.2f", a / b}')"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 app_port=$(free_port)
@@ -62,19 +84,9 @@ for i in $(seq -w 1 50); do
     "$app/api/create_domain" >/dev/null
 done
 cookie=$(awk '$6 == "mailsettings_session" {print $7}' "$work/jar")
-# What crosses the wire for a cold load of the domain list (the page, then its wasm, JS and CSS),
-# as a browser that accepts br, or gzip, or nothing asks for it.
-over_wire() {
-  local total=0 n
-  for path in /domains "/pkg/$(basename "$wasm")" "/pkg/$(basename "$js")" /pkg/mailsettings.css; do
-    n=$(curl -fs -H "Cookie: mailsettings_session=$cookie" -H "Accept-Encoding: $1" -o /dev/null \
-      -w '%{size_download}' "$app$path")
-    total=$((total + n))
-  done
-  echo "$total"
-}
-printf 'cold load of the domain list over the wire: %s B with br, %s B with gzip, %s B uncompressed\n' \
-  "$(over_wire br)" "$(over_wire gzip)" "$(over_wire identity)"
+# What a real Chromium downloads for a cold load of the domain list (page, wasm chunks, JS, CSS).
+(cd end2end && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; } &&
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 node cold-load.mjs "$app/domains" "$cookie")
 rows=$(curl -fs -H "Cookie: mailsettings_session=$cookie" "$app/domains" | grep -oE 'href="/domains/[0-9]+">Edit' | wc -l)
 echo "domain list page shows $rows domains"
 
@@ -85,7 +97,21 @@ report() {
   printf '%s: %s requests/s, p99 %s\n' "$name" \
     "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
 }
+# PROFILE=1: where the server spends the list page's time (perf samples during the wrk run).
+if [ "${PROFILE:-}" = "1" ]; then
+  scripts/ensure-tools.sh linux-perf
+  perf record -F 999 -g -p "${pids[0]}" -o "$work/perf.data" 2>/dev/null &
+  perf_pid=$!
+fi
 report "domain list page (50 domains)" -H "Cookie: mailsettings_session=$cookie" "$app/domains"
+if [ "${PROFILE:-}" = "1" ]; then
+  kill -INT "$perf_pid"
+  wait "$perf_pid" || true
+  perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2>/dev/null |
+    grep -E '^ +[0-9.]+%' | head -40
+fi
+# The same app shell with no database read: what rendering a page costs on its own.
+report "login page (no database)" "$app/login"
 report "bare axum handler" "http://127.0.0.1:$base_port/"
 curl -fs "$app/mail/config-v1.1.xml?emailaddress=user@bench01.example.com" | grep -q '<hostname>imap.bench01.example.com</hostname>'
 report "Thunderbird autoconfig document" "$app/mail/config-v1.1.xml?emailaddress=user@bench01.example.com"

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo leptos build
+cargo leptos build --split
 export LEPTOS_SITE_ROOT="$PWD/target/site"
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 exec "$CARGO_TARGET_DIR/debug/server" "$@"

@@ -28,7 +28,7 @@ cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 # After the tests: `cargo test` rebuilds target/debug/server without the site settings
 # cargo-leptos compiles in, and the browser tests need the cargo-leptos build.
-cargo leptos build
+cargo leptos build --split
 cargo build -p probe --example mail_lab
 
 SERVER_BIN="$CARGO_TARGET_DIR/debug/server" SITE_ROOT="$PWD/target/site" \

@@ -11,16 +11,12 @@ pub mod pages;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use components::Header;
-use pages::{
-    ConnectInboxPage, ConnectionIpsPanel, DeleteDomainPanel, DomainsPage, EditDomainPanel,
-    HistoryEventPage, HistoryPage, InboxesPage, LoginPage, NewDomainPanel, NoPanel, NotFound,
-    SetupPage, UsersPage, VerifyHistoryPage,
-};
+use pages::*;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -34,6 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="data:,"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -56,27 +53,26 @@ pub fn App() -> impl IntoView {
     // Every route renders fully on the server before the first byte is sent (SsrMode::Async), so
     // refusals carry their HTTP status and the pages work without JavaScript.
     view! {
-        <Stylesheet id="leptos" href="/pkg/mailsettings.css"/>
         <Title text="Mail domain settings"/>
         <Router>
             <Header/>
             <main>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=|| view! { <Redirect path="/domains"/> } ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
-                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/inboxes") view=InboxesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/history/verify") view=VerifyHistoryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/history/events/:id") view=HistoryEventPage ssr=SsrMode::Async/>
-                    <Route path=path!("/inboxes/connect") view=ConnectInboxPage ssr=SsrMode::Async/>
-                    <ParentRoute path=path!("/domains") view=DomainsPage ssr=SsrMode::Async>
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/inboxes") view={Lazy::<InboxesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/history") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/history/verify") view={Lazy::<VerifyHistoryRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/history/events/:id") view={Lazy::<HistoryEventRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/inboxes/connect") view={Lazy::<ConnectInboxRoute>::new()} ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("/domains") view={Lazy::<DomainsRoute>::new()} ssr=SsrMode::Async>
                         <Route path=path!("") view=NoPanel ssr=SsrMode::Async/>
-                        <Route path=path!("new") view=NewDomainPanel ssr=SsrMode::Async/>
-                        <Route path=path!(":id") view=EditDomainPanel ssr=SsrMode::Async/>
-                        <Route path=path!(":id/delete") view=DeleteDomainPanel ssr=SsrMode::Async/>
-                        <Route path=path!(":id/ips") view=ConnectionIpsPanel ssr=SsrMode::Async/>
+                        <Route path=path!("new") view={Lazy::<NewDomainRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!(":id") view={Lazy::<EditDomainRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!(":id/delete") view={Lazy::<DeleteDomainRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!(":id/ips") view={Lazy::<ConnectionIpsRoute>::new()} ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </main>

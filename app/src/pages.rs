@@ -1,5 +1,6 @@
 //! One module per screen.
 
+mod chunks;
 mod connect_inbox;
 mod connection_ips;
 mod connection_test;
@@ -18,13 +19,15 @@ mod server_fields;
 mod setup;
 mod users;
 
-pub use connect_inbox::ConnectInboxPage;
-pub use connection_ips::ConnectionIpsPanel;
-pub use domains::{DeleteDomainPanel, DomainsPage, EditDomainPanel, NewDomainPanel, NoPanel};
-pub use history::HistoryPage;
-pub use history_event::{HistoryEventPage, VerifyHistoryPage};
-pub use inboxes::InboxesPage;
-pub use login::LoginPage;
+pub use chunks::*;
+use connect_inbox::ConnectInboxPage;
+use connection_ips::ConnectionIpsPanel;
+pub use domains::NoPanel;
+use domains::{DeleteDomainPanel, DomainsPage, EditDomainPanel, NewDomainPanel};
+use history::HistoryPage;
+use history_event::{HistoryEventPage, VerifyHistoryPage};
+use inboxes::InboxesPage;
+use login::LoginPage;
 pub use not_found::NotFound;
-pub use setup::SetupPage;
-pub use users::UsersPage;
+use setup::SetupPage;
+use users::UsersPage;

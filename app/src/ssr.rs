@@ -31,7 +31,7 @@ pub use audit_export::{export_history_csv, export_history_json};
 pub use audit_service::{audit_event_detail, audit_filter, history_page, verify_view};
 pub use authorize::{
     account_of, client_addr, client_ip, current_account, is_form_post, request_parts, require,
-    store_error, user_agent,
+    store_error, user_agent, RequestAccount,
 };
 pub use autoconfig::{
     mail_client_routes, outlook_autodiscover, thunderbird_autoconfig, MAX_AUTODISCOVER_BODY,

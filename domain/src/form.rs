@@ -1,28 +1,19 @@
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
-use validator::{Validate, ValidationError};
 
 use crate::{CertPin, DomainSettings, Field, FieldErrors, Hostname, MailDomain, Port, Security};
 
 /// The raw form as posted by the browser; `parse` turns it into `DomainSettings`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DomainSettingsForm {
-    #[validate(custom(function = "validate_domain"))]
     pub domain: String,
-    #[validate(custom(function = "validate_host"))]
     pub imap_host: String,
-    #[validate(custom(function = "validate_port"))]
     pub imap_port: String,
-    #[validate(custom(function = "validate_security"))]
     pub imap_security: String,
-    #[validate(custom(function = "validate_host"))]
     pub smtp_host: String,
-    #[validate(custom(function = "validate_port"))]
     pub smtp_port: String,
-    #[validate(custom(function = "validate_security"))]
     pub smtp_security: String,
     #[serde(default, deserialize_with = "form_bool")]
     pub allow_non_secure_certificate: bool,
@@ -30,10 +21,8 @@ pub struct DomainSettingsForm {
     pub use_static_ips: bool,
     /// `fingerprint@YYYY-MM-DD`, or empty when not pinned (set by "Pin this certificate").
     #[serde(default)]
-    #[validate(custom(function = "validate_pin"))]
     pub imap_cert_pin: String,
     #[serde(default)]
-    #[validate(custom(function = "validate_pin"))]
     pub smtp_cert_pin: String,
 }
 
@@ -130,33 +119,8 @@ fn parse_pin(value: &str) -> Result<Option<CertPin>, crate::PinError> {
     }
 }
 
-fn validate_pin(value: &str) -> Result<(), ValidationError> {
-    to_validation(parse_pin(value))
-}
-
 fn ok_or_msg<T, E: fmt::Display>(r: &Result<T, E>) -> Result<(), String> {
     r.as_ref().map(|_| ()).map_err(|e| e.to_string())
-}
-
-fn to_validation<T, E: fmt::Display>(r: Result<T, E>) -> Result<(), ValidationError> {
-    r.map(|_| ())
-        .map_err(|e| ValidationError::new("invalid").with_message(Cow::Owned(e.to_string())))
-}
-
-fn validate_domain(value: &str) -> Result<(), ValidationError> {
-    to_validation(MailDomain::parse(value))
-}
-
-fn validate_host(value: &str) -> Result<(), ValidationError> {
-    to_validation(Hostname::parse(value))
-}
-
-fn validate_port(value: &str) -> Result<(), ValidationError> {
-    to_validation(Port::parse(value))
-}
-
-fn validate_security(value: &str) -> Result<(), ValidationError> {
-    to_validation(Security::parse(value))
 }
 
 /// A checkbox posted on its own (outside `DomainSettingsForm`), read by the same rules as

@@ -67,7 +67,10 @@ impl MailDomain {
 
     /// The domain in Unicode for display ("xn--bcher-kva.example" -> "bücher.example").
     pub fn display_unicode(&self) -> String {
-        idna::domain_to_unicode(&self.0).0
+        match self.0.split('.').any(|label| label.starts_with("xn--")) {
+            true => idna::domain_to_unicode(&self.0).0,
+            false => self.0.clone(),
+        }
     }
 }
 

@@ -100,25 +100,6 @@ impl FieldErrors {
     pub fn iter(&self) -> impl Iterator<Item = (Field, &str)> {
         self.0.iter().map(|(f, m)| (*f, m.as_str()))
     }
-
-    /// Converts the result of `DomainSettingsForm::validate()` (validator crate).
-    pub fn from_validation(errors: &validator::ValidationErrors) -> Self {
-        let mut out = FieldErrors::new();
-        for (name, list) in errors.field_errors() {
-            let Some(field) = Field::from_name(&name) else {
-                continue;
-            };
-            if let Some(first) = list.first() {
-                let message = first
-                    .message
-                    .as_ref()
-                    .map(|m| m.to_string())
-                    .unwrap_or_else(|| first.code.to_string());
-                out.insert(field, message);
-            }
-        }
-        out
-    }
 }
 
 impl std::fmt::Display for FieldErrors {

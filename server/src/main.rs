@@ -4,6 +4,9 @@ use clap::Parser;
 use server::cli::{Cli, Command};
 use server::{audit_cli, first_admin, probe_cli, serve};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

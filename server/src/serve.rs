@@ -18,7 +18,8 @@ use crate::{first_admin, inbox_config};
 
 pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String> {
     let conf = get_configuration(None).map_err(|e| format!("bad Leptos configuration: {e}"))?;
-    let leptos_options = conf.leptos_options;
+    let mut leptos_options = conf.leptos_options;
+    leptos_options.hash_files |= hashed_site_files(&leptos_options);
     let addr = leptos_options.site_addr;
     let profile_signer = args.profile_signer()?;
 
@@ -90,6 +91,17 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
     .map_err(|e| format!("server error: {e}"))
 }
 
+/// cargo-leptos names the site's files by content hash and lists the hashes in a file beside the
+/// server binary; the pages must then link those names. `LEPTOS_HASH_FILES` is set only when
+/// cargo-leptos starts the server itself, so a binary started directly looks for the file.
+fn hashed_site_files(options: &LeptosOptions) -> bool {
+    std::env::var_os("LEPTOS_HASH_FILES").is_none()
+        && std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())))
+            .is_some_and(|file| file.is_file())
+}
+
 /// Every route of the app: health check, pages, server functions, static files. Requests pass
 /// the layers from the bottom up: client info, security headers, the cross-origin check.
 pub fn router(state: AppState) -> Router {
@@ -116,7 +128,12 @@ pub fn router(state: AppState) -> Router {
         .merge(app::ssr::mail_client_routes(Arc::clone(
             &state.mail_clients,
         )))
-        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            || provide_context(app::ssr::RequestAccount::default()),
+            move || shell(options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(map_response(app::ssr::error_status))
         .layer(from_fn(app::ssr::refuse_cross_origin))

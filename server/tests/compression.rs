@@ -1,5 +1,5 @@
 //! What the server sends over the wire: compressed pages and assets (br or gzip, as the client
-//! accepts), and site files that a repeat visit revalidates instead of downloading again.
+//! accepts), site files named by content hash kept for a year, and the others revalidated.
 
 mod support;
 
@@ -24,6 +24,8 @@ async fn pages_and_assets_are_compressed_and_assets_revalidate() {
     // A compressible stand-in for the wasm (the real one is built after the Rust tests).
     let wasm: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8 / 8).collect();
     std::fs::write(site.join("pkg/mailsettings.wasm"), &wasm).expect("wasm");
+    let hashed = "mailsettings.WQ3kZ2h0X-1_abcdefghij.wasm";
+    std::fs::write(site.join("pkg").join(hashed), &wasm).expect("hashed wasm");
     let app = TestApp::with_state(sqlite().await, |state| {
         state.leptos_options = LeptosOptions::builder()
             .output_name("mailsettings")
@@ -56,6 +58,14 @@ async fn pages_and_assets_are_compressed_and_assets_revalidate() {
         .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.body.is_empty());
+
+    // Named by content hash, a file is kept for a year without asking again.
+    let named = app.send(get(&format!("/pkg/{hashed}"), &[])).await;
+    assert_eq!(named.status, StatusCode::OK);
+    assert_eq!(
+        named.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
 
     // Downloads stay as they are (the streamed exports are not compressed on the fly).
     let admin = app.setup_admin().await;

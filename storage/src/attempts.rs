@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::DomainSettings;
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, NotSet, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -62,14 +63,12 @@ pub async fn get_attempt(db: &DatabaseConnection, id: i32) -> Result<InboxAttemp
 pub async fn unconfigured_attempts(
     db: &DatabaseConnection,
 ) -> Result<Vec<InboxAttempt>, StorageError> {
-    let configured: Vec<String> = domain_row::Entity::find()
-        .select_only()
+    let configured = Query::select()
         .column(domain_row::Column::Domain)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .from(domain_row::Entity)
+        .to_owned();
     let recent = Entity::find()
-        .filter(Column::MailDomain.is_not_in(configured))
+        .filter(Column::MailDomain.not_in_subquery(configured))
         .order_by_desc(Column::Id)
         .limit(500)
         .all(db)

@@ -1,6 +1,7 @@
 //! Who is calling, and may they? Every server function starts here.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use domain::Rights;
 use http::request::Parts;
@@ -42,11 +43,24 @@ pub async fn user_agent() -> Option<String> {
     Some(agent.chars().take(256).collect())
 }
 
+/// The session check of one request, done once: a page's header and its server functions all
+/// ask who is calling, and each asking would otherwise be a database lookup. Provided afresh for
+/// every request (see the server's router), so no answer outlives its request.
+#[derive(Clone, Default)]
+pub struct RequestAccount(Arc<tokio::sync::OnceCell<Option<UserAccount>>>);
+
 /// The signed-in account, if the session cookie names a live session.
 pub async fn current_account() -> Result<Option<UserAccount>, AppError> {
     let state = AppState::from_context()?;
     let parts = request_parts().await?;
-    account_of(&state, &parts).await
+    match leptos::prelude::use_context::<RequestAccount>() {
+        Some(request) => request
+            .0
+            .get_or_try_init(|| account_of(&state, &parts))
+            .await
+            .cloned(),
+        None => account_of(&state, &parts).await,
+    }
 }
 
 /// The account whose live session the request's cookie names (also for plain axum handlers).

@@ -63,18 +63,56 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// The site's own files (`/pkg/…`: the wasm, its JS glue, the CSS) keep their names across
-/// builds, so browsers may keep them only if they ask first: `no-cache` makes a repeat visit a
-/// conditional request (`If-Modified-Since`) answered `304 Not Modified` without the body.
-/// (Named by content hash they could be cached for a year; cargo-leptos does not name them so.)
+/// The site's own files (`/pkg/…`: the wasm, its JS glue, the CSS). Named by content hash
+/// (`mailsettings.<hash>.wasm`), a file never changes, so browsers keep it for a year without
+/// asking. Any other name may change in place: `no-cache` makes a repeat visit a conditional
+/// request (`If-Modified-Since`) answered `304 Not Modified` without the body.
 pub async fn static_cache_headers(request: Request, next: Next) -> Response {
-    let is_asset = request.uri().path().starts_with("/pkg/");
+    let policy =
+        request
+            .uri()
+            .path()
+            .strip_prefix("/pkg/")
+            .map(|file| match is_content_hashed(file) {
+                true => "public, max-age=31536000, immutable",
+                false => "no-cache",
+            });
     let mut response = next.run(request).await;
-    if is_asset && (response.status().is_success() || response.status().as_u16() == 304) {
-        response
-            .headers_mut()
-            .entry(http::header::CACHE_CONTROL)
-            .or_insert(HeaderValue::from_static("no-cache"));
+    if let Some(policy) = policy {
+        if response.status().is_success() || response.status().as_u16() == 304 {
+            response
+                .headers_mut()
+                .entry(http::header::CACHE_CONTROL)
+                .or_insert(HeaderValue::from_static(policy));
+        }
     }
     response
+}
+
+/// `name.<hash>.ext` as cargo-leptos writes it: 22 characters of URL-safe base64 (an MD5).
+fn is_content_hashed(file: &str) -> bool {
+    let mut parts = file.rsplitn(3, '.');
+    let (_ext, hash) = (parts.next(), parts.next().unwrap_or_default());
+    parts.next().is_some_and(|stem| !stem.is_empty())
+        && hash.len() == 22
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn only_content_hashed_names_are_immutable() {
+        assert!(is_content_hashed(
+            "mailsettings.Xq3_9aZ-0123456789abcd.wasm"
+        ));
+        assert!(!is_content_hashed("mailsettings.wasm"));
+        assert!(!is_content_hashed("mailsettings.css"));
+        assert!(!is_content_hashed(".Xq3_9aZ-0123456789abcd.wasm"));
+        assert!(!is_content_hashed("snippets/leptos-use/inline0.js"));
+        assert!(!is_content_hashed("mailsettings.Xq3_9aZ-0123456789ab!d.js"));
+    }
 }

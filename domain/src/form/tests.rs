@@ -32,7 +32,6 @@ fn parse_valid_form_and_round_trip() {
     assert_eq!(settings.smtp_security, Security::SslTls);
     let again = settings.to_form().parse().expect("round trip");
     assert_eq!(again, settings);
-    assert!(filled().validate().is_ok());
 }
 
 #[test]
@@ -78,9 +77,6 @@ fn parse_collects_every_error_at_once() {
             Field::SmtpPort
         ]
     );
-
-    let from_validator = FieldErrors::from_validation(&form.validate().unwrap_err());
-    assert_eq!(from_validator, errors);
 }
 
 #[test]
