@@ -53,15 +53,10 @@ pub async fn check_inbox(
 
 /// The engine's view of a domain's settings, with each leg's certificate pin and its date.
 pub fn probe_settings(s: &DomainSettings) -> ProbeSettings {
-    let security = |s: domain::Security| match s {
-        domain::Security::SslTls => probe::Security::SslTls,
-        domain::Security::StartTls => probe::Security::StartTls,
-    };
     let endpoint =
         |host: &domain::Hostname, port: domain::Port, sec, pin: &Option<domain::CertPin>| {
-            let mut e = Endpoint::new(host.to_string(), port.get(), security(sec));
-            e.pinned_sha256 = pin.as_ref().map(|p| p.fingerprint().to_string());
-            e.pinned_at = pin.as_ref().map(|p| p.pinned_on().to_string());
+            let mut e = Endpoint::new(host.to_string(), port.get(), sec);
+            e.pin = pin.clone();
             e
         };
     ProbeSettings {

@@ -34,9 +34,9 @@ pub fn failure(
             .and_then(|f| f.sha256_fingerprint.clone())
             .unwrap_or_default();
         let since = ep
-            .pinned_at
-            .as_deref()
-            .map(|d| format!(" on {d}"))
+            .pin
+            .as_ref()
+            .map(|p| format!(" on {}", p.pinned_on()))
             .unwrap_or_default();
         return Fail::new(
             Category::UnauthorizedSslCertificateNotTrusted,

@@ -13,15 +13,8 @@ use crate::defaults;
 use crate::egress::StaticEgress;
 use crate::resolve::{Resolver, SystemResolver};
 
-/// How a connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Security {
-    /// Implicit TLS from the first byte (IMAPS 993, SMTPS 465).
-    SslTls,
-    /// Plaintext greeting, then the STARTTLS upgrade (IMAP 143, submission 587).
-    StartTls,
-}
+/// How a connection is secured: the settings' own type.
+pub use domain::Security;
 
 /// One server: host name (or IP literal), port and security.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -29,13 +22,10 @@ pub struct Endpoint {
     pub host: String,
     pub port: u16,
     pub security: Security,
-    /// SHA-256 fingerprint (hex, colons optional) of the leaf certificate a previous probe saw
-    /// on this server: exactly that certificate is accepted, a different one is named as changed.
+    /// The leaf certificate a previous probe saw on this server, and the day it was pinned:
+    /// exactly that certificate is accepted, a different one is named as changed.
     #[serde(default)]
-    pub pinned_sha256: Option<String>,
-    /// When that pin was taken (free text, e.g. a date), quoted when the certificate changed.
-    #[serde(default)]
-    pub pinned_at: Option<String>,
+    pub pin: Option<domain::CertPin>,
 }
 
 impl Endpoint {
@@ -44,8 +34,7 @@ impl Endpoint {
             host: host.into(),
             port,
             security,
-            pinned_sha256: None,
-            pinned_at: None,
+            pin: None,
         }
     }
 }

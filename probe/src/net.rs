@@ -10,7 +10,7 @@ use crate::egress::{SourceAddr, StaticEgressError};
 use crate::handshake;
 use crate::model::{Endpoint, ProbeOptions};
 use crate::proto::Proto;
-use crate::report::{Category, DetailCode, Field, TlsFacts};
+use crate::report::{DetailCode, TlsFacts};
 use crate::resolve::{connect_checked, CheckedAddr, GuardError, Target};
 use crate::step::{timeout_text, Clock, Fail};
 use crate::tap::{Meter, Tap, Transcript};
@@ -152,17 +152,7 @@ impl<'a> Leg<'a> {
         let p = self.proto;
         let raw_log = raw.transcript().clone();
         let limit_bytes = self.opts.max_bytes_per_connection;
-        let pin = match &self.ep.pinned_sha256 {
-            None => None,
-            Some(text) => Some(crate::tls::parse_pin(text).ok_or_else(|| {
-                Fail::new(
-                    Category::UnauthorizedSslCertificateNotTrusted,
-                    DetailCode::CertPinMismatch,
-                    format!("the pinned fingerprint {text:?} is not a SHA-256 fingerprint (64 hex digits)"),
-                    Some(Field::PinnedCertificate),
-                )
-            })?),
-        };
+        let pin = self.ep.pin.as_ref().map(crate::tls::pin_digest);
         let res = self
             .clock
             .run(

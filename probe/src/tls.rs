@@ -139,14 +139,12 @@ pub struct TlsPolicy {
     accept_invalid: bool,
 }
 
-/// Parses a SHA-256 fingerprint written as hex, with or without colons.
-pub fn parse_pin(s: &str) -> Option<[u8; 32]> {
-    let clean: String = s
-        .chars()
-        .filter(|c| *c != ':' && !c.is_whitespace())
-        .collect();
-    let bytes = hex::decode(clean).ok()?;
-    bytes.try_into().ok()
+/// The pinned SHA-256 digest. `CertPin` holds exactly 64 lower-case hex digits, so the decoding
+/// cannot fail; if it ever did, an all-zero digest matches no certificate (a named mismatch).
+pub fn pin_digest(pin: &domain::CertPin) -> [u8; 32] {
+    let mut digest = [0u8; 32];
+    let _ = hex::decode_to_slice(pin.fingerprint(), &mut digest);
+    digest
 }
 
 impl TlsPolicy {

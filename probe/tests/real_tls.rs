@@ -122,8 +122,7 @@ async fn pinned_certificate_is_accepted_and_a_changed_one_named() {
         .and_then(|t| t.sha256_fingerprint)
         .expect("fp");
     s.allow_non_secure_certificate = false;
-    s.imap.pinned_sha256 = Some(fp);
-    s.imap.pinned_at = Some("2026-11-01".into());
+    s.imap.pin = Some(domain::CertPin::new(&fp, "2026-11-01").expect("pin"));
     let r = probe(&s, &creds(), &opts(&m.certs), |_| {}).await;
     assert!(r.ok, "{}", show(&r));
     s.imap.host = "mail.test.local".into(); // another certificate than the pinned one

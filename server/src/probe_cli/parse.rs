@@ -88,10 +88,7 @@ pub fn parse_email(input: &str) -> Result<EmailAddress, ArgError> {
 }
 
 pub fn parse_security(input: &str) -> Result<Security, ArgError> {
-    Ok(match domain::Security::parse(input)? {
-        domain::Security::SslTls => Security::SslTls,
-        domain::Security::StartTls => Security::StartTls,
-    })
+    Ok(Security::parse(input)?)
 }
 
 /// A CIDR range, or a bare IP address meaning just that address.
