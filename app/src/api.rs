@@ -10,6 +10,7 @@ pub mod domains;
 pub mod inboxes;
 pub mod probes;
 pub mod rollout;
+pub mod tokens;
 pub mod users;
 
 use domain::{DomainSettings, FieldChange, Role};

@@ -103,6 +103,24 @@ impl AppError {
         }
     }
 
+    /// The error's stable name, as the JSON API reports it (`"conflict"`, `"rate_limited"` …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::InvalidSettings { .. } => "invalid_settings",
+            AppError::Conflict { .. } => "conflict",
+            AppError::Invalid { .. } => "invalid",
+            AppError::Unverified { .. } => "unverified",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::LoginFailed => "login_failed",
+            AppError::Throttled { .. } => "throttled",
+            AppError::Internal => "internal",
+            AppError::Transport(_) => "transport",
+        }
+    }
+
     #[cfg(feature = "ssr")]
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode;

@@ -12,6 +12,7 @@ mod client;
 mod cookies;
 mod csrf;
 mod dns_records;
+pub mod domain_service;
 mod error_status;
 mod headers;
 mod inbox_service;
@@ -22,6 +23,7 @@ mod mail_client_docs;
 mod mail_client_limit;
 mod pinning;
 mod probe_runner;
+pub mod probe_service;
 mod profile_signer;
 mod state;
 mod static_ips;
@@ -37,7 +39,10 @@ pub use autoconfig::{
     mail_client_routes, outlook_autodiscover, thunderbird_autoconfig, MAX_AUTODISCOVER_BODY,
 };
 pub use client::{attach_client_info, normalize_origin, ClientInfo, ProxyPolicy};
-pub use cookies::{session_token, CookiePolicy, SECURE_SESSION_COOKIE, SESSION_COOKIE};
+pub use cookies::{
+    new_token_cookie, session_token, set_response_cookie, take_new_token, CookiePolicy,
+    SECURE_SESSION_COOKIE, SESSION_COOKIE,
+};
 pub use csrf::refuse_cross_origin;
 pub use dns_records::{dns_records, product_host};
 pub use error_status::error_status;

@@ -4,6 +4,7 @@ use crate::{DomainSettings, Field};
 
 /// One field's value before and after a change (`None` = the domain did not exist).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     pub field: Field,
     pub before: Option<String>,

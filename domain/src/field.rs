@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 /// One field of the domain settings form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Field {
     Domain,
     ImapHost,

@@ -7,12 +7,19 @@ use crate::{CertPin, DomainSettings, Field, FieldErrors, Hostname, MailDomain, P
 
 /// The raw form as posted by the browser; `parse` turns it into `DomainSettings`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DomainSettingsForm {
     pub domain: String,
     pub imap_host: String,
+    /// A number, or its digits as a string (as a browser form posts it).
+    #[serde(deserialize_with = "number_or_text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = u16))]
     pub imap_port: String,
     pub imap_security: String,
     pub smtp_host: String,
+    /// A number, or its digits as a string (as a browser form posts it).
+    #[serde(deserialize_with = "number_or_text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = u16))]
     pub smtp_port: String,
     pub smtp_security: String,
     #[serde(default, deserialize_with = "form_bool")]
@@ -131,6 +138,33 @@ pub struct Checked(#[serde(deserialize_with = "form_bool")] pub bool);
 
 /// Deserializes a checkbox: missing (with `#[serde(default)]`), "on"/"true"/"1"/"yes" or a JSON
 /// boolean. Works for urlencoded/serde_qs posts (always strings) and JSON alike.
+/// A form value that a JSON client may send as a number (a port): kept as its text.
+fn number_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    deserializer.deserialize_any(NumberOrTextVisitor)
+}
+
+struct NumberOrTextVisitor;
+
+impl<'de> Visitor<'de> for NumberOrTextVisitor {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number or a string")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+}
+
 pub fn form_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     deserializer.deserialize_any(FormBoolVisitor)
 }

@@ -4,6 +4,7 @@
 //! is the user-facing message, so the browser and the server show the same text.
 
 mod account;
+mod api_token;
 mod cidr;
 mod diff;
 mod field;
@@ -18,6 +19,7 @@ mod settings;
 mod warnings;
 
 pub use account::{check_new_password, EmailAddress, EmailError, PasswordError};
+pub use api_token::{TokenError, TokenLifetime, TokenName, TokenScope};
 pub use cidr::{find_overlap, parse_cidr_list, parse_disjoint_cidr_list, CidrError};
 pub use diff::{diff, FieldChange};
 pub use field::Field;

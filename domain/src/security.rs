@@ -13,6 +13,7 @@ pub enum SecurityError {
 
 /// How the connection is encrypted. Plain text is deliberately not representable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Security {
     /// Implicit TLS from the first byte (RFC 8314), e.g. IMAP 993, SMTP 465.
     #[default]

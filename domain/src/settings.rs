@@ -6,19 +6,27 @@ use crate::{CertPin, DomainSettingsForm, Field, Hostname, MailDomain, Port, Secu
 
 /// The validated IMAP/SMTP settings of one mail domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DomainSettings {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub domain: MailDomain,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub imap_host: Hostname,
+    #[cfg_attr(feature = "openapi", schema(value_type = u16))]
     pub imap_port: Port,
     pub imap_security: Security,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub smtp_host: Hostname,
+    #[cfg_attr(feature = "openapi", schema(value_type = u16))]
     pub smtp_port: Port,
     pub smtp_security: Security,
     pub allow_non_secure_certificate: bool,
     pub use_static_ips: bool,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub imap_cert_pin: Option<CertPin>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub smtp_cert_pin: Option<CertPin>,
 }
 
@@ -72,6 +80,7 @@ fn pin_label(pin: &Option<CertPin>) -> String {
 
 /// One user-facing message per invalid field.
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldErrors(BTreeMap<Field, String>);
 
 impl FieldErrors {

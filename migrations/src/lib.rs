@@ -8,6 +8,7 @@ mod m20261122_000002_probes;
 mod m20261130_000003_login_throttle;
 mod m20261130_000004_inboxes;
 mod m20261130_000005_audit_chain;
+mod m20261130_000006_api_tokens;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_login_throttle::Migration),
             Box::new(m20261130_000004_inboxes::Migration),
             Box::new(m20261130_000005_audit_chain::Migration),
+            Box::new(m20261130_000006_api_tokens::Migration),
         ]
     }
 }

@@ -114,6 +114,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest_service(&pkg_route, tower_http::services::ServeDir::new(pkg))
         .route("/health", get(|| async { "ok" }))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readiness))
         .route(
             "/domains/{id}/connection-ips/{file}",
             get(app::ssr::export_connection_ips),
@@ -124,6 +126,8 @@ pub fn router(state: AppState) -> Router {
             "/inboxes/{id}/mail.mobileconfig",
             get(app::ssr::apple_profile),
         )
+        // The JSON API for scripts (API tokens only, never the session cookie).
+        .merge(json_api::router())
         // Thunderbird autoconfig and Outlook Autodiscover, rate-limited per client address.
         .merge(app::ssr::mail_client_routes(Arc::clone(
             &state.mail_clients,
@@ -163,6 +167,20 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .with_state(state)
+}
+
+/// Ready for traffic: the database answers and its schema is this build's (for load balancers;
+/// `/healthz` only says the process is alive).
+async fn readiness(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (http::StatusCode, String) {
+    match storage::check_ready(&state.db).await {
+        Ok(()) => (http::StatusCode::OK, "ready".to_owned()),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (http::StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {e}"))
+        }
+    }
 }
 
 /// Expired sessions and old login counters are refused or ignored when met; removing them only

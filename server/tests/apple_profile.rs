@@ -41,6 +41,7 @@ async fn the_owner_downloads_a_profile_with_the_domain_settings() {
         role: None,
         client_ip: None,
         user_agent: None,
+        api_token_id: None,
     };
     let domain = storage::find_domain(&app.db.db, "example.org")
         .await
@@ -172,6 +173,7 @@ async fn signing_app(cert: &std::path::Path, key: &std::path::Path) -> (TestApp,
         role: None,
         client_ip: None,
         user_agent: None,
+        api_token_id: None,
     };
     let domain = storage::find_domain(&app.db.db, "example.org")
         .await

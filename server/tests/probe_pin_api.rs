@@ -192,6 +192,7 @@ async fn probe_pin_and_audit_link_against_real_servers() {
         role: None,
         client_ip: None,
         user_agent: None,
+        api_token_id: None,
     };
     let record = storage::start_probe_record(&app.state.db, &actor, Some(1), &tested)
         .await

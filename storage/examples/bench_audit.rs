@@ -101,6 +101,7 @@ async fn run(t: TestDb) {
         role: Some(domain::Role::SuperAdmin),
         client_ip: None,
         user_agent: None,
+        api_token_id: None,
     };
     let form = domain::DomainSettingsForm {
         domain: "edit.example".into(),

@@ -38,10 +38,12 @@ pub enum AuditAction {
     LoggedIn,
     LoginFailed,
     LoggedOut,
+    ApiTokenCreated,
+    ApiTokenRevoked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::Created,
         AuditAction::Updated,
         AuditAction::Deleted,
@@ -60,6 +62,8 @@ impl AuditAction {
         AuditAction::LoggedIn,
         AuditAction::LoginFailed,
         AuditAction::LoggedOut,
+        AuditAction::ApiTokenCreated,
+        AuditAction::ApiTokenRevoked,
     ];
 
     /// Actions that move a domain to its next version (one event per version).
@@ -86,6 +90,8 @@ impl AuditAction {
             AuditAction::LoggedIn => "logged_in",
             AuditAction::LoginFailed => "login_failed",
             AuditAction::LoggedOut => "logged_out",
+            AuditAction::ApiTokenCreated => "api_token_created",
+            AuditAction::ApiTokenRevoked => "api_token_revoked",
         }
     }
 
@@ -110,6 +116,8 @@ impl AuditAction {
             AuditAction::LoggedIn => "Logged in",
             AuditAction::LoginFailed => "Login failed",
             AuditAction::LoggedOut => "Logged out",
+            AuditAction::ApiTokenCreated => "API token created",
+            AuditAction::ApiTokenRevoked => "API token revoked",
         }
     }
 
@@ -147,6 +155,8 @@ pub struct AuditEvent {
     pub job_id: Option<i32>,
     /// What happened, for events without field changes (inboxes, rollouts, tests, logins).
     pub summary: Option<String>,
+    /// The API token the change was made with (its owner is the actor).
+    pub api_token_id: Option<i32>,
     pub hash: Option<String>,
 }
 
@@ -243,6 +253,7 @@ pub(crate) fn to_event(m: Model) -> Result<AuditEvent, StorageError> {
         probe_report_id: m.probe_report_id,
         job_id: m.job_id,
         summary: m.summary,
+        api_token_id: m.api_token_id,
         hash: m.hash,
     })
 }

@@ -103,6 +103,7 @@ pub(crate) async fn append(
         summary: event.summary,
         probe_report_id: event.probe_report_id,
         job_id: event.job_id,
+        api_token_id: actor.and_then(|a| a.api_token_id),
         prev_hash: String::new(),
         hash: String::new(),
     };

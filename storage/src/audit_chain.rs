@@ -96,6 +96,7 @@ pub(crate) fn to_active(event: ChainedEvent) -> ActiveModel {
         user_agent: Set(event.user_agent),
         target: Set(event.target),
         job_id: Set(event.job_id),
+        api_token_id: Set(event.api_token_id),
         prev_hash: Set(Some(event.prev_hash)),
         hash: Set(Some(event.hash)),
     }
@@ -157,6 +158,7 @@ pub(crate) fn to_chained(m: Model) -> ChainedEvent {
         summary: m.summary,
         probe_report_id: m.probe_report_id,
         job_id: m.job_id,
+        api_token_id: m.api_token_id,
         prev_hash: m.prev_hash.unwrap_or_default(),
         hash: m.hash.unwrap_or_default(),
     }

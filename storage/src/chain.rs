@@ -35,6 +35,10 @@ pub struct ChainedEvent {
     pub summary: Option<String>,
     pub probe_report_id: Option<i32>,
     pub job_id: Option<i32>,
+    /// Absent (not null) in events made without a token, so their digests did not change
+    /// when tokens arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_token_id: Option<i32>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -58,6 +62,8 @@ struct Content<'a> {
     summary: Option<&'a str>,
     probe_report_id: Option<i32>,
     job_id: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_token_id: Option<i32>,
 }
 
 #[derive(Serialize)]
@@ -97,6 +103,7 @@ impl ChainedEvent {
             summary: self.summary.as_deref(),
             probe_report_id: self.probe_report_id,
             job_id: self.job_id,
+            api_token_id: self.api_token_id,
         })
     }
 

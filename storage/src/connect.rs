@@ -26,6 +26,20 @@ pub async fn connect(database_url: &str) -> Result<DatabaseConnection, StorageEr
     Ok(db)
 }
 
+/// Whether the database answers and every migration this build knows is applied (readiness).
+pub async fn check_ready(db: &DatabaseConnection) -> Result<(), StorageError> {
+    db.ping().await?;
+    let pending = Migrator::get_pending_migrations(db).await?;
+    if let Some(first) = pending.first() {
+        return Err(StorageError::Corrupt(format!(
+            "{} migration(s) not applied, the first: {}",
+            pending.len(),
+            first.name()
+        )));
+    }
+    Ok(())
+}
+
 fn sqlite_url_with_mode(url: &str) -> String {
     if url.contains(":memory:") || url.contains("mode=") {
         url.to_owned()

@@ -5,7 +5,7 @@ use domain::{diff, CertPin, DomainSettings, Hostname, MailDomain, Port, Security
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,8 @@ pub struct Actor {
     pub role: Option<domain::Role>,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The API token acting for the user, when the change came through the API.
+    pub api_token_id: Option<i32>,
 }
 
 /// All domains, ordered by domain name.
@@ -43,6 +45,20 @@ pub async fn list_domains(db: &DatabaseConnection) -> Result<Vec<StoredDomain>, 
         .into_iter()
         .map(to_stored)
         .collect()
+}
+
+/// Up to `limit` domains ordered by name, those after the domain named `after` (its stored
+/// form): a page of a cursor-paginated list.
+pub async fn list_domains_after(
+    db: &DatabaseConnection,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<StoredDomain>, StorageError> {
+    let mut query = Entity::find().order_by_asc(Column::Domain).limit(limit);
+    if let Some(name) = after {
+        query = query.filter(Column::Domain.gt(name));
+    }
+    query.all(db).await?.into_iter().map(to_stored).collect()
 }
 
 /// The domain called `name` (its stored, punycode form).

@@ -1,5 +1,6 @@
 //! sea-orm table models, private to this crate: callers get domain types instead.
 
+pub(crate) mod api_token;
 pub(crate) mod audit_checkpoint;
 pub(crate) mod audit_event;
 pub(crate) mod domain;

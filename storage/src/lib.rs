@@ -3,6 +3,7 @@
 //! Functions take the shared `&DatabaseConnection` and return `domain` types. Every change to
 //! a domain commits in one transaction with its audit event.
 
+mod api_tokens;
 mod attempts;
 mod audit;
 mod audit_append;
@@ -27,6 +28,10 @@ pub mod test_support;
 mod throttle;
 mod users;
 
+pub use api_tokens::{
+    check_api_token, create_api_token, list_api_tokens, revoke_api_token, ApiToken, IssuedToken,
+    TokenCheck, MAX_ACTIVE_TOKENS, TOKEN_PREFIX,
+};
 pub use attempts::{get_attempt, record_attempt, unconfigured_attempts, InboxAttempt};
 pub use audit::{domain_history, AuditAction, AuditEvent};
 pub use audit_append::record_login;
@@ -37,9 +42,10 @@ pub use checkpoints::{
     count_events, latest_checkpoint, sign_checkpoint, verify_history, AuditSigner, SignerError,
     VerifyReport,
 };
-pub use connect::connect;
+pub use connect::{check_ready, connect};
 pub use domains::{
-    create_domain, delete_domain, find_domain, get_domain, list_domains, revert_domain,
+    create_domain, delete_domain, find_domain, get_domain, list_domains, list_domains_after,
+    revert_domain,
     update_domain, Actor, StoredDomain,
 };
 pub use error::{Result, StorageError};

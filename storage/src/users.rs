@@ -64,6 +64,7 @@ pub async fn create_first_super_admin(
         role: Some(user.role),
         client_ip,
         user_agent,
+        api_token_id: None,
     };
     record_change(&txn, &actor, None, &user, "created the first super admin").await?;
     txn.commit().await?;

@@ -193,6 +193,7 @@ async fn audit_events_carry_actor_ip_action_and_values(db: &DatabaseConnection) 
         role: None,
         client_ip: None,
         user_agent: None,
+        api_token_id: None,
     };
     let mut next = created.settings.clone();
     next.imap_host = domain::Hostname::parse("192.0.2.1").unwrap();

@@ -19,6 +19,7 @@ fn acting(user_id: i32) -> storage::Actor {
         role: Some(Role::SuperAdmin),
         client_ip: None,
         user_agent: None,
+        api_token_id: None,
     }
 }
 

@@ -74,6 +74,8 @@ pub struct AuditEntryView {
     pub occurred_at_iso: String,
     pub actor_email: String,
     pub actor_role: Option<String>,
+    /// The API token the actor used, if the change came through the JSON API.
+    pub api_token_id: Option<i32>,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
     pub domain_id: Option<i32>,

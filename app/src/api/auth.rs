@@ -59,7 +59,7 @@ pub async fn logout() -> Result<(), AppError> {
             .await
             .map_err(crate::ssr::store_error)?;
     }
-    set_cookie(&state.cookies.cleared_cookie(&parts));
+    crate::ssr::set_response_cookie(&state.cookies.cleared_cookie(&parts));
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -119,17 +119,7 @@ async fn start_session(state: &crate::ssr::AppState, user_id: i32) -> Result<(),
     let token = storage::create_session(&state.db, user_id, hours)
         .await
         .map_err(crate::ssr::store_error)?;
-    set_cookie(&state.cookies.session_cookie(&parts, &token));
+    crate::ssr::set_response_cookie(&state.cookies.session_cookie(&parts, &token));
     Ok(())
 }
 
-#[cfg(feature = "ssr")]
-fn set_cookie(cookie: &str) {
-    use http::{header::SET_COOKIE, HeaderValue};
-    if let (Some(response), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        HeaderValue::from_str(cookie),
-    ) {
-        response.append_header(SET_COOKIE, value);
-    }
-}

@@ -21,6 +21,7 @@ pub(crate) async fn actor(account: &storage::UserAccount) -> storage::Actor {
         role: Some(account.role),
         client_ip: crate::ssr::client_ip().await,
         user_agent: crate::ssr::user_agent().await,
+        api_token_id: None,
     }
 }
 
@@ -57,14 +58,9 @@ pub async fn create_domain(
     #[server(default)] save_anyway: domain::Checked,
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
-    let parsed = parse(settings.clone())?;
-    crate::ssr::require_static_ranges(&state, &parsed, &settings)?;
-    require_tested(&state, &parsed, save_anyway, &settings).await?;
-    let stored = storage::create_domain(&state.db, &actor(&account).await, parsed)
-        .await
-        .map_err(|e| save_error(e, settings))?;
-    state.worker.wake();
-    tracing::info!(domain = %stored.settings.domain, by = %account.email, "domain created");
+    let actor = actor(&account).await;
+    let stored =
+        crate::ssr::domain_service::create_domain(&state, &actor, settings, save_anyway.0).await?;
     leptos_axum::redirect(&format!("/domains/{}?saved=1", stored.id));
     Ok(())
 }
@@ -77,17 +73,16 @@ pub async fn update_domain(
     #[server(default)] save_anyway: domain::Checked,
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
-    let parsed = parse(settings.clone()).map_err(|e| e.editing(version))?;
-    crate::ssr::require_static_ranges(&state, &parsed, &settings)
-        .map_err(|e| e.editing(version))?;
-    require_tested(&state, &parsed, save_anyway, &settings)
-        .await
-        .map_err(|e| e.editing(version))?;
-    let stored = storage::update_domain(&state.db, &actor(&account).await, id, version, parsed)
-        .await
-        .map_err(|e| save_error(e, settings))?;
-    state.worker.wake();
-    tracing::info!(domain = %stored.settings.domain, version = stored.version, by = %account.email, "domain updated");
+    let actor = actor(&account).await;
+    let stored = crate::ssr::domain_service::update_domain(
+        &state,
+        &actor,
+        id,
+        version,
+        settings,
+        save_anyway.0,
+    )
+    .await?;
     leptos_axum::redirect(&format!("/domains/{}?saved=1", stored.id));
     Ok(())
 }
@@ -95,77 +90,8 @@ pub async fn update_domain(
 #[server(endpoint = "delete_domain")]
 pub async fn delete_domain(id: i32, version: i32) -> Result<(), AppError> {
     let (account, state) = manager().await?;
-    match storage::delete_domain(&state.db, &actor(&account).await, id, version).await {
-        Ok(()) => {}
-        Err(storage::StorageError::Conflict { .. }) => {
-            return Err(AppError::Invalid {
-                field: None,
-                message: "Someone else changed these settings since you opened them: review \
-                          them before deleting."
-                    .into(),
-            })
-        }
-        Err(e) => return Err(crate::ssr::store_error(e)),
-    }
-    tracing::info!(id, by = %account.email, "domain deleted");
+    let actor = actor(&account).await;
+    crate::ssr::domain_service::delete_domain(&state, &actor, id, version).await?;
     leptos_axum::redirect("/domains?deleted=1");
     Ok(())
-}
-
-/// Settings that no connection test has passed are saved only when the admin says so: wrong
-/// settings disconnect every inbox of the domain.
-#[cfg(feature = "ssr")]
-async fn require_tested(
-    state: &crate::ssr::AppState,
-    parsed: &domain::DomainSettings,
-    save_anyway: domain::Checked,
-    typed: &DomainSettingsForm,
-) -> Result<(), AppError> {
-    if save_anyway.0 {
-        return Ok(());
-    }
-    match storage::successful_probe_for(&state.db, parsed).await {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => Err(AppError::Unverified {
-            values: Box::new(typed.clone()),
-            edited_version: None,
-        }),
-        Err(e) => Err(crate::ssr::store_error(e)),
-    }
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) fn parse(settings: DomainSettingsForm) -> Result<domain::DomainSettings, AppError> {
-    settings
-        .parse()
-        .map_err(|errors| AppError::InvalidSettings {
-            errors,
-            values: Box::new(settings),
-            edited_version: None,
-        })
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) fn save_error(err: storage::StorageError, values: DomainSettingsForm) -> AppError {
-    use storage::StorageError;
-    match err {
-        StorageError::DuplicateDomain(name) => {
-            let mut errors = domain::FieldErrors::default();
-            errors.insert(
-                domain::Field::Domain,
-                format!("{name} already has IMAP settings: edit them instead."),
-            );
-            AppError::InvalidSettings {
-                errors,
-                values: Box::new(values),
-                edited_version: None,
-            }
-        }
-        StorageError::Conflict { current, changes } => AppError::Conflict {
-            changes,
-            current_version: current.version,
-            values: Box::new(values),
-        },
-        other => crate::ssr::store_error(other),
-    }
 }

@@ -38,23 +38,17 @@ pub async fn start_probe(
     #[server(default)] probe_username: Option<String>,
     probe_password: String,
 ) -> Result<i32, AppError> {
+    use crate::ssr::probe_service::{start_probe, ProbeRequest};
     let (account, state) = super::domains::manager().await?;
-    if let Err(retry_after_secs) = state.probes.admit(account.id) {
-        return Err(AppError::RateLimited {
-            retry_after_secs,
-            per_minute: state.probes.per_minute(),
-        });
-    }
-    let parsed = super::domains::parse(settings)?;
-    let credentials = credentials(probe_email, probe_username, probe_password)?;
     let actor = super::domains::actor(&account).await;
-    let record = storage::start_probe_record(&state.db, &actor, id, &parsed)
-        .await
-        .map_err(crate::ssr::store_error)?;
-    let running = state
-        .probes
-        .spawn(state.db.clone(), (record, actor), &parsed, credentials);
-    tracing::info!(record, domain = %parsed.domain, by = %account.email, "probe started");
+    let request = ProbeRequest {
+        domain_id: id,
+        settings,
+        email: probe_email,
+        username: probe_username,
+        password: probe_password,
+    };
+    let (record, running) = start_probe(&state, &actor, request).await?;
     // Without JavaScript nothing can poll: the answer is the page with the finished report.
     if crate::ssr::is_form_post().await {
         if let Err(e) = running.await {
@@ -64,31 +58,6 @@ pub async fn start_probe(
         leptos_axum::redirect(&format!("{panel}?probe={record}"));
     }
     Ok(record)
-}
-
-/// The test mailbox's credentials from the form's fields.
-#[cfg(feature = "ssr")]
-pub(crate) fn credentials(
-    email: String,
-    username: Option<String>,
-    password: String,
-) -> Result<probe::Credentials, AppError> {
-    let email = domain::EmailAddress::parse(&email)
-        .map_err(|e| AppError::invalid("probe_email", e.to_string()))?;
-    if password.is_empty() {
-        return Err(AppError::invalid(
-            "probe_password",
-            "Enter the test mailbox's password.",
-        ));
-    }
-    let username = username
-        .map(|u| u.trim().to_string())
-        .filter(|u| !u.is_empty());
-    Ok(probe::Credentials::new(
-        email.to_string(),
-        username,
-        password,
-    ))
 }
 
 #[server(endpoint = "probe_progress")]
@@ -111,7 +80,7 @@ pub async fn probe_progress(id: i32) -> Result<ProbeView, AppError> {
 
 /// The probe as the panel (and the change history) shows it, live while it runs.
 #[cfg(feature = "ssr")]
-pub(crate) fn view_of(
+pub fn view_of(
     state: &crate::ssr::AppState,
     id: i32,
     stored: storage::StoredProbe,

@@ -99,7 +99,7 @@ pub async fn domain_inboxes(id: i32) -> Result<DomainInboxesView, AppError> {
 #[server(endpoint = "try_on_sample")]
 pub async fn try_on_sample(id: i32, settings: DomainSettingsForm) -> Result<SampleView, AppError> {
     let (account, state) = super::domains::manager().await?;
-    let parsed = super::domains::parse(settings)?;
+    let parsed = crate::ssr::domain_service::parse(settings)?;
     let view = crate::ssr::try_on_sample(&state, id, &parsed).await?;
     tracing::info!(domain = id, by = %account.email, tried = view.rows.len(), "settings tried on a sample");
     if crate::ssr::is_form_post().await {

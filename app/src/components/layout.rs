@@ -40,6 +40,7 @@ pub fn Header() -> impl IntoView {
                                 </nav>
                                 <div class="whoami">
                                     <span>{u.email.clone()}" · "{u.role.label()}</span>
+                                    <A href="/profile">"API tokens"</A>
                                     <ActionForm action=logout>
                                         <button type="submit" class="link-button">"Log out"</button>
                                     </ActionForm>

@@ -29,6 +29,7 @@ lazy_page! {
     LoginRoute => LoginPage,
     SetupRoute => SetupPage,
     UsersRoute => UsersPage,
+    ProfileRoute => ProfilePage,
     InboxesRoute => InboxesPage,
     ConnectInboxRoute => ConnectInboxPage,
     HistoryRoute => HistoryPage,

@@ -128,6 +128,10 @@ fn EventRow(e: AuditEntryView) -> impl IntoView {
         .clone()
         .map(|r| format!(" ({r})"))
         .unwrap_or_default();
+    let via = e
+        .api_token_id
+        .map(|id| format!(" via API token #{id}"))
+        .unwrap_or_default();
     let subject = match (&e.domain_name, &e.target) {
         (d, Some(t)) if !d.is_empty() => format!("{d} · {t}"),
         (d, None) => d.clone(),
@@ -137,7 +141,7 @@ fn EventRow(e: AuditEntryView) -> impl IntoView {
         <tr>
             <td><a href=format!("/history/events/{}", e.id)>{format!("#{}", e.seq)}</a></td>
             <td><LocalTime iso=e.occurred_at_iso utc=e.occurred_at/></td>
-            <td>{e.actor_email}{role}</td>
+            <td>{e.actor_email}{role}{via}</td>
             <td><a href=format!("/history/events/{}", e.id)>{e.action}</a></td>
             <td>{subject}</td>
             <td>{what}</td>

@@ -89,7 +89,7 @@ fn EventDetail(detail: AuditEventDetail) -> impl IntoView {
                 <dt>"When"</dt>
                 <dd><LocalTime iso=e.occurred_at_iso.clone() utc=e.occurred_at.clone()/>" ("{e.occurred_at.clone()}")"</dd>
                 <dt>"Actor"</dt>
-                <dd>{e.actor_email.clone()}</dd>
+                <dd>{e.actor_email.clone()}{e.api_token_id.map(|id| format!(" via API token #{id}"))}</dd>
                 <dt>"Role"</dt>
                 <dd>{optional(e.actor_role.clone())}</dd>
                 <dt>"Client IP"</dt>

@@ -189,6 +189,7 @@ pub fn entry_view(e: AuditEvent) -> AuditEntryView {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         actor_email: e.actor_email,
         actor_role: e.actor_role.map(|r| r.label().to_owned()),
+        api_token_id: e.api_token_id,
         client_ip: e.client_ip,
         user_agent: e.user_agent,
         domain_id: e.domain_id,

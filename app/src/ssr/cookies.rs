@@ -81,6 +81,61 @@ fn cookies(headers: &HeaderMap) -> impl Iterator<Item = Cookie<'_>> {
         .filter_map(Result::ok)
 }
 
+/// A new API token's secret, kept for the one page view that shows it when the form was posted
+/// without JavaScript (the redirect cannot carry it). `__Host-` prefixed over https.
+const NEW_TOKEN_COOKIE: &str = "mailsettings_new_token";
+const SECURE_NEW_TOKEN_COOKIE: &str = "__Host-mailsettings_new_token";
+
+fn new_token_cookie_name(https: bool) -> &'static str {
+    if https {
+        SECURE_NEW_TOKEN_COOKIE
+    } else {
+        NEW_TOKEN_COOKIE
+    }
+}
+
+/// The cookie that carries a just-created token's secret to the next page view (5 minutes).
+pub fn new_token_cookie(parts: &Parts, secret: &str) -> String {
+    let https = is_https(parts);
+    Cookie::build((new_token_cookie_name(https), secret.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(https)
+        .max_age(cookie::time::Duration::minutes(5))
+        .build()
+        .to_string()
+}
+
+/// The secret a no-JavaScript token creation left, and the header value that clears it.
+pub fn take_new_token(parts: &Parts) -> Option<(String, String)> {
+    let https = is_https(parts);
+    let secret = cookies(&parts.headers)
+        .find(|c| c.name() == new_token_cookie_name(https))
+        .map(|c| c.value().to_string())
+        .filter(|v| !v.is_empty())?;
+    let cleared = Cookie::build((new_token_cookie_name(https), ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(https)
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string();
+    Some((secret, cleared))
+}
+
+/// Adds `Set-Cookie: cookie` to the server function's response.
+pub fn set_response_cookie(cookie: &str) {
+    use http::{header::SET_COOKIE, HeaderValue};
+    if let (Some(response), Ok(value)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(cookie),
+    ) {
+        response.append_header(SET_COOKIE, value);
+    }
+}
+
 /// The session token the browser sent, if any. Over https only the `__Host-` cookie counts.
 pub fn session_token(parts: &Parts) -> Option<String> {
     let name = cookie_name(is_https(parts));

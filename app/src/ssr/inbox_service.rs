@@ -49,7 +49,7 @@ pub async fn start_connect(
             (Some(d), _) => d.settings.clone(),
             (None, Some(mut typed)) => {
                 typed.domain = mail_domain.clone();
-                crate::api::domains::parse(typed)?
+                crate::ssr::domain_service::parse(typed)?
             }
             (None, None) => return Err(AppError::invalid(
                 "imap_host",

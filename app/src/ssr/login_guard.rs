@@ -172,6 +172,7 @@ async fn record_failure(
         role: None,
         client_ip: Some(ip.to_string()),
         user_agent: super::user_agent().await,
+        api_token_id: None,
     };
     let action = storage::AuditAction::LoginFailed;
     storage::record_login(db, action, None, &who, Some(why.to_owned()))

@@ -114,6 +114,7 @@ pub async fn setup(
         role: Some(Role::SuperAdmin),
         client_ip: None,
         user_agent: None,
+        api_token_id: None,
     };
     let user = storage::create_user(
         db,
@@ -131,6 +132,7 @@ pub async fn setup(
         role: Some(user.role),
         client_ip: Some("192.0.2.7".into()),
         user_agent: None,
+        api_token_id: None,
     };
     let domain = storage::create_domain(db, &actor, settings)
         .await

@@ -252,6 +252,28 @@ pub const ROWS: &[Row] = &[
         form: &[],
         expect: [UNAUTH, FORBID, FORBID, FORBID, OK],
     },
+    // API tokens: every signed-in user manages their own.
+    Row {
+        function: "list_api_tokens",
+        form: &[],
+        expect: [UNAUTH, OK, OK, OK, OK],
+    },
+    Row {
+        function: "issued_api_token",
+        form: &[],
+        expect: [UNAUTH, OK, OK, OK, OK],
+    },
+    Row {
+        function: "create_api_token",
+        form: &[("name", " "), ("scope", "read"), ("expires_in_days", "30")],
+        expect: [UNAUTH, INVALID, INVALID, INVALID, INVALID],
+    },
+    // Another user's (or no) token: not found, whoever asks.
+    Row {
+        function: "revoke_api_token",
+        form: &[("id", NO_SUCH)],
+        expect: [UNAUTH, MISSING, MISSING, MISSING, MISSING],
+    },
     // Last: it ends the caller's session.
     Row {
         function: "logout",

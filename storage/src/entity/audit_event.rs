@@ -25,6 +25,7 @@ pub struct Model {
     /// What the event is about when that is not a domain: a user's or an inbox's address.
     pub target: Option<String>,
     pub job_id: Option<i32>,
+    pub api_token_id: Option<i32>,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
 }

@@ -44,6 +44,7 @@ pub async fn bulk_chain(db: &DatabaseConnection, n: u64, domains: u64, batch: us
             summary: None,
             probe_report_id: None,
             job_id: None,
+            api_token_id: None,
             prev_hash: String::new(),
             hash: String::new(),
         };
@@ -86,6 +87,7 @@ pub async fn chain_overhead(db: &DatabaseConnection) -> Duration {
         summary: None,
         probe_report_id: None,
         job_id: None,
+        api_token_id: None,
         prev_hash: String::new(),
         hash: String::new(),
     };

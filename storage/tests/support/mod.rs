@@ -40,6 +40,7 @@ pub fn actor() -> Actor {
         role: None,
         client_ip: Some("192.0.2.7".into()),
         user_agent: None,
+        api_token_id: None,
     }
 }
 
