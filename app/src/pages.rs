@@ -29,7 +29,7 @@ use history::HistoryPage;
 use history_event::{HistoryEventPage, VerifyHistoryPage};
 use inboxes::InboxesPage;
 use login::LoginPage;
-use profile::ProfilePage;
 pub use not_found::NotFound;
+use profile::ProfilePage;
 use setup::SetupPage;
 use users::UsersPage;

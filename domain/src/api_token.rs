@@ -19,7 +19,9 @@ pub enum TokenScope {
 pub enum TokenError {
     #[error("Choose a scope: Read only, or Read and write")]
     Scope,
-    #[error("Give the token a name (up to {MAX_NAME_CHARS} characters), e.g. the script that uses it")]
+    #[error(
+        "Give the token a name (up to {MAX_NAME_CHARS} characters), e.g. the script that uses it"
+    )]
     Name,
     #[error("Choose when the token expires: never, or in 1 to {MAX_EXPIRY_DAYS} days")]
     Expiry,
@@ -145,7 +147,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(TokenName::parse("  ci deploy ").unwrap().as_str(), "ci deploy");
+        assert_eq!(
+            TokenName::parse("  ci deploy ").unwrap().as_str(),
+            "ci deploy"
+        );
         assert_eq!(TokenName::parse("   "), Err(TokenError::Name));
         assert_eq!(TokenName::parse("a\nb"), Err(TokenError::Name));
         assert!(TokenName::parse(&"é".repeat(80)).is_ok());

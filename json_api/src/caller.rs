@@ -80,9 +80,7 @@ impl FromRequestParts<AppState> for Caller {
             TokenCheck::Valid(valid) => *valid,
             TokenCheck::Unknown => return Err(ApiError::Token("This API token is not valid.")),
             TokenCheck::Expired => return Err(ApiError::Token("This API token has expired.")),
-            TokenCheck::Revoked => {
-                return Err(ApiError::Token("This API token has been revoked."))
-            }
+            TokenCheck::Revoked => return Err(ApiError::Token("This API token has been revoked.")),
             TokenCheck::OwnerDisabled => {
                 return Err(ApiError::Token(
                     "The account this API token belongs to is disabled.",

@@ -7,7 +7,7 @@ use app::ssr::AppState;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::any;
 use axum::{Extension, Json, Router};
-use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
 use utoipa::openapi::{OpenApi as Document, RefOr};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -126,9 +126,14 @@ fn render_operation(html: &mut String, method: &str, path: &str, op: &Operation)
         for p in params {
             let _ = write!(
                 html,
-                "<li><code>{}</code> ({:?}{}) {}</li>",
+                "<li><code>{}</code> (in {}{}) {}</li>",
                 escape(&p.name),
-                p.parameter_in,
+                match p.parameter_in {
+                    ParameterIn::Path => "path",
+                    ParameterIn::Query => "query",
+                    ParameterIn::Header => "header",
+                    ParameterIn::Cookie => "cookie",
+                },
                 if matches!(p.required, utoipa::openapi::Required::True) {
                     ", required"
                 } else {

@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Body, Path, Query};
-use crate::page::{Page, PageQuery};
+use crate::page::{next_cursor, PageQuery};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -94,7 +94,7 @@ async fn list_domains(
     let mut rows = storage::list_domains_after(&state.db, after.as_deref(), limit + 1)
         .await
         .map_err(app::ssr::store_error)?;
-    let next = Page::next(&mut rows, limit, |d| d.settings.domain.to_string());
+    let next = next_cursor(&mut rows, limit, |d| d.settings.domain.to_string());
     Ok(Json(DomainPage {
         items: rows.into_iter().map(Domain::from).collect(),
         next_cursor: next,

@@ -50,7 +50,7 @@ pub fn next_cursor<T>(rows: &mut Vec<T>, limit: u64, key: impl Fn(&T) -> String)
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     if rows.len() <= limit {
         return None;
-}
+    }
     rows.truncate(limit);
     rows.last().map(key)
 }

@@ -178,7 +178,10 @@ async fn readiness(
         Ok(()) => (http::StatusCode::OK, "ready".to_owned()),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
-            (http::StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {e}"))
+            (
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                format!("not ready: {e}"),
+            )
         }
     }
 }

@@ -16,7 +16,11 @@ pub async fn token(app: &TestApp, session: &str, name: &str, scope: &str) -> Str
         .call(
             "create_api_token",
             Some(session),
-            &[("name", name), ("scope", scope), ("expires_in_days", "never")],
+            &[
+                ("name", name),
+                ("scope", scope),
+                ("expires_in_days", "never"),
+            ],
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -57,7 +61,10 @@ fn settings(domain: &str, imap_port: Value) -> Value {
 }
 
 fn code(reply: &Reply) -> String {
-    reply.json()["error"]["code"].as_str().unwrap_or("").to_owned()
+    reply.json()["error"]["code"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
 }
 
 #[tokio::test]
@@ -84,7 +91,11 @@ async fn domains_through_the_api() {
 
         // Create (ports as numbers or strings), read, list.
         let mut ids = Vec::new();
-        for (name, port) in [("b.example", json!(993)), ("a.example", json!("993")), ("c.example", json!(993))] {
+        for (name, port) in [
+            ("b.example", json!(993)),
+            ("a.example", json!("993")),
+            ("c.example", json!(993)),
+        ] {
             let created = api(
                 &app,
                 Method::POST,
@@ -102,18 +113,54 @@ async fn domains_through_the_api() {
             assert_eq!(created.json()["settings"]["imap_port"], 993);
             ids.push(id);
         }
-        let first = api(&app, Method::GET, "/api/v1/domains?limit=2", Some(&write), None).await;
+        let first = api(
+            &app,
+            Method::GET,
+            "/api/v1/domains?limit=2",
+            Some(&write),
+            None,
+        )
+        .await;
         assert_eq!(first.status, StatusCode::OK, "{}", first.body);
         let page = first.json();
-        let names: Vec<_> = page["items"].as_array().unwrap().iter().map(|d| d["settings"]["domain"].clone()).collect();
+        let names: Vec<_> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["settings"]["domain"].clone())
+            .collect();
         assert_eq!(names, [json!("a.example"), json!("b.example")]);
         let cursor = page["next_cursor"].as_str().expect("more pages").to_owned();
-        let second = api(&app, Method::GET, &format!("/api/v1/domains?limit=2&cursor={cursor}"), Some(&write), None).await;
+        let second = api(
+            &app,
+            Method::GET,
+            &format!("/api/v1/domains?limit=2&cursor={cursor}"),
+            Some(&write),
+            None,
+        )
+        .await;
         assert_eq!(second.json()["items"][0]["settings"]["domain"], "c.example");
         assert!(second.json()["next_cursor"].is_null());
-        let bad = api(&app, Method::GET, "/api/v1/domains?cursor=%20%21", Some(&write), None).await;
-        assert_eq!((bad.status, code(&bad).as_str()), (StatusCode::BAD_REQUEST, "bad_request"));
-        let too_many = api(&app, Method::GET, "/api/v1/domains?limit=1000", Some(&write), None).await;
+        let bad = api(
+            &app,
+            Method::GET,
+            "/api/v1/domains?cursor=%20%21",
+            Some(&write),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (bad.status, code(&bad).as_str()),
+            (StatusCode::BAD_REQUEST, "bad_request")
+        );
+        let too_many = api(
+            &app,
+            Method::GET,
+            "/api/v1/domains?limit=1000",
+            Some(&write),
+            None,
+        )
+        .await;
         assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
 
         // Validation: the same field messages as the form.
@@ -127,7 +174,11 @@ async fn domains_through_the_api() {
         .await;
         assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(code(&invalid), "invalid_settings");
-        assert!(invalid.json()["error"]["field_errors"]["imap_port"].is_string(), "{}", invalid.body);
+        assert!(
+            invalid.json()["error"]["field_errors"]["imap_port"].is_string(),
+            "{}",
+            invalid.body
+        );
         let untested = api(
             &app,
             Method::POST,
@@ -146,7 +197,10 @@ async fn domains_through_the_api() {
                     .unwrap(),
             )
             .await;
-        assert_eq!((malformed.status, code(&malformed).as_str()), (StatusCode::BAD_REQUEST, "bad_request"));
+        assert_eq!(
+            (malformed.status, code(&malformed).as_str()),
+            (StatusCode::BAD_REQUEST, "bad_request")
+        );
 
         // Edit at version 1, then a stale edit: 409 with what changed.
         let path = format!("/api/v1/domains/{}", ids[0]);
@@ -163,16 +217,33 @@ async fn domains_through_the_api() {
         assert_eq!(error["conflicting_changes"][0]["field"], "imap_port");
 
         // The history names the token's owner; the event records the token.
-        let history = storage::domain_history(&app.state.db, ids[0] as i32).await.unwrap();
-        assert!(history.iter().all(|e| e.actor_email == ADMIN && e.api_token_id.is_some()));
+        let history = storage::domain_history(&app.state.db, ids[0] as i32)
+            .await
+            .unwrap();
+        assert!(history
+            .iter()
+            .all(|e| e.actor_email == ADMIN && e.api_token_id.is_some()));
 
         // Delete needs the version too.
-        let gone = api(&app, Method::DELETE, &format!("{path}?version=2"), Some(&write), None).await;
+        let gone = api(
+            &app,
+            Method::DELETE,
+            &format!("{path}?version=2"),
+            Some(&write),
+            None,
+        )
+        .await;
         assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.body);
         let missing = api(&app, Method::GET, &path, Some(&write), None).await;
-        assert_eq!((missing.status, code(&missing).as_str()), (StatusCode::NOT_FOUND, "not_found"));
+        assert_eq!(
+            (missing.status, code(&missing).as_str()),
+            (StatusCode::NOT_FOUND, "not_found")
+        );
         let nowhere = api(&app, Method::GET, "/api/v1/nowhere", Some(&write), None).await;
-        assert_eq!((nowhere.status, code(&nowhere).as_str()), (StatusCode::NOT_FOUND, "not_found"));
+        assert_eq!(
+            (nowhere.status, code(&nowhere).as_str()),
+            (StatusCode::NOT_FOUND, "not_found")
+        );
     }
 }
 
@@ -184,30 +255,59 @@ async fn scopes_roles_and_revocation() {
         let read = token(&app, &admin, "reporting", "read").await;
         let listed = api(&app, Method::GET, "/api/v1/domains", Some(&read), None).await;
         assert_eq!(listed.status, StatusCode::OK);
-        let refused = api(&app, Method::POST, "/api/v1/domains", Some(&read),
-            Some(json!({"settings": settings("x.example", json!(993)), "save_anyway": true}))).await;
-        assert_eq!((refused.status, code(&refused).as_str()), (StatusCode::FORBIDDEN, "forbidden"));
+        let refused = api(
+            &app,
+            Method::POST,
+            "/api/v1/domains",
+            Some(&read),
+            Some(json!({"settings": settings("x.example", json!(993)), "save_anyway": true})),
+        )
+        .await;
+        assert_eq!(
+            (refused.status, code(&refused).as_str()),
+            (StatusCode::FORBIDDEN, "forbidden")
+        );
 
         // A token acts within its owner's role: an auditor's token cannot list domains.
-        let auditor = app.user_session(&admin, "auditor@example.org", "auditor", false).await;
+        let auditor = app
+            .user_session(&admin, "auditor@example.org", "auditor", false)
+            .await;
         let auditor_token = token(&app, &auditor, "audit", "write").await;
-        let denied = api(&app, Method::GET, "/api/v1/domains", Some(&auditor_token), None).await;
+        let denied = api(
+            &app,
+            Method::GET,
+            "/api/v1/domains",
+            Some(&auditor_token),
+            None,
+        )
+        .await;
         assert_eq!(denied.status, StatusCode::FORBIDDEN);
 
         // A token never signs anyone in to the pages or their server functions.
         let page = app
-            .send(Request::get("/api/list_domains").header(header::AUTHORIZATION, format!("Bearer {read}")).body(Body::empty()).unwrap())
+            .send(
+                Request::post("/api/list_domains")
+                    .header(header::AUTHORIZATION, format!("Bearer {read}"))
+                    .header(header::ACCEPT, "application/json")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await;
         assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{}", page.body);
 
         // Revoked: refused, and said so.
         let tokens = app.call("list_api_tokens", Some(&admin), &[]).await.json();
         let id = tokens[0]["id"].as_i64().unwrap().to_string();
-        let revoked = app.call("revoke_api_token", Some(&admin), &[("id", &id)]).await;
+        let revoked = app
+            .call("revoke_api_token", Some(&admin), &[("id", &id)])
+            .await;
         assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
         let after = api(&app, Method::GET, "/api/v1/domains", Some(&read), None).await;
         assert_eq!(after.status, StatusCode::UNAUTHORIZED);
-        assert!(after.json()["error"]["message"].as_str().unwrap().contains("revoked"));
+        assert!(after.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("revoked"));
     }
 }
 
@@ -224,13 +324,31 @@ async fn connection_tests_are_rate_limited_with_retry_after() {
             "password": "secret",
         });
         for _ in 0..2 {
-            let invalid = api(&app, Method::POST, "/api/v1/connection-tests", Some(&write), Some(body.clone())).await;
+            let invalid = api(
+                &app,
+                Method::POST,
+                "/api/v1/connection-tests",
+                Some(&write),
+                Some(body.clone()),
+            )
+            .await;
             assert_eq!(code(&invalid), "invalid_settings", "{}", invalid.body);
         }
-        let limited = api(&app, Method::POST, "/api/v1/connection-tests", Some(&write), Some(body)).await;
+        let limited = api(
+            &app,
+            Method::POST,
+            "/api/v1/connection-tests",
+            Some(&write),
+            Some(body),
+        )
+        .await;
         assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(code(&limited), "rate_limited");
-        let retry: u64 = limited.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+        let retry: u64 = limited.headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((1..=60).contains(&retry));
         assert_eq!(limited.json()["error"]["retry_after_secs"], retry);
     }
@@ -245,7 +363,11 @@ async fn the_document_lists_the_routes_served() {
     let doc = api(&app, Method::GET, "/api/v1/openapi.json", None, None).await;
     assert_eq!(doc.status, StatusCode::OK);
     let doc = doc.json();
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     let mut operations = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         assert!(path.starts_with("/api/v1/"), "{path}");
@@ -255,14 +377,22 @@ async fn the_document_lists_the_routes_served() {
             let body = matches!(method, Method::POST | Method::PUT).then(|| json!({}));
             let reply = api(&app, method.clone(), &concrete, None, body).await;
             let secured = op.get("security").is_some();
-            let expected = if secured { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+            let expected = if secured {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::OK
+            };
             assert_eq!(reply.status, expected, "{method} {path}: {}", reply.body);
             operations += 1;
         }
     }
     assert!(operations >= 8, "{operations} operations");
     let page = api(&app, Method::GET, "/api/v1/docs", None, None).await;
-    assert!(page.body.contains("PUT /api/v1/domains/{id}"), "{}", &page.body[..200.min(page.body.len())]);
+    assert!(
+        page.body.contains("PUT /api/v1/domains/{id}"),
+        "{}",
+        &page.body[..200.min(page.body.len())]
+    );
 }
 
 #[tokio::test]
@@ -272,6 +402,9 @@ async fn liveness_and_readiness() {
         let alive = api(&app, Method::GET, "/healthz", None, None).await;
         assert_eq!((alive.status, alive.body.as_str()), (StatusCode::OK, "ok"));
         let ready = api(&app, Method::GET, "/readyz", None, None).await;
-        assert_eq!((ready.status, ready.body.as_str()), (StatusCode::OK, "ready"));
+        assert_eq!(
+            (ready.status, ready.body.as_str()),
+            (StatusCode::OK, "ready")
+        );
     }
 }

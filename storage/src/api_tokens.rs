@@ -78,11 +78,7 @@ pub async fn create_api_token(
     let active = Entity::find()
         .filter(Column::UserId.eq(actor.user_id))
         .filter(Column::RevokedAt.is_null())
-        .filter(
-            Column::ExpiresAt
-                .is_null()
-                .or(Column::ExpiresAt.gt(at)),
-        )
+        .filter(Column::ExpiresAt.is_null().or(Column::ExpiresAt.gt(at)))
         .count(&txn)
         .await?;
     if active >= MAX_ACTIVE_TOKENS {

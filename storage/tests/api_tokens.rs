@@ -67,7 +67,12 @@ async fn token_lifecycle(db: &DatabaseConnection) {
     assert!(issued.secret.starts_with(storage::TOKEN_PREFIX));
     assert_eq!(issued.secret.len(), storage::TOKEN_PREFIX.len() + 64);
     let expires = issued.token.expires_at.expect("expiry");
-    assert!((expires - (Utc::now() + Duration::days(30))).num_seconds().abs() < 60);
+    assert!(
+        (expires - (Utc::now() + Duration::days(30)))
+            .num_seconds()
+            .abs()
+            < 60
+    );
 
     let (account, token) = valid(storage::check_api_token(db, &issued.secret).await.unwrap());
     assert_eq!(account.email, "alice@example.org");
@@ -77,16 +82,23 @@ async fn token_lifecycle(db: &DatabaseConnection) {
     assert!(listed[0].last_used_at.is_some(), "use is recorded");
 
     let wrong = format!("{}0", &issued.secret[..issued.secret.len() - 1]);
-    assert_eq!(storage::check_api_token(db, &wrong).await.unwrap(), TokenCheck::Unknown);
+    assert_eq!(
+        storage::check_api_token(db, &wrong).await.unwrap(),
+        TokenCheck::Unknown
+    );
 
-    let revoked = storage::revoke_api_token(db, &alice, issued.token.id).await.unwrap();
+    let revoked = storage::revoke_api_token(db, &alice, issued.token.id)
+        .await
+        .unwrap();
     assert!(revoked.revoked_at.is_some());
     assert_eq!(
         storage::check_api_token(db, &issued.secret).await.unwrap(),
         TokenCheck::Revoked
     );
     // Revoking twice records nothing more.
-    storage::revoke_api_token(db, &alice, issued.token.id).await.unwrap();
+    storage::revoke_api_token(db, &alice, issued.token.id)
+        .await
+        .unwrap();
     let events = storage::history_page(db, &storage::AuditFilter::default(), None, 50)
         .await
         .unwrap();
@@ -103,8 +115,14 @@ async fn token_lifecycle(db: &DatabaseConnection) {
         .find(|e| e.action == AuditAction::ApiTokenCreated)
         .expect("created event");
     let summary = created.summary.as_deref().unwrap_or("");
-    assert!(summary.contains("nightly export") && summary.contains("Read only"), "{summary}");
-    assert!(!summary.contains(&issued.secret[4..12]), "the secret is never recorded");
+    assert!(
+        summary.contains("nightly export") && summary.contains("Read only"),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains(&issued.secret[4..12]),
+        "the secret is never recorded"
+    );
 }
 
 async fn expired_and_disabled_tokens_are_refused(db: &DatabaseConnection) {
@@ -152,7 +170,10 @@ async fn tokens_belong_to_their_owner(db: &DatabaseConnection) {
         storage::revoke_api_token(db, &bob, issued.token.id).await,
         Err(StorageError::NotFound)
     ));
-    assert!(storage::list_api_tokens(db, bob.user_id).await.unwrap().is_empty());
+    assert!(storage::list_api_tokens(db, bob.user_id)
+        .await
+        .unwrap()
+        .is_empty());
     valid(storage::check_api_token(db, &issued.secret).await.unwrap());
 }
 
@@ -173,7 +194,9 @@ async fn active_tokens_are_bounded(db: &DatabaseConnection) {
     .await;
     assert!(matches!(refused, Err(StorageError::TokenLimit)));
     // Revoking one makes room again.
-    storage::revoke_api_token(db, &alice, first.unwrap()).await.unwrap();
+    storage::revoke_api_token(db, &alice, first.unwrap())
+        .await
+        .unwrap();
     create(db, &alice, "one more").await;
 }
 

@@ -122,4 +122,3 @@ async fn start_session(state: &crate::ssr::AppState, user_id: i32) -> Result<(),
     crate::ssr::set_response_cookie(&state.cookies.session_cookie(&parts, &token));
     Ok(())
 }
-

@@ -81,7 +81,8 @@ pub async fn test_static_addresses(
             per_minute: state.probes.per_minute(),
         });
     }
-    let credentials = crate::ssr::probe_service::credentials(probe_email, probe_username, probe_password)?;
+    let credentials =
+        crate::ssr::probe_service::credentials(probe_email, probe_username, probe_password)?;
     let view = crate::ssr::test_static_addresses(&state, &account, id, credentials).await?;
     tracing::info!(id, rows = view.rows.len(), ms = view.elapsed_ms, by = %account.email, "static addresses tested");
     if crate::ssr::is_form_post().await {

@@ -80,11 +80,7 @@ pub async fn probe_progress(id: i32) -> Result<ProbeView, AppError> {
 
 /// The probe as the panel (and the change history) shows it, live while it runs.
 #[cfg(feature = "ssr")]
-pub fn view_of(
-    state: &crate::ssr::AppState,
-    id: i32,
-    stored: storage::StoredProbe,
-) -> ProbeView {
+pub fn view_of(state: &crate::ssr::AppState, id: i32, stored: storage::StoredProbe) -> ProbeView {
     let live = state.probes.live_steps(id);
     let report: Option<probe::ProbeReport> = match (&live, &stored.report) {
         (None, Some(json)) => serde_json::from_str(json)

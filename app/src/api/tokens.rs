@@ -86,9 +86,9 @@ pub async fn create_api_token(
     expires_in_days: String,
 ) -> Result<NewApiToken, AppError> {
     let (account, state) = signed_in().await?;
-    let name = domain::TokenName::parse(&name).map_err(|e| AppError::invalid("name", e.to_string()))?;
-    let scope =
-        TokenScope::parse(&scope).map_err(|e| AppError::invalid("scope", e.to_string()))?;
+    let name =
+        domain::TokenName::parse(&name).map_err(|e| AppError::invalid("name", e.to_string()))?;
+    let scope = TokenScope::parse(&scope).map_err(|e| AppError::invalid("scope", e.to_string()))?;
     let lifetime = domain::TokenLifetime::parse(&expires_in_days)
         .map_err(|e| AppError::invalid("expires_in_days", e.to_string()))?;
     let actor = super::domains::actor(&account).await;

@@ -49,9 +49,13 @@ pub fn ProfilePage() -> impl IntoView {
         Signal::derive(move || create_err().and_then(|e| e.message_for(name)))
     };
     let general_error = Signal::derive(move || {
-        create_err()
-            .and_then(|e| e.general_message())
-            .or_else(|| revoke.value().get().and_then(Result::err).map(|e| e.to_string()))
+        create_err().and_then(|e| e.general_message()).or_else(|| {
+            revoke
+                .value()
+                .get()
+                .and_then(Result::err)
+                .map(|e| e.to_string())
+        })
     });
     view! {
         <Title text="API tokens · Mail domain settings"/>
@@ -127,21 +131,22 @@ fn TokenTable(list: Vec<ApiTokenView>, revoke: ServerAction<RevokeApiToken>) -> 
         .map(|t| {
             let active = t.status == "Active";
             let label = format!("Revoke {}", t.name);
+            let id = t.id;
             view! {
                 <tr>
-                    <th scope="row" class="wrap">{t.name.clone()}" "<span class="muted">{format!("#{}", t.id)}</span></th>
+                    <th scope="row" class="wrap">{t.name.clone()}" "<span class="muted">{format!("#{id}")}</span></th>
                     <td>{t.scope.label()}</td>
                     <td>{t.created_at}</td>
                     <td>{t.expires_at.unwrap_or_else(|| "Never".into())}</td>
                     <td>{t.last_used_at.unwrap_or_else(|| "Never".into())}</td>
                     <td>{t.status}</td>
                     <td class="actions">
-                        <Show when=move || active>
+                        {active.then(|| view! {
                             <ActionForm action=revoke attr:class="inline">
-                                <input type="hidden" name="id" value=t.id/>
-                                <button type="submit" aria-label=label.clone()>"Revoke"</button>
+                                <input type="hidden" name="id" value=id/>
+                                <button type="submit" aria-label=label>"Revoke"</button>
                             </ActionForm>
-                        </Show>
+                        })}
                     </td>
                 </tr>
             }

@@ -34,9 +34,12 @@ pub async fn start_probe(
     let record = storage::start_probe_record(&state.db, actor, request.domain_id, &parsed)
         .await
         .map_err(super::store_error)?;
-    let running = state
-        .probes
-        .spawn(state.db.clone(), (record, actor.clone()), &parsed, credentials);
+    let running = state.probes.spawn(
+        state.db.clone(),
+        (record, actor.clone()),
+        &parsed,
+        credentials,
+    );
     tracing::info!(record, domain = %parsed.domain, by = %actor.email, "probe started");
     Ok((record, running))
 }
