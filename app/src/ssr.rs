@@ -25,6 +25,7 @@ mod pinning;
 mod probe_runner;
 pub mod probe_service;
 mod profile_signer;
+pub mod rollout_service;
 mod state;
 mod static_ips;
 

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 /// Where an inbox stands, as its owner and the admins see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum InboxState {
     Connected,
     /// A check of the current settings is queued or running.
@@ -54,6 +55,7 @@ mod tests {
 /// Where a domain's revalidation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RolloutState {
     /// One inbox is checked first.
     Canary,

@@ -5,7 +5,7 @@
 import { expect, request as http, test, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import {
-  ConsoleErrors, baseURL, button, expectAt, expectNoAxeViolations, field, gotoApp, jsOn, mailLab,
+  ConsoleErrors, baseURL, button, expectAt, expectNoAxeViolations, field, gotoApp, mailLab,
 } from './helpers';
 
 const ADMIN = { email: 'admin@people.test', password: 'admin-password-1234' };
@@ -16,7 +16,7 @@ let context: BrowserContext;
 let page: Page;
 let secret = '';
 const consoleErrors = new ConsoleErrors();
-const DOMAIN = `api-${jsOn() ? 'js' : 'nojs'}.example`;
+const DOMAIN = 'api.example';
 
 test.beforeAll(async ({ browser }) => {
   context = await browser.newContext();

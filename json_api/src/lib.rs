@@ -4,11 +4,14 @@
 //! handlers as they are registered in the router, so it lists exactly the routes served.
 
 mod caller;
+mod connection_ips;
 mod connection_tests;
 mod docs;
 mod domains;
 mod error;
 mod extract;
+mod history;
+mod inboxes;
 mod page;
 
 use app::ssr::AppState;
@@ -37,6 +40,8 @@ pub const BASE: &str = "/api/v1";
     tags(
         (name = "domains", description = "Domain IMAP settings"),
         (name = "connection tests", description = "Live tests of IMAP and SMTP settings"),
+        (name = "inboxes", description = "Inboxes, their status, and revalidations"),
+        (name = "history", description = "The hash-chained change history"),
         (name = "reference", description = "This document")
     )
 )]
@@ -62,7 +67,10 @@ impl Modify for TokenScheme {
 pub fn api() -> (Router<AppState>, Document) {
     let versioned = OpenApiRouter::new()
         .merge(domains::routes())
+        .merge(connection_ips::routes())
         .merge(connection_tests::routes())
+        .merge(history::routes())
+        .merge(inboxes::routes())
         .merge(docs::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(BASE, versioned)

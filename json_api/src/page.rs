@@ -40,6 +40,16 @@ impl PageQuery {
     }
 }
 
+impl PageQuery {
+    /// The cursor of a list ordered by a number (an id, a sequence number): the last one shown.
+    pub fn cursor_number(&self) -> Result<Option<i64>, ApiError> {
+        self.cursor
+            .as_deref()
+            .map(|c| c.parse::<i64>().map_err(|_| bad_cursor()))
+            .transpose()
+    }
+}
+
 fn bad_cursor() -> ApiError {
     ApiError::BadRequest("cursor is not one this API returned: pass a next_cursor unchanged".into())
 }

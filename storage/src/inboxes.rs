@@ -174,6 +174,25 @@ pub async fn list_inboxes(
     load_many(db, models).await
 }
 
+/// Up to `limit` of the owner's inboxes in id order, those after id `after` (a page of a
+/// cursor-paginated list).
+pub async fn list_inboxes_after(
+    db: &DatabaseConnection,
+    owner: InboxOwner,
+    after: Option<i32>,
+    limit: u64,
+) -> Result<Vec<StoredInbox>, StorageError> {
+    let mut query = match owner {
+        InboxOwner::User(id) => Entity::find().filter(Column::UserId.eq(id)),
+        InboxOwner::Domain(id) => Entity::find().filter(Column::DomainId.eq(id)),
+    };
+    if let Some(after) = after {
+        query = query.filter(Column::Id.gt(after));
+    }
+    let models = query.order_by_asc(Column::Id).limit(limit).all(db).await?;
+    load_many(db, models).await
+}
+
 pub async fn get_inbox(db: &DatabaseConnection, id: i32) -> Result<StoredInbox, StorageError> {
     let model = Entity::find_by_id(id)
         .one(db)

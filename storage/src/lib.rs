@@ -51,7 +51,7 @@ pub use error::{Result, StorageError};
 pub use export::{verify_export, ChainEntry, ExportDocument, ExportVerdict, EXPORT_FORMAT};
 pub use inboxes::{
     claim_due_inboxes, connect_inbox, count_domain_inboxes, get_inbox, inbox_secret, list_inboxes,
-    record_check, remove_inbox, sample_inboxes, update_inbox_secret, CheckResult, InboxFailure,
+    record_check, remove_inbox, list_inboxes_after, sample_inboxes, update_inbox_secret, CheckResult, InboxFailure,
     InboxOwner, InboxSecret, NewInbox, StoredInbox,
 };
 pub use jobs::{

@@ -119,35 +119,17 @@ pub async fn sample_result(id: u64) -> Result<Option<SampleView>, AppError> {
 pub async fn continue_rollout(job: i32) -> Result<(), AppError> {
     let (account, state) = super::domains::manager().await?;
     let actor = super::domains::actor(&account).await;
-    let job = storage::continue_job(&state.db, &actor, job)
-        .await
-        .map_err(crate::ssr::store_error)?;
-    state.worker.wake();
-    tracing::info!(job = job.id, by = %account.email, "revalidation continued");
+    let job = crate::ssr::rollout_service::continue_revalidation(&state, &actor, job).await?;
     leptos_axum::redirect(&format!("/domains/{}", job.domain_id));
     Ok(())
 }
 
-/// "Revert to previous settings": the settings before the change, saved as a new version,
-/// which revalidates the inboxes again.
+/// "Revert to previous settings".
 #[server(endpoint = "revert_rollout")]
 pub async fn revert_rollout(job: i32) -> Result<(), AppError> {
     let (account, state) = super::domains::manager().await?;
     let actor = super::domains::actor(&account).await;
-    let stored = match storage::revert_domain(&state.db, &actor, job).await {
-        Ok(d) => d,
-        Err(storage::StorageError::Conflict { .. }) => {
-            return Err(AppError::Invalid {
-                field: None,
-                message: "The settings have changed since this revalidation started: edit them \
-                          instead."
-                    .into(),
-            })
-        }
-        Err(e) => return Err(crate::ssr::store_error(e)),
-    };
-    state.worker.wake();
-    tracing::info!(domain = %stored.settings.domain, by = %account.email, "settings reverted");
+    let stored = crate::ssr::rollout_service::revert_revalidation(&state, &actor, job).await?;
     leptos_axum::redirect(&format!("/domains/{}?reverted=1", stored.id));
     Ok(())
 }

@@ -1,0 +1,134 @@
+//! `/api/v1/history`: the change history, newest first, filtered as on the Change history page.
+
+use app::api::audit::{HistoryQuery, AUDIT_REFUSAL};
+use app::ssr::{audit_filter, AppState};
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use domain::{FieldChange, Rights};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::Query;
+use crate::page::{next_cursor, PageQuery};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_history))
+}
+
+/// The filter, every part optional (as on the Change history page).
+#[derive(Deserialize, IntoParams)]
+pub struct HistoryFilter {
+    /// A domain name, exactly.
+    #[serde(default)]
+    domain: String,
+    /// The actor's email, exactly (any letter case).
+    #[serde(default)]
+    actor: String,
+    /// An action's stored name: `created`, `updated`, `connection_test`, `api_token_created` …
+    #[serde(default)]
+    action: String,
+    /// First day, `YYYY-MM-DD` (UTC).
+    #[serde(default)]
+    from: String,
+    /// Last day, `YYYY-MM-DD` (UTC), inclusive.
+    #[serde(default)]
+    to: String,
+}
+
+/// One event of the hash-chained history.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryEvent {
+    pub id: i32,
+    /// Position in the chain.
+    pub seq: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_email: String,
+    pub actor_role: Option<String>,
+    /// The API token the change was made with.
+    pub api_token_id: Option<i32>,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub domain_id: Option<i32>,
+    pub domain_name: String,
+    /// The user or inbox the event is about, when not (only) a domain.
+    pub target: Option<String>,
+    pub action: String,
+    pub summary: Option<String>,
+    /// A domain's field changes.
+    pub changes: Vec<FieldChange>,
+    /// A user account's field changes.
+    #[schema(value_type = Vec<Object>)]
+    pub account_changes: serde_json::Value,
+    /// The connection test's report.
+    pub probe_report_id: Option<i32>,
+    /// The revalidation job.
+    pub job_id: Option<i32>,
+    pub hash: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HistoryPage {
+    pub items: Vec<HistoryEvent>,
+    pub next_cursor: Option<String>,
+}
+
+impl From<storage::AuditEvent> for HistoryEvent {
+    fn from(e: storage::AuditEvent) -> Self {
+        HistoryEvent {
+            id: e.id,
+            seq: e.seq.unwrap_or(0),
+            occurred_at: e.occurred_at,
+            actor_email: e.actor_email,
+            actor_role: e.actor_role.map(|r| r.as_str().to_owned()),
+            api_token_id: e.api_token_id,
+            client_ip: e.client_ip,
+            user_agent: e.user_agent,
+            domain_id: e.domain_id,
+            domain_name: e.domain_name,
+            target: e.target,
+            action: e.action.as_str().to_owned(),
+            summary: e.summary,
+            changes: e.changes,
+            account_changes: serde_json::to_value(&e.account_changes).unwrap_or_default(),
+            probe_report_id: e.probe_report_id,
+            job_id: e.job_id,
+            hash: e.hash,
+        }
+    }
+}
+
+/// Read the change history, newest first (account admins: the events about domains only).
+#[utoipa::path(get, path = "/history", tag = "history", params(HistoryFilter, PageQuery),
+    responses((status = 200, body = HistoryPage), (status = "4XX", body = ErrorBody)),
+    security(("token" = [])))]
+async fn list_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<HistoryFilter>,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<HistoryPage>, ApiError> {
+    caller.require(Rights::can_view_audit, AUDIT_REFUSAL, false)?;
+    let query = HistoryQuery {
+        domain: filter.domain,
+        actor: filter.actor,
+        action: filter.action,
+        from: filter.from,
+        to: filter.to,
+    };
+    let filter = audit_filter(&caller.account, &query)?;
+    let limit = page.limit()?;
+    let before = page.cursor_number()?;
+    let mut events = storage::history_page(&state.db, &filter, before, limit + 1)
+        .await
+        .map_err(app::ssr::store_error)?;
+    let next = next_cursor(&mut events, limit, |e| e.seq.unwrap_or(0).to_string());
+    Ok(Json(HistoryPage {
+        items: events.into_iter().map(HistoryEvent::from).collect(),
+        next_cursor: next,
+    }))
+}
