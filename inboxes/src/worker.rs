@@ -11,7 +11,7 @@ use chrono::Utc;
 use domain::DomainSettings;
 use probe::ProbeOptions;
 use storage::{ClaimedItem, DatabaseConnection, ItemOutcome, StorageError};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::check::check_inbox;
@@ -34,6 +34,8 @@ pub struct WorkerConfig {
     /// How often to look for work when nothing wakes the worker.
     pub poll: Duration,
     pub periodic: PeriodicPolicy,
+    /// On shutdown, how long running checks may finish before the rest are handed back.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -45,6 +47,7 @@ impl Default for WorkerConfig {
             lease: Duration::from_secs(600),
             poll: Duration::from_secs(2),
             periodic: PeriodicPolicy::default(),
+            shutdown_grace: Duration::from_secs(20),
         }
     }
 }
@@ -102,6 +105,7 @@ pub struct Worker {
     caps: Arc<ServerCaps>,
     slots: Arc<Semaphore>,
     wake: Notify,
+    stop: watch::Sender<bool>,
 }
 
 impl Worker {
@@ -119,6 +123,7 @@ impl Worker {
             options,
             config,
             wake: Notify::new(),
+            stop: watch::channel(false).0,
         })
     }
 
@@ -136,24 +141,53 @@ impl Worker {
         self.wake.notify_one();
     }
 
-    /// Runs until the task is dropped or aborted; claims left behind expire and are taken
-    /// over by the next worker.
+    /// Runs until [`Worker::stop`] (then finishes or hands back its checks and ends) or until
+    /// the task is aborted (claims left behind expire and are taken over by the next worker).
     pub fn spawn(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let me = Arc::clone(self);
+        let mut stop = self.stop.subscribe();
         tokio::spawn(async move {
             let mut running = JoinSet::new();
-            loop {
+            while !*stop.borrow() {
                 if let Err(e) = me.dispatch(&mut running).await {
                     tracing::warn!(error = %e, "revalidation worker: could not claim work");
                 }
                 while running.try_join_next().is_some() {}
                 tokio::select! {
                     _ = me.wake.notified() => {}
+                    _ = stop.changed() => {}
                     _ = tokio::time::sleep(me.config.poll) => {}
                     Some(_) = running.join_next(), if !running.is_empty() => {}
                 }
             }
+            me.wind_down(running).await;
         })
+    }
+
+    /// Asks the spawned worker to stop claiming, finish what it runs within the grace period
+    /// and hand the rest back; await its task to know when it has.
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+
+    async fn wind_down(&self, mut running: JoinSet<()>) {
+        let finishing = running.len();
+        let finished = tokio::time::timeout(self.config.shutdown_grace, async {
+            while running.join_next().await.is_some() {}
+        })
+        .await
+        .is_ok();
+        running.abort_all();
+        while running.join_next().await.is_some() {}
+        match storage::release_claims(&self.db, &self.config.id).await {
+            Ok(handed_back) => tracing::info!(
+                finishing,
+                finished,
+                handed_back,
+                "revalidation worker stopped"
+            ),
+            Err(e) => tracing::error!(error = %e, "could not hand back claims; their leases will lapse"),
+        }
     }
 
     /// Claims what fits in the free slots and starts it. Returns how many checks started.

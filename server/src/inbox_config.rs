@@ -43,6 +43,15 @@ pub struct InboxArgs {
         default_value_t = 16
     )]
     pub concurrency: usize,
+    /// On shutdown (SIGTERM), how long running inbox checks may finish before the rest are
+    /// handed back to the other server processes.
+    #[arg(
+        long = "shutdown-grace",
+        env = "MAILSETTINGS_SHUTDOWN_GRACE",
+        default_value = "20s",
+        value_parser = humantime::parse_duration
+    )]
+    pub shutdown_grace: Duration,
 }
 
 impl InboxArgs {
@@ -90,6 +99,7 @@ impl InboxArgs {
                 interval: self.check_interval.max(Duration::from_secs(1)),
                 ..PeriodicPolicy::default()
             },
+            shutdown_grace: self.shutdown_grace,
             ..WorkerConfig::default()
         }
     }

@@ -70,7 +70,7 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
         profile_signer,
         audit_signer: Arc::clone(&audit_signer),
     };
-    worker.spawn();
+    let worker_task = worker.spawn();
     tokio::spawn(crate::audit_cli::sign_periodically(
         state.db.clone(),
         audit_signer,
@@ -88,7 +88,14 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
-    .map_err(|e| format!("server error: {e}"))
+    .map_err(|e| format!("server error: {e}"))?;
+    // Requests are answered; now the inbox checks finish or go back to the queue.
+    tracing::info!("shutting down: stopping the revalidation worker");
+    worker.stop();
+    if let Err(e) = worker_task.await {
+        tracing::error!(error = %e, "the revalidation worker ended abnormally");
+    }
+    Ok(())
 }
 
 /// cargo-leptos names the site's files by content hash and lists the hashes in a file beside the

@@ -173,6 +173,26 @@ pub async fn expand_jobs(db: &DatabaseConnection) -> Result<usize, StorageError>
     Ok(expanded)
 }
 
+/// Hands back the items `worker` holds (it is shutting down): claimable by any worker at once
+/// instead of when the lease ends. Returns how many.
+pub async fn release_claims(db: &DatabaseConnection, worker: &str) -> Result<u64, StorageError> {
+    let result = item::Entity::update_many()
+        .col_expr(item::Column::State, sea_orm::sea_query::Expr::value("pending"))
+        .col_expr(
+            item::Column::Worker,
+            sea_orm::sea_query::Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            item::Column::LeaseUntil,
+            sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(item::Column::Worker.eq(worker))
+        .filter(item::Column::State.eq("claimed"))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
 /// Claims up to `limit` items of active jobs for `worker` until `lease_until`: items never
 /// claimed, and items whose worker's lease ran out. A job in its canary phase gives out one
 /// item only, and none while that one is held or done.

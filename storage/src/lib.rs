@@ -56,7 +56,7 @@ pub use inboxes::{
 };
 pub use jobs::{
     claim_items, continue_job, expand_jobs, finish_item, get_job, latest_job, ClaimedItem,
-    ItemOutcome, RevalidationJob,
+    ItemOutcome, RevalidationJob, release_claims,
 };
 pub use probes::{
     domain_probes, finish_probe_record, get_probe, settings_hash, start_probe_record,

@@ -86,6 +86,7 @@ pub fn config(id: &str, concurrency: usize, per_server: usize, lease: Duration) 
         lease,
         poll: Duration::from_millis(50),
         periodic: PeriodicPolicy::default(),
+        shutdown_grace: Duration::from_secs(20),
     }
 }
 
