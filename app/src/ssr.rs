@@ -21,6 +21,7 @@ mod kept;
 mod login_guard;
 mod mail_client_docs;
 mod mail_client_limit;
+pub mod metrics;
 mod pinning;
 mod probe_runner;
 pub mod probe_service;

@@ -186,7 +186,9 @@ impl Worker {
                 handed_back,
                 "revalidation worker stopped"
             ),
-            Err(e) => tracing::error!(error = %e, "could not hand back claims; their leases will lapse"),
+            Err(e) => {
+                tracing::error!(error = %e, "could not hand back claims; their leases will lapse")
+            }
         }
     }
 

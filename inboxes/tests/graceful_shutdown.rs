@@ -43,11 +43,15 @@ async fn a_stopped_worker_hands_back_what_it_holds(t: &TestDb) {
         },
     );
     let task = first.spawn();
-    until("3 items checked, one held", Duration::from_secs(60), || async {
-        let j = storage::get_job(db, job.id).await.expect("job");
-        let held = items(db, job.id).await.iter().any(|i| i.state == "claimed");
-        (j.checked >= 3 && held).then_some(())
-    })
+    until(
+        "3 items checked, one held",
+        Duration::from_secs(60),
+        || async {
+            let j = storage::get_job(db, job.id).await.expect("job");
+            let held = items(db, job.id).await.iter().any(|i| i.state == "claimed");
+            (j.checked >= 3 && held).then_some(())
+        },
+    )
     .await;
     first.stop();
     tokio::time::timeout(Duration::from_secs(10), task)

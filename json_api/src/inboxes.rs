@@ -8,7 +8,7 @@ use app::ssr::{rollout_service, AppState};
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use domain::{InboxState, RolloutState, Rights};
+use domain::{InboxState, Rights, RolloutState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -114,7 +114,9 @@ async fn list_inboxes(
     let limit = page.limit()?;
     let after = page
         .cursor_number()?
-        .map(|id| i32::try_from(id).map_err(|_| ApiError::BadRequest("cursor is out of range".into())))
+        .map(|id| {
+            i32::try_from(id).map_err(|_| ApiError::BadRequest("cursor is out of range".into()))
+        })
         .transpose()?;
     let mut rows = storage::list_inboxes_after(&state.db, owner, after, limit + 1)
         .await

@@ -123,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(|| async { "ok" }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readiness))
+        .route("/metrics", get(app::ssr::metrics::metrics))
         .route(
             "/domains/{id}/connection-ips/{file}",
             get(app::ssr::export_connection_ips),
@@ -155,6 +156,7 @@ pub fn router(state: AppState) -> Router {
             app::ssr::attach_client_info,
         ))
         .layer(TraceLayer::new_for_http())
+        .route_layer(from_fn(app::ssr::metrics::record_request))
         // Brotli at level 4 compresses the 2.6 MB wasm about as well as gzip -9, in tens of
         // milliseconds; the default level (11) would take seconds per cold load. Downloads
         // (attachments) are left alone: the streamed history exports came out truncated

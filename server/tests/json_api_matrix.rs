@@ -43,35 +43,121 @@ fn bad_settings() -> Value {
 }
 
 fn rows() -> Vec<Row> {
-    let row = |method, path, call, body, expect| Row { method, path, call, body, expect };
+    let row = |method, path, call, body, expect| Row {
+        method,
+        path,
+        call,
+        body,
+        expect,
+    };
     vec![
-        row(Method::GET, "/api/v1/domains", "/api/v1/domains", None, [FORBID, OK, FORBID, OK]),
-        row(Method::POST, "/api/v1/domains", "/api/v1/domains",
-            Some(|| json!({"settings": bad_settings()})), [FORBID, INVALID, FORBID, INVALID]),
-        row(Method::GET, "/api/v1/domains/{id}", "/api/v1/domains/999999", None,
-            [FORBID, MISSING, FORBID, MISSING]),
-        row(Method::PUT, "/api/v1/domains/{id}", "/api/v1/domains/999999",
-            Some(|| json!({"version": 1, "settings": bad_settings()})), [FORBID, INVALID, FORBID, INVALID]),
-        row(Method::DELETE, "/api/v1/domains/{id}", "/api/v1/domains/999999?version=1", None,
-            [FORBID, MISSING, FORBID, MISSING]),
-        row(Method::GET, "/api/v1/domains/{id}/connection-ips", "/api/v1/domains/999999/connection-ips",
-            None, [FORBID, MISSING, FORBID, MISSING]),
-        row(Method::GET, "/api/v1/domains/{id}/revalidation", "/api/v1/domains/999999/revalidation",
-            None, [FORBID, MISSING, MISSING, MISSING]),
-        row(Method::POST, "/api/v1/connection-tests", "/api/v1/connection-tests",
-            Some(|| json!({"settings": bad_settings(), "email": "probe@example.org", "password": "x"})),
-            [FORBID, INVALID, FORBID, INVALID]),
-        row(Method::GET, "/api/v1/connection-tests/{id}", "/api/v1/connection-tests/999999", None,
-            [MISSING, MISSING, FORBID, MISSING]),
-        row(Method::GET, "/api/v1/history", "/api/v1/history", None, [FORBID, OK, OK, OK]),
-        row(Method::GET, "/api/v1/inboxes", "/api/v1/inboxes", None, [OK, OK, FORBID, OK]),
-        row(Method::GET, "/api/v1/revalidations/{job}", "/api/v1/revalidations/999999", None,
-            [FORBID, MISSING, MISSING, MISSING]),
-        row(Method::POST, "/api/v1/revalidations/{job}/continue", "/api/v1/revalidations/999999/continue",
-            None, [FORBID, MISSING, FORBID, MISSING]),
-        row(Method::POST, "/api/v1/revalidations/{job}/revert", "/api/v1/revalidations/999999/revert",
-            None, [FORBID, MISSING, FORBID, MISSING]),
-        row(Method::GET, "/api/v1/openapi.json", "/api/v1/openapi.json", None, [OK; 4]),
+        row(
+            Method::GET,
+            "/api/v1/domains",
+            "/api/v1/domains",
+            None,
+            [FORBID, OK, FORBID, OK],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/domains",
+            "/api/v1/domains",
+            Some(|| json!({"settings": bad_settings()})),
+            [FORBID, INVALID, FORBID, INVALID],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/domains/{id}",
+            "/api/v1/domains/999999",
+            None,
+            [FORBID, MISSING, FORBID, MISSING],
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/domains/{id}",
+            "/api/v1/domains/999999",
+            Some(|| json!({"version": 1, "settings": bad_settings()})),
+            [FORBID, INVALID, FORBID, INVALID],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/domains/{id}",
+            "/api/v1/domains/999999?version=1",
+            None,
+            [FORBID, MISSING, FORBID, MISSING],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/domains/{id}/connection-ips",
+            "/api/v1/domains/999999/connection-ips",
+            None,
+            [FORBID, MISSING, FORBID, MISSING],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/domains/{id}/revalidation",
+            "/api/v1/domains/999999/revalidation",
+            None,
+            [FORBID, MISSING, MISSING, MISSING],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/connection-tests",
+            "/api/v1/connection-tests",
+            Some(
+                || json!({"settings": bad_settings(), "email": "probe@example.org", "password": "x"}),
+            ),
+            [FORBID, INVALID, FORBID, INVALID],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/connection-tests/{id}",
+            "/api/v1/connection-tests/999999",
+            None,
+            [MISSING, MISSING, FORBID, MISSING],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/history",
+            "/api/v1/history",
+            None,
+            [FORBID, OK, OK, OK],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/inboxes",
+            "/api/v1/inboxes",
+            None,
+            [OK, OK, FORBID, OK],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/revalidations/{job}",
+            "/api/v1/revalidations/999999",
+            None,
+            [FORBID, MISSING, MISSING, MISSING],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/revalidations/{job}/continue",
+            "/api/v1/revalidations/999999/continue",
+            None,
+            [FORBID, MISSING, FORBID, MISSING],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/revalidations/{job}/revert",
+            "/api/v1/revalidations/999999/revert",
+            None,
+            [FORBID, MISSING, FORBID, MISSING],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json",
+            None,
+            [OK; 4],
+        ),
         row(Method::GET, "/api/v1/docs", "/api/v1/docs", None, [OK; 4]),
     ]
 }
@@ -127,7 +213,10 @@ async fn every_api_route_answers_every_token_as_the_matrix_says() {
             .iter()
             .map(|r| (r.method.to_string(), r.path.to_owned()))
             .collect();
-        assert_eq!(documented, covered, "every documented route needs a row, and only those");
+        assert_eq!(
+            documented, covered,
+            "every documented route needs a row, and only those"
+        );
 
         let admin = app.setup_admin().await;
         let mut sessions = Vec::new();
@@ -146,22 +235,38 @@ async fn every_api_route_answers_every_token_as_the_matrix_says() {
                 let secured = !row.path.ends_with("openapi.json") && !row.path.ends_with("/docs");
                 let changes = row.method != Method::GET;
                 let expected = row.expect[i];
-                let read_expected = if changes && expected != FORBID { FORBID } else { expected };
-                for (scope, token, want) in [("write", &write, expected), ("read", &read, read_expected)] {
+                let read_expected = if changes && expected != FORBID {
+                    FORBID
+                } else {
+                    expected
+                };
+                for (scope, token, want) in
+                    [("write", &write, expected), ("read", &read, read_expected)]
+                {
                     let (got, body) = call(&app, row, Some(token)).await;
                     if got != want && !(want == OK && got == NO_CONTENT) {
-                        failures.push(format!("{} {} as {} ({scope}): expected {want}, got {got} {body}", row.method, row.call, USERS[i].1));
+                        failures.push(format!(
+                            "{} {} as {} ({scope}): expected {want}, got {got} {body}",
+                            row.method, row.call, USERS[i].1
+                        ));
                     }
                 }
                 if secured {
                     let (got, _) = call(&app, row, None).await;
                     if got != 401 {
-                        failures.push(format!("{} {} without a token: got {got}", row.method, row.call));
+                        failures.push(format!(
+                            "{} {} without a token: got {got}",
+                            row.method, row.call
+                        ));
                     }
                 }
             }
         }
         assert!(failures.is_empty(), "{backend}:\n{}", failures.join("\n"));
-        println!("{backend}: API matrix {} routes x {} users x 2 scopes", rows.len(), USERS.len());
+        println!(
+            "{backend}: API matrix {} routes x {} users x 2 scopes",
+            rows.len(),
+            USERS.len()
+        );
     }
 }

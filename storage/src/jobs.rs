@@ -177,7 +177,10 @@ pub async fn expand_jobs(db: &DatabaseConnection) -> Result<usize, StorageError>
 /// instead of when the lease ends. Returns how many.
 pub async fn release_claims(db: &DatabaseConnection, worker: &str) -> Result<u64, StorageError> {
     let result = item::Entity::update_many()
-        .col_expr(item::Column::State, sea_orm::sea_query::Expr::value("pending"))
+        .col_expr(
+            item::Column::State,
+            sea_orm::sea_query::Expr::value("pending"),
+        )
         .col_expr(
             item::Column::Worker,
             sea_orm::sea_query::Expr::value(Option::<String>::None),

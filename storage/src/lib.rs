@@ -19,6 +19,7 @@ mod error;
 mod export;
 mod inboxes;
 mod jobs;
+mod ops_stats;
 mod password;
 mod probes;
 mod secrets;
@@ -51,13 +52,14 @@ pub use error::{Result, StorageError};
 pub use export::{verify_export, ChainEntry, ExportDocument, ExportVerdict, EXPORT_FORMAT};
 pub use inboxes::{
     claim_due_inboxes, connect_inbox, count_domain_inboxes, get_inbox, inbox_secret, list_inboxes,
-    record_check, remove_inbox, list_inboxes_after, sample_inboxes, update_inbox_secret, CheckResult, InboxFailure,
-    InboxOwner, InboxSecret, NewInbox, StoredInbox,
+    list_inboxes_after, record_check, remove_inbox, sample_inboxes, update_inbox_secret,
+    CheckResult, InboxFailure, InboxOwner, InboxSecret, NewInbox, StoredInbox,
 };
 pub use jobs::{
-    claim_items, continue_job, expand_jobs, finish_item, get_job, latest_job, ClaimedItem,
-    ItemOutcome, RevalidationJob, release_claims,
+    claim_items, continue_job, expand_jobs, finish_item, get_job, latest_job, release_claims,
+    ClaimedItem, ItemOutcome, RevalidationJob,
 };
+pub use ops_stats::{inbox_status_counts, queue_stats, QueueStats};
 pub use probes::{
     domain_probes, finish_probe_record, get_probe, settings_hash, start_probe_record,
     successful_probe_for, StoredProbe,

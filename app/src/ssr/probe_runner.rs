@@ -151,6 +151,7 @@ impl ProbeRunner {
             .await;
             then(&report).await;
             let category = report.category().map(|c| c.as_str());
+            super::metrics::count_connection_test(category);
             let stored = match serde_json::to_string(&report) {
                 Ok(json) => {
                     storage::finish_probe_record(&db, record_id, &actor, report.ok, category, &json)
