@@ -81,7 +81,9 @@ async fn token_lifecycle(db: &DatabaseConnection) {
     assert_eq!(listed.len(), 1);
     assert!(listed[0].last_used_at.is_some(), "use is recorded");
 
-    let wrong = format!("{}0", &issued.secret[..issued.secret.len() - 1]);
+    // The same secret with its last hex digit changed.
+    let (head, last) = issued.secret.split_at(issued.secret.len() - 1);
+    let wrong = format!("{head}{}", if last == "0" { "1" } else { "0" });
     assert_eq!(
         storage::check_api_token(db, &wrong).await.unwrap(),
         TokenCheck::Unknown

@@ -257,7 +257,9 @@ async fn events_from_before_the_chain_are_chained_once() {
     for t in storage::test_support::backends().await {
         history(&t.db).await;
         // Back to before the chain (its columns go), and up again: the events lost their hashes.
-        Migrator::down(&t.db, Some(1)).await.unwrap();
+        // Every migration from the fifth (the chain) on, however many came after it.
+        let after_chain = Migrator::migrations().len() as u32 - 4;
+        Migrator::down(&t.db, Some(after_chain)).await.unwrap();
         Migrator::up(&t.db, None).await.unwrap();
         let signer = AuditSigner::generate();
         let problem = verify(&t.db, &signer).await.problem.unwrap();

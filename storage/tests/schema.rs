@@ -27,7 +27,10 @@ async fn migrations_go_down_and_up_again(db: &DatabaseConnection) {
 /// in case cannot both keep logging in, and the operator is told which.
 async fn emails_differing_only_in_case_stop_the_upgrade_with_both_named(db: &DatabaseConnection) {
     // Back to before the login-throttle migration (the inboxes and audit-chain ones came after).
-    Migrator::down(db, Some(3)).await.unwrap();
+    // Back to before the third migration (lowercased emails), however many came after it.
+    Migrator::down(db, Some(Migrator::migrations().len() as u32 - 2))
+        .await
+        .unwrap();
     for email in ["Ann@example.com", "ann@example.com"] {
         db.execute_unprepared(&format!(
             "INSERT INTO users (email, password_hash, role, account_access, disabled, created_at, updated_at) \
