@@ -103,12 +103,21 @@ impl Drop for RunDir {
 }
 
 /// A free TCP port on loopback (bound, then released).
+/// A free loopback port below the kernel's ephemeral range (32768–60999 on Linux), so that no
+/// client connection of a test running alongside can be given it between this check and the
+/// server's own bind (that race failed a run with "Address already in use").
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+    use std::hash::{BuildHasher, Hasher};
+    for _ in 0..1000 {
+        let random = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        let port = 20_000 + (random % 12_000) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port between 20000 and 32000");
 }
 
 /// Waits until `addr` accepts connections.
