@@ -31,7 +31,7 @@ mod state;
 mod static_ips;
 
 pub use apple_profile::apple_profile;
-pub use audit_export::{export_history_csv, export_history_json};
+pub use audit_export::{export_history_csv, export_history_json, history_csv, history_json};
 pub use audit_service::{audit_event_detail, audit_filter, history_page, verify_view};
 pub use authorize::{
     account_of, client_addr, client_ip, current_account, is_form_post, request_parts, require,

@@ -121,6 +121,15 @@ test('a script creates, tests and edits a domain with the token', async () => {
 
   const list = await (await api.get('/api/v1/domains?limit=200')).json();
   expect(list.items.map((d: { settings: { domain: string } }) => d.settings.domain)).toContain(DOMAIN);
+
+  // The history's CSV export by token, as the page exports it: each row names the token.
+  const csv = await api.get(`/api/v1/history/export.csv?domain=${DOMAIN}`);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()['content-type']).toContain('text/csv');
+  const lines = (await csv.text()).trim().split('\n');
+  expect(lines[0]).toMatch(/,hash,api_token$/);
+  expect(lines.filter((l) => l.includes(',updated,'))).toHaveLength(1);
+  expect(lines.slice(1).every((l) => /,\d+$/.test(l))).toBe(true);
   await api.dispose();
 
   // The change history shows every step, naming the token.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, SubsecRound, Utc};
 use domain::DomainSettings;
 use probe::ProbeOptions;
 use storage::{ClaimedItem, DatabaseConnection, ItemOutcome, StorageError};
@@ -106,6 +106,8 @@ pub struct Worker {
     slots: Arc<Semaphore>,
     wake: Notify,
     stop: watch::Sender<bool>,
+    /// Periodic checks claimed and not yet recorded, with their lease (handed back on stop).
+    periodic_held: Mutex<HashMap<i32, DateTime<Utc>>>,
 }
 
 impl Worker {
@@ -124,6 +126,7 @@ impl Worker {
             config,
             wake: Notify::new(),
             stop: watch::channel(false).0,
+            periodic_held: Mutex::default(),
         })
     }
 
@@ -190,13 +193,39 @@ impl Worker {
                 tracing::error!(error = %e, "could not hand back claims; their leases will lapse")
             }
         }
+        self.release_periodic().await;
+    }
+
+    /// Hands back the periodic checks that were cancelled, so they are due again at once.
+    async fn release_periodic(&self) {
+        let held = std::mem::take(&mut *self.held());
+        let mut by_lease: HashMap<DateTime<Utc>, Vec<i32>> = HashMap::new();
+        for (id, lease) in held {
+            by_lease.entry(lease).or_default().push(id);
+        }
+        for (lease, ids) in by_lease {
+            match storage::release_periodic_claims(&self.db, &ids, lease).await {
+                Ok(n) => tracing::info!(handed_back = n, "periodic checks handed back"),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not hand back periodic checks; their leases will lapse")
+                }
+            }
+        }
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, HashMap<i32, DateTime<Utc>>> {
+        self.periodic_held
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Claims what fits in the free slots and starts it. Returns how many checks started.
     async fn dispatch(self: &Arc<Self>, running: &mut JoinSet<()>) -> Result<usize, StorageError> {
         storage::expand_jobs(&self.db).await?;
-        let lease_until = Utc::now()
-            + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::hours(1));
+        // To the microsecond, as the database keeps it: a hand-back matches the stored lease.
+        let lease_until = (Utc::now()
+            + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::hours(1)))
+        .trunc_subsecs(6);
         let free = self.slots.available_permits() as u64;
         let items = storage::claim_items(&self.db, &self.config.id, lease_until, free).await?;
         let mut started = items.len();
@@ -214,6 +243,7 @@ impl Worker {
         if free > 0 {
             let due = storage::claim_due_inboxes(&self.db, lease_until, free).await?;
             started += due.len();
+            self.held().extend(due.iter().map(|id| (*id, lease_until)));
             for id in due {
                 let Ok(slot) = Arc::clone(&self.slots).acquire_owned().await else {
                     break;
@@ -270,6 +300,7 @@ impl Worker {
             Ok(None) => {}
             Err(e) => tracing::error!(inbox = id, error = %e, "periodic check failed"),
         }
+        self.held().remove(&id);
     }
 
     /// Checks one inbox with its current settings under the server cap; `None` if it is gone.

@@ -1,12 +1,15 @@
-//! `/api/v1/history`: the change history, newest first, filtered as on the Change history page.
+//! `/api/v1/history`: the change history, newest first, filtered as on the Change history page,
+//! and its CSV and verifiable JSON exports.
 
 use app::api::audit::{HistoryQuery, AUDIT_REFUSAL};
-use app::ssr::{audit_filter, AppState};
+use app::ssr::{audit_filter, history_csv, history_json, AppState};
 use axum::extract::State;
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::{FieldChange, Rights};
 use serde::{Deserialize, Serialize};
+use storage::AuditFilter;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -17,7 +20,10 @@ use crate::extract::Query;
 use crate::page::{next_cursor, PageQuery};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_history))
+    OpenApiRouter::new()
+        .routes(routes!(list_history))
+        .routes(routes!(export_csv))
+        .routes(routes!(export_json))
 }
 
 /// The filter, every part optional (as on the Change history page).
@@ -112,15 +118,7 @@ async fn list_history(
     Query(filter): Query<HistoryFilter>,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<HistoryPage>, ApiError> {
-    caller.require(Rights::can_view_audit, AUDIT_REFUSAL, false)?;
-    let query = HistoryQuery {
-        domain: filter.domain,
-        actor: filter.actor,
-        action: filter.action,
-        from: filter.from,
-        to: filter.to,
-    };
-    let filter = audit_filter(&caller.account, &query)?;
+    let filter = authorized_filter(&caller, filter)?;
     let limit = page.limit()?;
     let before = page.cursor_number()?;
     let mut events = storage::history_page(&state.db, &filter, before, limit + 1)
@@ -131,4 +129,48 @@ async fn list_history(
         items: events.into_iter().map(HistoryEvent::from).collect(),
         next_cursor: next,
     }))
+}
+
+/// Download the filtered history as CSV, oldest first (the Change history page's *Export CSV*).
+#[utoipa::path(get, path = "/history/export.csv", tag = "history", params(HistoryFilter),
+    responses((status = 200, description = "One row per event, with its chain hashes",
+        content_type = "text/csv", body = String),
+        (status = "4XX", body = ErrorBody)),
+    security(("token" = [])))]
+async fn export_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<HistoryFilter>,
+) -> Result<Response, ApiError> {
+    let filter = authorized_filter(&caller, filter)?;
+    Ok(history_csv(&state, filter))
+}
+
+/// Download the filtered history as a verifiable JSON export: a checkpoint signed now, then the
+/// chain from the first matching event (`server audit verify --file` checks it offline).
+#[utoipa::path(get, path = "/history/export.json", tag = "history", params(HistoryFilter),
+    responses((status = 200, description = "The signed export document",
+        content_type = "application/json", body = Object),
+        (status = "4XX", body = ErrorBody)),
+    security(("token" = [])))]
+async fn export_json(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(filter): Query<HistoryFilter>,
+) -> Result<Response, ApiError> {
+    let filter = authorized_filter(&caller, filter)?;
+    Ok(history_json(&state, filter).await?)
+}
+
+/// The caller may read the history; their filter, parsed (account admins see domain events only).
+fn authorized_filter(caller: &Caller, filter: HistoryFilter) -> Result<AuditFilter, ApiError> {
+    caller.require(Rights::can_view_audit, AUDIT_REFUSAL, false)?;
+    let query = HistoryQuery {
+        domain: filter.domain,
+        actor: filter.actor,
+        action: filter.action,
+        from: filter.from,
+        to: filter.to,
+    };
+    Ok(audit_filter(&caller.account, &query)?)
 }

@@ -9,6 +9,7 @@ mod m20261130_000003_login_throttle;
 mod m20261130_000004_inboxes;
 mod m20261130_000005_audit_chain;
 mod m20261130_000006_api_tokens;
+mod m20261201_000007_rate_limits;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_inboxes::Migration),
             Box::new(m20261130_000005_audit_chain::Migration),
             Box::new(m20261130_000006_api_tokens::Migration),
+            Box::new(m20261201_000007_rate_limits::Migration),
         ]
     }
 }

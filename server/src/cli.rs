@@ -110,6 +110,9 @@ pub struct ServeArgs {
         default_value_t = 60
     )]
     pub mail_clients_per_minute: u32,
+    /// The bearer token a Prometheus scraper must send to /metrics; without it /metrics is open.
+    #[arg(long, env = "MAILSETTINGS_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     #[command(flatten)]
     pub probe: ProbeServiceArgs,
     #[command(flatten)]

@@ -52,6 +52,15 @@ pub struct InboxArgs {
         value_parser = humantime::parse_duration
     )]
     pub shutdown_grace: Duration,
+    /// How long a server process holds a claimed inbox check before another process may take
+    /// it over (after a crash). Default: twice the connection test budget plus a minute; it
+    /// must outlast one check.
+    #[arg(
+        long = "claim-lease",
+        env = "MAILSETTINGS_CLAIM_LEASE",
+        value_parser = humantime::parse_duration
+    )]
+    pub claim_lease: Option<Duration>,
 }
 
 impl InboxArgs {
@@ -89,19 +98,31 @@ impl InboxArgs {
         Ok(vault)
     }
 
-    pub fn worker_config(&self, check_budget: Duration) -> WorkerConfig {
-        WorkerConfig {
+    pub fn worker_config(&self, check_budget: Duration) -> Result<WorkerConfig, String> {
+        // Longer than any check can take, so only a dead worker's claims are taken over.
+        let shortest = check_budget + Duration::from_secs(5);
+        let lease = match self.claim_lease {
+            Some(lease) if lease < shortest => {
+                return Err(format!(
+                    "MAILSETTINGS_CLAIM_LEASE must be at least {} (the connection test budget \
+                     plus 5 s), or a running check could be taken over and run twice",
+                    humantime::format_duration(shortest)
+                ))
+            }
+            Some(lease) => lease,
+            None => check_budget * 2 + Duration::from_secs(60),
+        };
+        Ok(WorkerConfig {
             concurrency: self.concurrency.max(1),
             per_server: self.per_server.max(1),
-            // Longer than any check can take, so only a dead worker's claims are taken over.
-            lease: check_budget * 2 + Duration::from_secs(60),
+            lease,
             periodic: PeriodicPolicy {
                 interval: self.check_interval.max(Duration::from_secs(1)),
                 ..PeriodicPolicy::default()
             },
             shutdown_grace: self.shutdown_grace,
             ..WorkerConfig::default()
-        }
+        })
     }
 }
 
@@ -114,4 +135,32 @@ pub fn worker(
 ) -> Arc<inboxes::Worker> {
     let options: inboxes::OptionsFor = Arc::new(move |static_ips| probes.options_for(static_ips));
     inboxes::Worker::new(db, vault, options, config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(claim_lease: Option<Duration>) -> InboxArgs {
+        InboxArgs {
+            key: None,
+            key_file: None,
+            check_interval: Duration::from_secs(6 * 3600),
+            per_server: 4,
+            concurrency: 16,
+            shutdown_grace: Duration::from_secs(20),
+            claim_lease,
+        }
+    }
+
+    #[test]
+    fn a_claim_outlasts_one_check() {
+        let budget = Duration::from_secs(60);
+        let default = args(None).worker_config(budget).expect("default");
+        assert_eq!(default.lease, Duration::from_secs(180));
+        let set = args(Some(Duration::from_secs(65))).worker_config(budget);
+        assert_eq!(set.expect("at the minimum").lease, Duration::from_secs(65));
+        let short = args(Some(Duration::from_secs(30))).worker_config(budget);
+        assert!(short.is_err_and(|e| e.contains("at least 1m 5s")));
+    }
 }

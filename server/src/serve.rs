@@ -48,7 +48,7 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
         db.clone(),
         Arc::clone(&vault),
         Arc::clone(&probes),
-        args.inboxes.worker_config(budget),
+        args.inboxes.worker_config(budget)?,
     );
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -69,6 +69,7 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
         )),
         profile_signer,
         audit_signer: Arc::clone(&audit_signer),
+        metrics_token: args.metrics_token.as_deref().map(Arc::from),
     };
     let worker_task = worker.spawn();
     tokio::spawn(crate::audit_cli::sign_periodically(
@@ -195,7 +196,7 @@ async fn readiness(
     }
 }
 
-/// Expired sessions and old login counters are refused or ignored when met; removing them only
+/// Expired sessions and old login or rate-limit counters are refused or ignored when met; removing them only
 /// keeps the tables small.
 async fn purge_expired_rows(db: sea_orm::DatabaseConnection, policy: ThrottlePolicy) {
     let mut every_ten_minutes = tokio::time::interval(std::time::Duration::from_secs(600));
@@ -211,6 +212,12 @@ async fn purge_expired_rows(db: sea_orm::DatabaseConnection, policy: ThrottlePol
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "old login counters removed"),
             Err(e) => tracing::warn!(error = %e, "could not remove old login counters"),
+        }
+        // Longer than any rate limit's window (connection tests: a minute).
+        match storage::purge_rate_limits(&db, chrono::Duration::hours(1)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "idle rate-limit counters removed"),
+            Err(e) => tracing::warn!(error = %e, "could not remove idle rate-limit counters"),
         }
     }
 }

@@ -224,6 +224,48 @@ async fn domains_through_the_api() {
             .iter()
             .all(|e| e.actor_email == ADMIN && e.api_token_id.is_some()));
 
+        // The history's exports by token: CSV with the token's events, JSON that verifies.
+        let csv = api(
+            &app,
+            Method::GET,
+            "/api/v1/history/export.csv?domain=b.example",
+            Some(&write),
+            None,
+        )
+        .await;
+        assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+        assert!(
+            csv.body.starts_with("seq,id,occurred_at,actor"),
+            "{}",
+            csv.body
+        );
+        let lines: Vec<&str> = csv.body.lines().collect();
+        assert_eq!(lines.len(), 3, "created and updated: {}", csv.body);
+        assert!(lines[0].ends_with(",hash,api_token"), "{}", lines[0]);
+        assert!(
+            lines[1..]
+                .iter()
+                .all(|l| l.contains("b.example") && !l.ends_with(',')),
+            "{}",
+            csv.body
+        );
+        let exported = api(
+            &app,
+            Method::GET,
+            "/api/v1/history/export.json",
+            Some(&write),
+            None,
+        )
+        .await;
+        assert_eq!(exported.status, StatusCode::OK, "{}", exported.body);
+        let doc: storage::ExportDocument =
+            serde_json::from_str(&exported.body).expect("the export parses");
+        let key = storage::parse_public_key(&app.state.audit_signer.public_key_hex()).expect("key");
+        let verdict = storage::verify_export(&doc, &key).expect("the export verifies");
+        assert!(verdict.events > 0, "{verdict:?}");
+        let no_token = api(&app, Method::GET, "/api/v1/history/export.csv", None, None).await;
+        assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);
+
         // Delete needs the version too.
         let gone = api(
             &app,
@@ -407,4 +449,39 @@ async fn liveness_and_readiness() {
             (StatusCode::OK, "ready")
         );
     }
+}
+
+#[tokio::test]
+async fn metrics_for_prometheus() {
+    for db in backends().await {
+        let app = TestApp::new(db, ThrottlePolicy::default()).await;
+        let _ = api(&app, Method::GET, "/api/v1/domains", None, None).await;
+        let scraped = api(&app, Method::GET, "/metrics", None, None).await;
+        assert_eq!(scraped.status, StatusCode::OK, "{}", scraped.body);
+        for line in [
+            "http_requests_total{method=\"GET\",route=\"/api/v1/domains\",status=\"401\"}",
+            "revalidation_queue_items{state=\"pending\"} 0",
+            "revalidation_jobs_unfinished 0",
+            "# EOF",
+        ] {
+            assert!(
+                scraped.body.contains(line),
+                "{line} missing in:\n{}",
+                scraped.body
+            );
+        }
+    }
+    // With a scrape token, only a scraper that sends it reads the figures.
+    let app = TestApp::with_state(storage::test_support::sqlite().await, |state| {
+        state.metrics_token = Some("scrape-secret-1".into());
+    })
+    .await;
+    let refused = api(&app, Method::GET, "/metrics", None, None).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    let wrong = api(&app, Method::GET, "/metrics", Some("scrape-secret-2"), None).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let scraped = api(&app, Method::GET, "/metrics", Some("scrape-secret-1"), None).await;
+    assert_eq!(scraped.status, StatusCode::OK);
+    assert!(scraped.body.contains("# EOF"));
+    app.db.cleanup().await;
 }

@@ -125,6 +125,20 @@ fn rows() -> Vec<Row> {
         ),
         row(
             Method::GET,
+            "/api/v1/history/export.csv",
+            "/api/v1/history/export.csv",
+            None,
+            [FORBID, OK, OK, OK],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/history/export.json",
+            "/api/v1/history/export.json",
+            None,
+            [FORBID, OK, OK, OK],
+        ),
+        row(
+            Method::GET,
             "/api/v1/inboxes",
             "/api/v1/inboxes",
             None,

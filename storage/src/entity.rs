@@ -9,6 +9,7 @@ pub(crate) mod inbox_attempt;
 pub(crate) mod installation_secret;
 pub(crate) mod login_throttle;
 pub(crate) mod probe_report;
+pub(crate) mod rate_limit;
 pub(crate) mod revalidation_item;
 pub(crate) mod revalidation_job;
 pub(crate) mod session;

@@ -494,31 +494,3 @@ async fn load_many(
     }
     Ok(out)
 }
-
-/// Claims up to `limit` inboxes whose periodic check is due, until `lease_until` (so another
-/// worker or process skips them). Returns their ids, most overdue first.
-pub async fn claim_due_inboxes(
-    db: &DatabaseConnection,
-    lease_until: DateTime<Utc>,
-    limit: u64,
-) -> Result<Vec<i32>, StorageError> {
-    use sea_orm::{DatabaseBackend, Statement, Value};
-    let backend = db.get_database_backend();
-    let lock = match backend {
-        DatabaseBackend::Postgres => " FOR UPDATE SKIP LOCKED",
-        _ => "",
-    };
-    let sql = format!(
-        "UPDATE inboxes SET check_lease_until = $1 WHERE id IN (\
-         SELECT id FROM inboxes WHERE next_check_at <= $2 AND \
-         (check_lease_until IS NULL OR check_lease_until < $2) \
-         ORDER BY next_check_at LIMIT $3{lock}) RETURNING id"
-    );
-    let values: [Value; 3] = [lease_until.into(), now().into(), (limit as i64).into()];
-    let rows = db
-        .query_all(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
-    rows.into_iter()
-        .map(|r| r.try_get::<i32>("", "id").map_err(StorageError::from))
-        .collect()
-}

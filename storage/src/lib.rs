@@ -21,7 +21,9 @@ mod inboxes;
 mod jobs;
 mod ops_stats;
 mod password;
+mod periodic_claims;
 mod probes;
+mod rate_limits;
 mod secrets;
 mod sessions;
 #[cfg(feature = "test-support")]
@@ -51,19 +53,21 @@ pub use domains::{
 pub use error::{Result, StorageError};
 pub use export::{verify_export, ChainEntry, ExportDocument, ExportVerdict, EXPORT_FORMAT};
 pub use inboxes::{
-    claim_due_inboxes, connect_inbox, count_domain_inboxes, get_inbox, inbox_secret, list_inboxes,
-    list_inboxes_after, record_check, remove_inbox, sample_inboxes, update_inbox_secret,
-    CheckResult, InboxFailure, InboxOwner, InboxSecret, NewInbox, StoredInbox,
+    connect_inbox, count_domain_inboxes, get_inbox, inbox_secret, list_inboxes, list_inboxes_after,
+    record_check, remove_inbox, sample_inboxes, update_inbox_secret, CheckResult, InboxFailure,
+    InboxOwner, InboxSecret, NewInbox, StoredInbox,
 };
 pub use jobs::{
     claim_items, continue_job, expand_jobs, finish_item, get_job, latest_job, release_claims,
     ClaimedItem, ItemOutcome, RevalidationJob,
 };
 pub use ops_stats::{inbox_status_counts, queue_stats, QueueStats};
+pub use periodic_claims::{claim_due_inboxes, release_periodic_claims};
 pub use probes::{
     domain_probes, finish_probe_record, get_probe, settings_hash, start_probe_record,
     successful_probe_for, StoredProbe,
 };
+pub use rate_limits::{purge_rate_limits, take_rate_slot};
 pub use sea_orm::DatabaseConnection;
 pub use secrets::{installation_secret, keep_secret, stored_secret};
 pub use sessions::{create_session, delete_expired_sessions, delete_session, session_user};

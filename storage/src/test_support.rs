@@ -100,6 +100,11 @@ pub async fn postgres() -> Option<TestDb> {
 
 impl TestDb {
     /// Another connection pool to the same database, as a second server process would have.
+    /// The database's URL, for a server process started on it.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     pub async fn sharing(other: &TestDb) -> TestDb {
         let db = crate::connect(&other.url).await.expect("second connection");
         TestDb {

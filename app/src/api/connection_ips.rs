@@ -75,12 +75,7 @@ pub async fn test_static_addresses(
     probe_password: String,
 ) -> Result<SourceTestView, AppError> {
     let (account, state) = super::domains::manager().await?;
-    if let Err(retry_after_secs) = state.probes.admit(account.id) {
-        return Err(AppError::RateLimited {
-            retry_after_secs,
-            per_minute: state.probes.per_minute(),
-        });
-    }
+    crate::ssr::probe_service::admit(&state, account.id).await?;
     let credentials =
         crate::ssr::probe_service::credentials(probe_email, probe_username, probe_password)?;
     let view = crate::ssr::test_static_addresses(&state, &account, id, credentials).await?;

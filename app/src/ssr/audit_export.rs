@@ -20,14 +20,7 @@ pub async fn export_history_csv(
     parts: Parts,
 ) -> Response {
     match authorize(&state, &query, &parts).await {
-        Ok(filter) => {
-            let header = csv_row(&CSV_HEADER);
-            let rows = storage::export_stream(state.db.clone(), filter)
-                .map(|event| event.map(|e| csv_row(&csv_fields(&e))));
-            let body = futures::stream::once(async move { Ok(header) }).chain(rows);
-            let body: std::pin::Pin<Box<dyn Stream<Item = _> + Send>> = Box::pin(body);
-            download("text/csv; charset=utf-8", "csv", body)
-        }
+        Ok(filter) => history_csv(&state, filter),
         Err(e) => refusal(e),
     }
 }
@@ -41,20 +34,34 @@ pub async fn export_history_json(
         Ok(filter) => filter,
         Err(e) => return refusal(e),
     };
-    let checkpoint = match storage::sign_checkpoint(&state.db, &state.audit_signer).await {
-        Ok(c) => c,
-        Err(e) => return refusal(super::store_error(e)),
-    };
+    history_json(&state, filter).await.unwrap_or_else(refusal)
+}
+
+/// The events `filter` matches as a CSV download, oldest first (for the page and the API).
+pub fn history_csv(state: &AppState, filter: AuditFilter) -> Response {
+    let header = csv_row(&CSV_HEADER);
+    let rows = storage::export_stream(state.db.clone(), filter)
+        .map(|event| event.map(|e| csv_row(&csv_fields(&e))));
+    let body = futures::stream::once(async move { Ok(header) }).chain(rows);
+    let body: std::pin::Pin<Box<dyn Stream<Item = _> + Send>> = Box::pin(body);
+    download("text/csv; charset=utf-8", "csv", body)
+}
+
+/// The events `filter` matches as a verifiable JSON export: a freshly signed checkpoint of the
+/// chain's head, then the chain from the first matching event (others by digest only).
+pub async fn history_json(state: &AppState, filter: AuditFilter) -> Result<Response, AppError> {
+    let checkpoint = storage::sign_checkpoint(&state.db, &state.audit_signer)
+        .await
+        .map_err(super::store_error)?;
     let head_seq = checkpoint.as_ref().map_or(0, |c| c.seq);
     // Where the chain section starts: the first event the filter matches.
     let first = storage::export_stream(state.db.clone(), filter.clone())
         .next()
         .await
         .transpose();
-    let first_seq = match first {
-        Ok(first) => first.map_or(head_seq + 1, |e| e.seq),
-        Err(e) => return refusal(super::store_error(e)),
-    };
+    let first_seq = first
+        .map_err(super::store_error)?
+        .map_or(head_seq + 1, |e| e.seq);
     let head = serde_json::json!({
         "format": storage::EXPORT_FORMAT,
         "exported_at": chrono::Utc::now(),
@@ -89,7 +96,7 @@ pub async fn export_history_json(
     let body = futures::stream::once(async move { Ok(Bytes::from(opening)) })
         .chain(entries)
         .chain(futures::stream::once(async { Ok(Bytes::from("]}\n")) }));
-    download("application/json", "json", body)
+    Ok(download("application/json", "json", body))
 }
 
 async fn authorize(
@@ -131,7 +138,7 @@ fn download(
         .unwrap_or_else(|_| refusal(AppError::Internal))
 }
 
-const CSV_HEADER: [&str; 16] = [
+const CSV_HEADER: [&str; 17] = [
     "seq",
     "id",
     "occurred_at",
@@ -148,6 +155,7 @@ const CSV_HEADER: [&str; 16] = [
     "revalidation",
     "prev_hash",
     "hash",
+    "api_token",
 ];
 
 fn csv_fields(e: &ChainedEvent) -> Vec<String> {
@@ -171,6 +179,7 @@ fn csv_fields(e: &ChainedEvent) -> Vec<String> {
         num(e.job_id),
         e.prev_hash.clone(),
         e.hash.clone(),
+        num(e.api_token_id),
     ]
 }
 

@@ -36,12 +36,7 @@ pub async fn start_connect(
     actor: Actor,
     request: ConnectRequest,
 ) -> Result<(i32, tokio::task::JoinHandle<()>), AppError> {
-    if let Err(retry_after_secs) = state.probes.admit(account.id) {
-        return Err(AppError::RateLimited {
-            retry_after_secs,
-            per_minute: state.probes.per_minute(),
-        });
-    }
+    super::probe_service::admit(state, account.id).await?;
     let mail_domain = request.email.mail_domain().to_string();
     let managed = domain_named(state, &mail_domain).await?;
     let settings =

@@ -135,7 +135,17 @@ pub async fn record_request(request: Request, next: Next) -> Response {
 }
 
 /// `GET /metrics`.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub async fn metrics(State(state): State<AppState>, headers: http::HeaderMap) -> Response {
+    if let Some(expected) = &state.metrics_token {
+        if !bearer_matches(&headers, expected) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")],
+                "/metrics needs the scrape token (MAILSETTINGS_METRICS_TOKEN) as a bearer token\n",
+            )
+                .into_response();
+        }
+    }
     match (
         storage::queue_stats(&state.db).await,
         storage::inbox_status_counts(&state.db).await,
@@ -179,4 +189,16 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         text,
     )
         .into_response()
+}
+
+/// Whether the request carries `Authorization: Bearer <expected>`. The digests are compared, so
+/// the comparison's time says nothing about the token.
+fn bearer_matches(headers: &http::HeaderMap, expected: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    Sha256::digest(given.trim().as_bytes()) == Sha256::digest(expected.as_bytes())
 }

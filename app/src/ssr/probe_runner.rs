@@ -2,9 +2,9 @@
 //! its steps are kept in memory as they finish (for live progress), and its redacted report is
 //! stored when it ends.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use domain::DomainSettings;
@@ -59,7 +59,6 @@ pub struct ProbeRunner {
     /// When the static ranges were loaded (the connection-IP feed's `createDate`).
     egress_loaded_at: DateTime<Utc>,
     live: Mutex<HashMap<i32, Vec<StepReport>>>,
-    starts: Mutex<HashMap<i32, VecDeque<Instant>>>,
 }
 
 impl ProbeRunner {
@@ -69,7 +68,6 @@ impl ProbeRunner {
             egress_loaded_at: Utc::now(),
             config,
             live: Mutex::default(),
-            starts: Mutex::default(),
         }
     }
 
@@ -79,25 +77,6 @@ impl ProbeRunner {
 
     pub fn egress_loaded_at(&self) -> DateTime<Utc> {
         self.egress_loaded_at
-    }
-
-    /// Counts a start for `user_id`, or says how many seconds to wait.
-    pub fn admit(&self, user_id: i32) -> Result<(), u64> {
-        let window = Duration::from_secs(60);
-        let now = Instant::now();
-        let Ok(mut starts) = self.starts.lock() else {
-            return Ok(());
-        };
-        let recent = starts.entry(user_id).or_default();
-        while recent.front().is_some_and(|t| now - *t >= window) {
-            recent.pop_front();
-        }
-        if recent.len() >= self.config.per_minute {
-            let oldest = recent.front().copied().unwrap_or(now);
-            return Err((window - (now - oldest)).as_secs().max(1));
-        }
-        recent.push_back(now);
-        Ok(())
     }
 
     pub fn per_minute(&self) -> usize {

@@ -23,12 +23,7 @@ pub async fn start_probe(
     actor: &Actor,
     request: ProbeRequest,
 ) -> Result<(i32, tokio::task::JoinHandle<()>), AppError> {
-    if let Err(retry_after_secs) = state.probes.admit(actor.user_id) {
-        return Err(AppError::RateLimited {
-            retry_after_secs,
-            per_minute: state.probes.per_minute(),
-        });
-    }
+    admit(state, actor.user_id).await?;
     let parsed = super::domain_service::parse(request.settings)?;
     let credentials = credentials(request.email, request.username, request.password)?;
     let record = storage::start_probe_record(&state.db, actor, request.domain_id, &parsed)
@@ -42,6 +37,23 @@ pub async fn start_probe(
     );
     tracing::info!(record, domain = %parsed.domain, by = %actor.email, "probe started");
     Ok((record, running))
+}
+
+/// Counts a connection test against `user_id`'s allowance per minute, shared by every server
+/// process (the count is kept in the database).
+pub async fn admit(state: &AppState, user_id: i32) -> Result<(), AppError> {
+    let per_minute = state.probes.per_minute();
+    let key = format!("connection-tests:user:{user_id}");
+    match storage::take_rate_slot(&state.db, &key, per_minute, chrono::Duration::seconds(60))
+        .await
+        .map_err(super::store_error)?
+    {
+        Ok(()) => Ok(()),
+        Err(retry_after_secs) => Err(AppError::RateLimited {
+            retry_after_secs,
+            per_minute,
+        }),
+    }
 }
 
 /// The test mailbox's credentials from the form's fields.

@@ -122,6 +122,7 @@ impl TestApp {
             mail_clients: Arc::default(),
             profile_signer: None,
             audit_signer: Arc::new(storage::AuditSigner::generate()),
+            metrics_token: None,
         };
         adjust(&mut state);
         // The worker checks with the (possibly adjusted) connection-test options.
