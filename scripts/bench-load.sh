@@ -14,6 +14,8 @@ scripts/ensure-tools.sh wrk curl
 probe/tests/install-mail-servers.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mailsettings/target}"
+PATH="$(scripts/wasm-opt-path.sh):$PATH"
+export PATH
 duration=${DURATION:-60s}
 connections=${CONNECTIONS:-256}
 

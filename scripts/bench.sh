@@ -6,18 +6,12 @@
 # Thunderbird autoconfig document (per-client limit lifted for the run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/versions.env
 scripts/ensure-tools.sh wrk curl chromium
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mailsettings/target}"
 
-# wasm-opt from npm's binaryen (Debian's binaryen produces a bundle that fails to hydrate).
-tools="$HOME/.cache/mailsettings/binaryen"
-if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
-  mkdir -p "$tools"
-  npm install --prefix "$tools" --no-save --silent "binaryen@$BINARYEN_NPM_VERSION"
-fi
-export PATH="$tools/node_modules/.bin:$PATH"
+PATH="$(scripts/wasm-opt-path.sh):$PATH"
+export PATH
 
 cargo leptos build --release --split
 # The same flag as the release build above (always-erase-components), so nothing rebuilds twice.

@@ -150,7 +150,7 @@ async fn two_processes_share_one_postgresql() {
     let b_worker = format!("worker-{}-", b.pid());
     let a_worker = format!("worker-{}-", a.pid());
     let checked_at_kill = until(
-        "b to have checked 3 inboxes and hold one",
+        "two fifths checked, b holding one",
         Duration::from_secs(60),
         || async {
             let items = items(db, job.id).await;
@@ -160,8 +160,9 @@ async fn two_processes_share_one_postgresql() {
                     .filter(|i| i.1 == state && i.2.starts_with(&b_worker))
                     .count()
             };
-            (of_b("done") >= 3 && of_b("claimed") > 0)
-                .then(|| items.iter().filter(|i| i.1 == "done").count())
+            // Midway: two fifths of the job done, b among those checking, holding one.
+            let done = items.iter().filter(|i| i.1 == "done").count();
+            (done * 5 >= inboxes * 2 && of_b("done") >= 3 && of_b("claimed") > 0).then_some(done)
         },
     )
     .await;
