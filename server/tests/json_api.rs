@@ -6,6 +6,7 @@ mod support;
 use app::ssr::ThrottlePolicy;
 use axum::body::Body;
 use http::{header, Method, Request, StatusCode};
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
 use storage::test_support::backends;
 use support::{Reply, TestApp, ADMIN};
@@ -350,6 +351,41 @@ async fn scopes_roles_and_revocation() {
             .as_str()
             .unwrap()
             .contains("revoked"));
+
+        // Expired: refused, and said so.
+        let expiring = app
+            .call(
+                "create_api_token",
+                Some(&admin),
+                &[
+                    ("name", "expiring"),
+                    ("scope", "read"),
+                    ("expires_in_days", "7"),
+                ],
+            )
+            .await;
+        let expiring = expiring.json()["secret"]
+            .as_str()
+            .expect("secret")
+            .to_owned();
+        let fresh = api(&app, Method::GET, "/api/v1/domains", Some(&expiring), None).await;
+        assert_eq!(fresh.status, StatusCode::OK);
+        let db = &app.state.db;
+        let backend = db.get_database_backend();
+        db.execute(Statement::from_sql_and_values(
+            backend,
+            "UPDATE api_tokens SET expires_at = $1 WHERE name = 'expiring'",
+            [(chrono::Utc::now() - chrono::Duration::seconds(1)).into()],
+        ))
+        .await
+        .expect("expire the token");
+        let expired = api(&app, Method::GET, "/api/v1/domains", Some(&expiring), None).await;
+        assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
+        assert!(expired.headers.contains_key(header::WWW_AUTHENTICATE));
+        assert!(expired.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired"));
     }
 }
 
