@@ -14,14 +14,18 @@ PATH="$(scripts/wasm-opt-path.sh):$PATH"
 export PATH
 
 cargo leptos build --release --split
-# The same flag as the release build above (always-erase-components), so nothing rebuilds twice.
+# The minimal app is built with the same flag as ours (always-erase-components).
 export RUSTFLAGS="--cfg erase_components"
-cargo build --release -p server --example bare_axum
 
 work=$(mktemp -d)
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+
+# The yardstick for the list page: a bare axum handler, same axum and tokio, its own crate.
+cp -r bench/bare-axum "$work/bare-axum"
+cp Cargo.lock "$work/bare-axum/"
+(cd "$work/bare-axum" && cargo build --release)
 
 # The yardstick: cargo-leptos's release steps for a hydrate bundle, on the minimal app.
 cp -r bench/minimal-leptos "$work/minimal"
@@ -57,7 +61,7 @@ LEPTOS_SITE_ROOT="$site" LEPTOS_SITE_ADDR="127.0.0.1:$app_port" LEPTOS_ENV=PROD 
   "$CARGO_TARGET_DIR/release/server" >"$work/server.log" 2>&1 &
 pids+=($!)
 base_port=$(free_port)
-"$CARGO_TARGET_DIR/release/examples/bare_axum" "127.0.0.1:$base_port" &
+"$CARGO_TARGET_DIR/release/bare-axum" "127.0.0.1:$base_port" &
 pids+=($!)
 for url in "http://127.0.0.1:$app_port/health" "http://127.0.0.1:$base_port/"; do
   for _ in $(seq 100); do curl -fs "$url" >/dev/null && break; sleep 0.1; done

@@ -35,6 +35,44 @@ impl UserView {
     }
 }
 
+/// One row of the domain list, ready to show. The server builds these once per change of the
+/// domains and shares them between requests (`Arc<str>`), so a page view copies no text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainRow {
+    pub id: i32,
+    /// As users read it: Unicode for an internationalised name.
+    pub domain: std::sync::Arc<str>,
+    /// `host:port · security`
+    pub imap: std::sync::Arc<str>,
+    pub smtp: std::sync::Arc<str>,
+    /// The options switched on, comma-separated.
+    pub options: std::sync::Arc<str>,
+}
+
+#[cfg(feature = "ssr")]
+impl From<&storage::StoredDomain> for DomainRow {
+    fn from(d: &storage::StoredDomain) -> Self {
+        let s = &d.settings;
+        let server = |host: &domain::Hostname, port: domain::Port, security: domain::Security| {
+            format!("{host}:{port} · {}", security.label())
+        };
+        let mut options = Vec::new();
+        if s.allow_non_secure_certificate {
+            options.push("Non-secure certificate allowed");
+        }
+        if s.use_static_ips {
+            options.push("Static IP addresses");
+        }
+        Self {
+            id: d.id,
+            domain: s.domain.display_unicode().into(),
+            imap: server(&s.imap_host, s.imap_port, s.imap_security).into(),
+            smtp: server(&s.smtp_host, s.smtp_port, s.smtp_security).into(),
+            options: options.join(", ").into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DomainView {
     pub id: i32,

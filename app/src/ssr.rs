@@ -12,6 +12,7 @@ mod client;
 mod cookies;
 mod csrf;
 mod dns_records;
+mod domain_list;
 pub mod domain_service;
 mod error_status;
 mod headers;
@@ -47,8 +48,9 @@ pub use cookies::{
 };
 pub use csrf::refuse_cross_origin;
 pub use dns_records::{dns_records, product_host};
+pub use domain_list::{domain_rows, DomainListCache};
 pub use error_status::error_status;
-pub use headers::{security_headers, set_page_csp, static_cache_headers};
+pub use headers::{security_headers, set_page_csp, static_cache_headers, stylesheet_href};
 pub use inbox_service::{
     domain_inboxes, domain_named, start_connect, try_on_sample, update_password, ConnectRequest,
     SampleResults,

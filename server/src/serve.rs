@@ -70,6 +70,7 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
         profile_signer,
         audit_signer: Arc::clone(&audit_signer),
         metrics_token: args.metrics_token.as_deref().map(Arc::from),
+        domain_list: Arc::default(),
     };
     let worker_task = worker.spawn();
     tokio::spawn(crate::audit_cli::sign_periodically(

@@ -37,9 +37,9 @@ async fn create_edit_conflict_delete() {
         let list = app.call("list_domains", Some(&admin), &[]).await;
         assert_eq!(list.status, StatusCode::OK);
         let list = list.json();
-        assert_eq!(list[0]["settings"]["domain"], "example.org", "normalised");
+        assert_eq!(list[0]["domain"], "example.org", "normalised");
+        assert_eq!(list[0]["imap"], "imap.example.org:993 · SSL/TLS");
         let id = list[0]["id"].as_i64().expect("id").to_string();
-        assert_eq!(list[0]["version"], 1);
 
         let mut edit = domain_form("example.org", "143");
         edit.extend([("id", id.as_str()), ("version", "1")]);
@@ -301,6 +301,71 @@ async fn untested_settings_need_save_anyway() {
             )
             .await;
         assert!(forced.status.is_success(), "{}", forced.body);
+        app.db.cleanup().await;
+    }
+}
+
+/// The list is kept between requests but read again after every change, also a change made by
+/// another server process on the same database (here: the storage layer, bypassing this app).
+#[tokio::test]
+async fn the_domain_list_shows_changes_made_by_another_process() {
+    for app in apps().await {
+        let admin = app.setup_admin().await;
+        let created = app
+            .call(
+                "create_domain",
+                Some(&admin),
+                &domain_form("example.org", "993"),
+            )
+            .await;
+        assert!(created.status.is_success(), "{}", created.body);
+        let imap_of = |list: serde_json::Value| list[0]["imap"].as_str().map(str::to_owned);
+        let list = app.call("list_domains", Some(&admin), &[]).await.json();
+        assert_eq!(
+            imap_of(list).as_deref(),
+            Some("imap.example.org:993 · SSL/TLS")
+        );
+        // Served from what the app kept: the same answer.
+        let list = app.call("list_domains", Some(&admin), &[]).await.json();
+        assert_eq!(
+            imap_of(list).as_deref(),
+            Some("imap.example.org:993 · SSL/TLS")
+        );
+
+        let db = &app.state.db;
+        let users = storage::list_users(db).await.expect("users");
+        let actor = storage::Actor {
+            user_id: users[0].id,
+            email: ADMIN.to_owned(),
+            role: Some(domain::Role::SuperAdmin),
+            client_ip: None,
+            user_agent: None,
+            api_token_id: None,
+        };
+        let stored = storage::find_domain(db, "example.org")
+            .await
+            .expect("read")
+            .expect("stored");
+        let mut settings = stored.settings.clone();
+        settings.imap_port = domain::Port::new(995).expect("port");
+        settings.use_static_ips = true;
+        storage::update_domain(db, &actor, stored.id, stored.version, settings)
+            .await
+            .expect("update elsewhere");
+        let list = app.call("list_domains", Some(&admin), &[]).await.json();
+        assert_eq!(
+            imap_of(list.clone()).as_deref(),
+            Some("imap.example.org:995 · SSL/TLS")
+        );
+        assert_eq!(list[0]["options"], "Static IP addresses");
+        let page = app.page("/domains", Some(&admin)).await;
+        assert!(page.body.contains("imap.example.org:995"), "{}", page.body);
+
+        storage::delete_domain(db, &actor, stored.id, stored.version + 1)
+            .await
+            .expect("delete elsewhere");
+        let list = app.call("list_domains", Some(&admin), &[]).await.json();
+        assert_eq!(list.as_array().map(Vec::len), Some(0));
         app.db.cleanup().await;
     }
 }

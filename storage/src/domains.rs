@@ -47,6 +47,22 @@ pub async fn list_domains(db: &DatabaseConnection) -> Result<Vec<StoredDomain>, 
         .collect()
 }
 
+/// A number that grows with every committed change to the domains. Each change appends to the
+/// audit chain in its own transaction, so the chain's head (an indexed lookup) moves with it;
+/// other events move it too, which only makes a cached list be read again.
+pub async fn domains_generation(db: &DatabaseConnection) -> Result<i64, StorageError> {
+    let head: Option<Option<i64>> = crate::entity::audit_event::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::col(crate::entity::audit_event::Column::Seq).max(),
+            "head",
+        )
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(head.flatten().unwrap_or(0))
+}
+
 /// Up to `limit` domains ordered by name, those after the domain named `after` (its stored
 /// form): a page of a cursor-paginated list.
 pub async fn list_domains_after(

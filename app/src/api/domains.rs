@@ -3,7 +3,7 @@
 use domain::DomainSettingsForm;
 use leptos::prelude::*;
 
-use super::{DomainView, DomainWithHistory};
+use super::{DomainRow, DomainWithHistory};
 use crate::error::AppError;
 
 pub const MANAGE_REFUSAL: &str = "You do not have permission to manage domain IMAP settings.";
@@ -26,12 +26,9 @@ pub(crate) async fn actor(account: &storage::UserAccount) -> storage::Actor {
 }
 
 #[server(endpoint = "list_domains")]
-pub async fn list_domains() -> Result<Vec<DomainView>, AppError> {
+pub async fn list_domains() -> Result<std::sync::Arc<[DomainRow]>, AppError> {
     let (_, state) = manager().await?;
-    let domains = storage::list_domains(&state.db)
-        .await
-        .map_err(crate::ssr::store_error)?;
-    Ok(domains.into_iter().map(DomainView::from).collect())
+    crate::ssr::domain_rows(&state).await
 }
 
 #[server(endpoint = "domain_detail")]

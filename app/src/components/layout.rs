@@ -1,6 +1,6 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use crate::api::auth::{current_user, Logout};
@@ -23,24 +23,30 @@ pub fn Header() -> impl IntoView {
                         .flatten()
                         .map(|u| {
                             let rights = u.rights();
+                            let link = |href: &'static str, label: &'static str| {
+                                // Plain links (the router still routes them), marked current
+                                // as <A> would: rendering <A> components cost every page.
+                                let current = move || {
+                                    location
+                                        .pathname
+                                        .with(|p| {
+                                            p.strip_prefix(href)
+                                                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                                        })
+                                        .then_some("page")
+                                };
+                                view! { <a href=href aria-current=current>{label}</a> }
+                            };
                             view! {
                                 <nav aria-label="Main">
-                                    <Show when=move || rights.can_manage_domains()>
-                                        <A href="/domains">"Domain IMAP settings"</A>
-                                    </Show>
-                                    <Show when=move || rights.role != domain::Role::Auditor>
-                                        <A href="/inboxes">"Your inboxes"</A>
-                                    </Show>
-                                    <Show when=move || rights.can_view_audit()>
-                                        <A href="/history">"Change history"</A>
-                                    </Show>
-                                    <Show when=move || rights.can_manage_users()>
-                                        <A href="/users">"Users"</A>
-                                    </Show>
+                                    {rights.can_manage_domains().then(|| link("/domains", "Domain IMAP settings"))}
+                                    {(rights.role != domain::Role::Auditor).then(|| link("/inboxes", "Your inboxes"))}
+                                    {rights.can_view_audit().then(|| link("/history", "Change history"))}
+                                    {rights.can_manage_users().then(|| link("/users", "Users"))}
                                 </nav>
                                 <div class="whoami">
                                     <span>{u.email.clone()}" · "{u.role.label()}</span>
-                                    <A href="/profile">"API tokens"</A>
+                                    {link("/profile", "API tokens")}
                                     <ActionForm action=logout>
                                         <button type="submit" class="link-button">"Log out"</button>
                                     </ActionForm>

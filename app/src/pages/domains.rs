@@ -74,50 +74,12 @@ pub fn DomainsPage() -> impl IntoView {
 }
 
 #[component]
-fn DomainTable(list: Vec<crate::api::DomainView>) -> impl IntoView {
+fn DomainTable(list: std::sync::Arc<[crate::api::DomainRow]>) -> impl IntoView {
     if list.is_empty() {
         return view! { <p class="empty">"No domains yet. Click Add IMAP settings to add one."</p> }
             .into_any();
     }
-    let rows = list
-        .into_iter()
-        .map(|d| {
-            let s = &d.settings;
-            let imap = format!(
-                "{}:{} · {}",
-                s.imap_host,
-                s.imap_port,
-                s.imap_security.label()
-            );
-            let smtp = format!(
-                "{}:{} · {}",
-                s.smtp_host,
-                s.smtp_port,
-                s.smtp_security.label()
-            );
-            let mut flags = Vec::new();
-            if s.allow_non_secure_certificate {
-                flags.push("Non-secure certificate allowed");
-            }
-            if s.use_static_ips {
-                flags.push("Static IP addresses");
-            }
-            view! {
-                <tr>
-                    <th scope="row" class="wrap">{s.domain.display_unicode()}</th>
-                    <td class="wrap">{imap}</td>
-                    <td class="wrap">{smtp}</td>
-                    <td>{flags.join(", ")}</td>
-                    <td class="actions">
-                        // Plain links: the router still routes them in the browser, and a
-                        // hundred <A> components were a measurable part of rendering the list.
-                        <a href=format!("/domains/{}", d.id)>"Edit"</a>
-                        <a href=format!("/domains/{}/ips", d.id)>"View connection IPs"</a>
-                    </td>
-                </tr>
-            }
-        })
-        .collect_view();
+    let rows = rows_html(&list);
     view! {
         <table aria-label="Email domains">
             <thead>
@@ -129,10 +91,35 @@ fn DomainTable(list: Vec<crate::api::DomainView>) -> impl IntoView {
                     <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
-            <tbody>{rows}</tbody>
+            // Static rows: set as HTML on a client-side render, left as they are on hydration.
+            <tbody inner_html=rows></tbody>
         </table>
     }
     .into_any()
+}
+
+/// The table's rows in one piece, every value escaped. Rendering them as views cost about 15 µs
+/// a row on the server (each cell resolved on its own); nothing in a row is reactive, and the
+/// plain links are still routed in the browser.
+fn rows_html(list: &[crate::api::DomainRow]) -> String {
+    use html_escape::encode_text as text;
+    use std::fmt::Write;
+    let mut html = String::with_capacity(list.len() * 320);
+    for d in list {
+        let _ = write!(
+            html,
+            "<tr><th scope=\"row\" class=\"wrap\">{}</th><td class=\"wrap\">{}</td>\
+             <td class=\"wrap\">{}</td><td>{}</td><td class=\"actions\">\
+             <a href=\"/domains/{id}\">Edit</a><a href=\"/domains/{id}/ips\">View connection IPs</a>\
+             </td></tr>",
+            text(&d.domain),
+            text(&d.imap),
+            text(&d.smtp),
+            text(&d.options),
+            id = d.id,
+        );
+    }
+    html
 }
 
 /// Domains without settings where a user has tried to connect an inbox: Edit opens a new
@@ -339,5 +326,28 @@ pub fn DeleteDomainPanel() -> impl IntoView {
                 })}
             </Suspense>
         </aside>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows_html;
+    use crate::api::DomainRow;
+
+    #[test]
+    fn rows_escape_every_value() {
+        let row = DomainRow {
+            id: 7,
+            domain: "a&b.example".into(),
+            imap: "<imap>".into(),
+            smtp: "smtp:465 · SSL/TLS".into(),
+            options: "</td><script>".into(),
+        };
+        let html = rows_html(&[row]);
+        assert!(html.contains("a&amp;b.example"), "{html}");
+        assert!(html.contains("&lt;imap&gt;"), "{html}");
+        assert!(html.contains("&lt;/td&gt;&lt;script&gt;"), "{html}");
+        assert!(html.contains(r#"<a href="/domains/7">Edit</a>"#), "{html}");
+        assert_eq!(html.matches("<tr>").count(), 1);
     }
 }

@@ -33,6 +33,8 @@ pub struct AppState {
     pub profile_signer: Option<Arc<ProfileSigner>>,
     /// Signs checkpoints of the audit chain.
     pub audit_signer: Arc<storage::AuditSigner>,
+    /// The domain list's rows as of the audit chain's head.
+    pub domain_list: Arc<super::DomainListCache>,
     /// The bearer token `/metrics` asks for (MAILSETTINGS_METRICS_TOKEN); open without one.
     pub metrics_token: Option<Arc<str>>,
 }

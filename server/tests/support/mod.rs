@@ -123,6 +123,7 @@ impl TestApp {
             profile_signer: None,
             audit_signer: Arc::new(storage::AuditSigner::generate()),
             metrics_token: None,
+            domain_list: Default::default(),
         };
         adjust(&mut state);
         // The worker checks with the (possibly adjusted) connection-test options.
