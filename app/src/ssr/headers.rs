@@ -100,23 +100,6 @@ fn is_content_hashed(file: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_content_hashed;
-
-    #[test]
-    fn only_content_hashed_names_are_immutable() {
-        assert!(is_content_hashed(
-            "mailsettings.Xq3_9aZ-0123456789abcd.wasm"
-        ));
-        assert!(!is_content_hashed("mailsettings.wasm"));
-        assert!(!is_content_hashed("mailsettings.css"));
-        assert!(!is_content_hashed(".Xq3_9aZ-0123456789abcd.wasm"));
-        assert!(!is_content_hashed("snippets/leptos-use/inline0.js"));
-        assert!(!is_content_hashed("mailsettings.Xq3_9aZ-0123456789ab!d.js"));
-    }
-}
-
 /// The stylesheet's address, with the content hash cargo-leptos put in its name when it hashes
 /// the site's files. Worked out once: leptos_meta's `HashedStylesheet` reads the hash file from
 /// disk on every page view.
@@ -142,4 +125,21 @@ pub fn stylesheet_href(options: &leptos::config::LeptosOptions) -> &'static str 
             options.site_pkg_dir, options.output_name
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn only_content_hashed_names_are_immutable() {
+        assert!(is_content_hashed(
+            "mailsettings.Xq3_9aZ-0123456789abcd.wasm"
+        ));
+        assert!(!is_content_hashed("mailsettings.wasm"));
+        assert!(!is_content_hashed("mailsettings.css"));
+        assert!(!is_content_hashed(".Xq3_9aZ-0123456789abcd.wasm"));
+        assert!(!is_content_hashed("snippets/leptos-use/inline0.js"));
+        assert!(!is_content_hashed("mailsettings.Xq3_9aZ-0123456789ab!d.js"));
+    }
 }
