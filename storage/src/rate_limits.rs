@@ -18,13 +18,12 @@ pub async fn take_rate_slot(
     limit: usize,
     window: Duration,
 ) -> Result<Result<(), u64>, StorageError> {
-    let at = now();
     let txn = crate::begin_write(db).await?;
     // A write first: it creates the row or locks it (PostgreSQL), or takes SQLite's write lock.
     let row = Entity::insert(ActiveModel {
         key: Set(key.to_owned()),
         hits: Set("[]".to_owned()),
-        updated_at: Set(at),
+        updated_at: Set(now()),
     })
     .on_conflict(
         OnConflict::column(Column::Key)
@@ -33,12 +32,16 @@ pub async fn take_rate_slot(
     )
     .exec_with_returning(&txn)
     .await?;
+    // The time is read once the row is ours: a request that waited for the lock must not count
+    // (or measure the wait) from before the uses counted while it waited.
+    let at = now();
     let mut hits = live_hits(&row.hits, at, window);
     if hits.len() >= limit {
         txn.rollback().await?;
         let oldest = hits.first().copied().unwrap_or(at.timestamp_millis());
-        let ends = oldest + window.num_milliseconds() - at.timestamp_millis();
-        return Ok(Err((ends.max(0) as u64).div_ceil(1000).max(1)));
+        let ends = (oldest + window.num_milliseconds() - at.timestamp_millis())
+            .clamp(0, window.num_milliseconds());
+        return Ok(Err((ends as u64).div_ceil(1000).max(1)));
     }
     hits.push(at.timestamp_millis());
     let hits = serde_json::to_string(&hits)
