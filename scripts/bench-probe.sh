@@ -115,8 +115,8 @@ for step in smtp_login test_email; do
   printf '  %-23s %7s\n' "$step" "$(jq -r ".steps[] | select(.name == \"$step\") | .elapsed_ms" "$work"/probe-*.json | median)"
 done
 echo "  The probe's connect steps also read the greeting and CAPABILITY/EHLO. imap_login logs in"
-echo "  once per session the product holds (here 3, one after the other, as the limit check needs)"
-echo "  and lists the folders; curl logs in once. smtp_login authenticates 2 sessions; test_email"
+echo "  once per session the product holds (here 3: the second while the folders are listed, the"
+echo "  third after it, as the limit check needs); curl logs in once. smtp_login authenticates 2 sessions; test_email"
 echo "  sends the message and waits until it is in the INBOX (delivery through Postfix and LMTP)."
 echo "caveat: the probe does more than curl. From the last run:"
 jq -r '.steps[] | select(.evidence.notes != []) | "    \(.name): \(.evidence.notes | join("; "))"' "$work/probe-$N.json"

@@ -119,27 +119,39 @@ pub async fn open_spares(leg: &Leg<'_>) -> Vec<Result<ImapConn, Fail>> {
     futures::future::join_all(spares).await
 }
 
-/// Logs in `needed - 1` of the `spares` next to `main` and keeps them all open. Returns the
+/// Logs in on a spare connection (a spare that could not connect is its own refusal).
+pub async fn login_spare(
+    spare: Result<ImapConn, Fail>,
+    creds: &Credentials,
+    leg: &Leg<'_>,
+) -> Result<ImapSession, Fail> {
+    login::imap(spare?, creds, leg).await
+}
+
+/// Keeps `first` (the login of the first spare, made while the folders were listed) and logs
+/// in the `rest` of the spares until `needed` sessions are open, all held together. Returns the
 /// extra sessions; a refusal names how many connections worked.
 ///
-/// The logins happen one after the other, each while the earlier sessions stay open: logins
-/// that race each other can all pass a server's per-user limit check (Dovecot counts a session
-/// only once it is established), which would hide the limit the product will hit.
+/// Each login starts only once the earlier sessions are established: logins that race each
+/// other can all pass a server's per-user limit check (Dovecot counts a session only once it is
+/// established), which would hide the limit the product will hit.
 pub async fn hold_concurrent(
     needed: usize,
-    spares: Vec<Result<ImapConn, Fail>>,
+    first: Result<ImapSession, Fail>,
+    rest: Vec<Result<ImapConn, Fail>>,
     creds: &Credentials,
     leg: &Leg<'_>,
 ) -> Result<Vec<ImapSession>, Fail> {
     let mut held = Vec::new();
-    let mut refusal = None;
-    for spare in spares.into_iter().take(needed.saturating_sub(1)) {
-        let attempt = async { login::imap(spare?, creds, leg).await };
-        match attempt.await {
-            Ok(s) => held.push(s),
-            Err(f) => {
-                refusal = Some(f);
-                break;
+    let mut refusal = first.map(|s| held.push(s)).err();
+    if refusal.is_none() {
+        for spare in rest.into_iter().take(needed.saturating_sub(2)) {
+            match login_spare(spare, creds, leg).await {
+                Ok(s) => held.push(s),
+                Err(f) => {
+                    refusal = Some(f);
+                    break;
+                }
             }
         }
     }

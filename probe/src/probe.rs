@@ -102,7 +102,26 @@ async fn imap_login(
     } else {
         after_login
     };
-    let folders = imap_checks::folders(&mut main, leg).await?;
+    // The first extra session logs in while the folders are listed: the main session is
+    // established by then, and the product always holds at least two.
+    let mut spares = spares.into_iter();
+    let first_spare = spares.next();
+    let first = async {
+        match first_spare {
+            Some(spare) => Some(imap_checks::login_spare(spare, creds, leg).await),
+            None => None,
+        }
+    };
+    let (folders, first) = tokio::join!(imap_checks::folders(&mut main, leg), first);
+    let folders = match folders {
+        Ok(f) => f,
+        Err(f) => {
+            if let Some(Ok(mut unused)) = first {
+                close(unused.logout()).await;
+            }
+            return Err(f);
+        }
+    };
     step.note(format!(
         "{} folders; INBOX found; Sent folder: {}; a third permanent connection is {}",
         folders.count,
@@ -114,9 +133,9 @@ async fn imap_login(
         }
     ));
     let mut extra = Vec::new();
-    if check_concurrency {
+    if let Some(first) = first {
         let needed = folders.connections_needed();
-        extra = imap_checks::hold_concurrent(needed, spares, creds, leg).await?;
+        extra = imap_checks::hold_concurrent(needed, first, spares.collect(), creds, leg).await?;
         step.note(format!("{needed} concurrent IMAP connections accepted"));
     }
     Ok((main, extra, caps.iter().any(|c| c == "IDLE")))

@@ -14,8 +14,9 @@ use super::domain_history::DomainHistory;
 use super::rollout::{impact_view, sample_in_url, use_domain_inboxes, DomainInboxesPanel};
 use crate::api::domains::{domain_detail, list_domains, CreateDomain, DeleteDomain, UpdateDomain};
 use crate::api::probes::{probe_progress, StartProbe};
-use crate::api::rollout::{domain_inboxes, unconfigured_domains, TryOnSample};
+use crate::api::rollout::{domain_inboxes, unconfigured_domains, AttemptView, TryOnSample};
 use crate::components::{ErrorSummary, Refusal};
+use crate::error::AppError;
 
 /// The server actions of the screen, shared by the list and the panel: the list refreshes
 /// whenever one of them completes.
@@ -39,16 +40,16 @@ pub fn DomainsPage() -> impl IntoView {
     };
     provide_context(actions);
     let location = use_location();
-    let domains = Resource::new(
-        move || {
-            (
-                location.pathname.get(),
-                location.search.get(),
-                actions.update.version().get(),
-            )
-        },
-        |_| list_domains(),
-    );
+    let changed = move || {
+        (
+            location.pathname.get(),
+            location.search.get(),
+            actions.update.version().get(),
+        )
+    };
+    // Both are asked for at once: the attempts do not wait for the list.
+    let domains = Resource::new(changed, |_| list_domains());
+    let attempts = Resource::new(changed, |_| unconfigured_domains());
     view! {
         <Title text="Domain IMAP settings · Mail domain settings"/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -63,7 +64,7 @@ pub fn DomainsPage() -> impl IntoView {
                             </div>
                             <p class="lead">"Preconfigure the IMAP and SMTP server settings of your email domains: they pre-populate when users connect their inboxes."</p>
                             <DomainTable list/>
-                            <AttemptedDomains/>
+                            <AttemptedDomains attempts/>
                         </section>
                         <Outlet/>
                     </div>
@@ -125,8 +126,7 @@ fn rows_html(list: &[crate::api::DomainRow]) -> String {
 /// Domains without settings where a user has tried to connect an inbox: Edit opens a new
 /// domain pre-filled from the attempt (seed 002).
 #[component]
-fn AttemptedDomains() -> impl IntoView {
-    let attempts = Resource::new(|| (), |_| unconfigured_domains());
+fn AttemptedDomains(attempts: Resource<Result<Vec<AttemptView>, AppError>>) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || attempts.get().and_then(Result::ok).filter(|a| !a.is_empty()).map(|list| view! {
@@ -240,7 +240,7 @@ pub fn EditDomainPanel() -> impl IntoView {
         |(id, _, _)| async move {
             match id {
                 Some(id) => domain_detail(id).await,
-                None => Err(crate::error::AppError::NotFound),
+                None => Err(AppError::NotFound),
             }
         },
     );
@@ -290,7 +290,7 @@ pub fn DeleteDomainPanel() -> impl IntoView {
         |id| async move {
             match id {
                 Some(id) => domain_detail(id).await,
-                None => Err(crate::error::AppError::NotFound),
+                None => Err(AppError::NotFound),
             }
         },
     );
