@@ -13,7 +13,7 @@ use super::*;
 
 /// A lazily loaded group of screens, and a route type for each screen in it.
 macro_rules! lazy_group {
-    ($group:ident, $screen:ident { $($route:ident => $page:ident,)+ }) => {
+    ($group:ident, $preload:ident, $screen:ident { $($route:ident => $page:ident,)+ }) => {
         // Variants are named after their routes, so they share the suffix.
         #[allow(clippy::enum_variant_names)]
         #[derive(Clone, Copy)]
@@ -39,17 +39,24 @@ macro_rules! lazy_group {
                 async fn view(_this: Self) -> AnyView {
                     $group($screen::$route).await
                 }
+
+                // Hydration needs the chunk loaded before it walks the page (`#[lazy]` names
+                // the loader `__preload_` and the function's name).
+                async fn preload() {
+                    #[cfg(target_arch = "wasm32")]
+                    $preload().await;
+                }
             }
         )+
     };
 }
 
-lazy_group!(entry_screens, EntryScreen {
+lazy_group!(entry_screens, __preload_entry_screens, EntryScreen {
     LoginRoute => LoginPage,
     SetupRoute => SetupPage,
 });
 
-lazy_group!(domain_screens, DomainScreen {
+lazy_group!(domain_screens, __preload_domain_screens, DomainScreen {
     DomainsRoute => DomainsPage,
     NewDomainRoute => NewDomainPanel,
     EditDomainRoute => EditDomainPanel,
@@ -57,17 +64,17 @@ lazy_group!(domain_screens, DomainScreen {
     ConnectionIpsRoute => ConnectionIpsPanel,
 });
 
-lazy_group!(people_screens, PeopleScreen {
+lazy_group!(people_screens, __preload_people_screens, PeopleScreen {
     UsersRoute => UsersPage,
     ProfileRoute => ProfilePage,
 });
 
-lazy_group!(inbox_screens, InboxScreen {
+lazy_group!(inbox_screens, __preload_inbox_screens, InboxScreen {
     InboxesRoute => InboxesPage,
     ConnectInboxRoute => ConnectInboxPage,
 });
 
-lazy_group!(history_screens, HistoryScreen {
+lazy_group!(history_screens, __preload_history_screens, HistoryScreen {
     HistoryRoute => HistoryPage,
     VerifyHistoryRoute => VerifyHistoryPage,
     HistoryEventRoute => HistoryEventPage,
