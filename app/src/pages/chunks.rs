@@ -1,7 +1,8 @@
-//! The screens come in five wasm chunks, one per part of the product (sign-in, domains, people,
-//! inboxes, history): `cargo leptos build --split` moves each group's `#[lazy]` function out of
-//! the main bundle, and the browser fetches a group when one of its routes is first shown (the
-//! server preloads the chunks of the page it renders; hydration waits for them).
+//! The screens come in six wasm chunks, one per part of the product (sign-in, the domain list,
+//! the domain panels, people, inboxes, history): `cargo leptos build --split` moves each group's
+//! `#[lazy]` function out of the main bundle, and the browser fetches a group when one of its
+//! routes is first shown (the server preloads the chunks of the page it renders; hydration
+//! waits for them).
 //!
 //! A group, not a screen, is the unit: wasm-split makes one more chunk for each set of splits
 //! that share code, so fourteen splits made 217 files and 65–95 preloads per page.
@@ -56,8 +57,11 @@ lazy_group!(entry_screens, __preload_entry_screens, EntryScreen {
     SetupRoute => SetupPage,
 });
 
-lazy_group!(domain_screens, __preload_domain_screens, DomainScreen {
+lazy_group!(domain_list, __preload_domain_list, DomainListScreen {
     DomainsRoute => DomainsPage,
+});
+
+lazy_group!(domain_panels, __preload_domain_panels, DomainPanel {
     NewDomainRoute => NewDomainPanel,
     EditDomainRoute => EditDomainPanel,
     DeleteDomainRoute => DeleteDomainPanel,

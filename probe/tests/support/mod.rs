@@ -67,10 +67,11 @@ pub struct Limited {
     pub dir: RunDir,
 }
 
-pub fn limited() -> Limited {
-    let dir = RunDir::new("limited");
+/// A Dovecot that accepts `max_userip` IMAP connections per user and IP.
+pub fn limited(max_userip: u32) -> Limited {
+    let dir = RunDir::new(&format!("limited-{max_userip}"));
     let certs = Certs::generate(&dir.path().join("certs"));
-    let dovecot = Dovecot::start(dir.path(), &certs, 2);
+    let dovecot = Dovecot::start(dir.path(), &certs, max_userip);
     Limited {
         dovecot,
         certs,
