@@ -230,16 +230,24 @@ pub async fn open(leg: &Leg<'_>) -> Result<ImapConn, Fail> {
     };
     let log = secure.transcript().clone();
     let mut client = Client::new(secure);
-    let greeting_line = match greeting_line {
-        Some(l) => l,
-        None => greeting(&mut client, &log, leg).await?,
+    // A greeting read over TLS may list the capabilities ([CAPABILITY …]), which saves a round
+    // trip; after STARTTLS the plaintext greeting's list no longer holds (RFC 3501, 6.2.1).
+    let (greeting_line, mut caps) = match greeting_line {
+        Some(l) => (l, Vec::new()),
+        None => {
+            let line = greeting(&mut client, &log, leg).await?;
+            let caps = caps_from(std::slice::from_ref(&line));
+            (line, caps)
+        }
     };
-    let capabilities = capabilities(&mut client, &log, leg).await?;
+    if caps.is_empty() {
+        caps = capabilities(&mut client, &log, leg).await?;
+    }
     Ok(ImapConn {
         client,
         log,
         greeting: greeting_line,
-        capabilities,
+        capabilities: caps,
         tls,
     })
 }

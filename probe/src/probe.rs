@@ -3,9 +3,11 @@
 //! costs one failed login, not two; the test email waits for the IMAP checks, and the checked
 //! session then watches the INBOX for it.
 
+use std::pin::pin;
 use std::time::Instant;
 
 use futures::channel::oneshot;
+use futures::future::maybe_done;
 
 use crate::imap::{self, ImapSession};
 use crate::imap_checks;
@@ -16,7 +18,7 @@ use crate::proto::Proto;
 use crate::report::{Category, DetailCode, Field, ProbeReport, StepName, StepReport};
 use crate::round_trip::{test_email, Inbox};
 use crate::smtp::{self, SmtpConn};
-use crate::step::{close, Clock, Fail, Ordered, Step};
+use crate::step::{alongside, close, Clock, Fail, Ordered, Step};
 use crate::tls::TlsPolicy;
 
 /// What the IMAP leg hands to the SMTP leg once its login step passed.
@@ -85,15 +87,16 @@ async fn imap_login(
         return Err(fail.line(conn.greeting.clone()));
     }
     let (log, before_login) = (conn.log.clone(), conn.capabilities.clone());
-    let check_concurrency = leg.opts.check_concurrency;
     let spares = async {
-        match check_concurrency {
+        match leg.opts.check_concurrency {
             true => imap_checks::open_spares(leg).await,
             false => Vec::new(),
         }
     };
-    let (main, spares) = tokio::join!(login::imap(conn, creds, leg), spares);
-    let mut main = main?;
+    // The spare connections open while the main session logs in; SMTP goes on as soon as the
+    // login is accepted.
+    let mut spares = pin!(maybe_done(spares));
+    let mut main = alongside(login::imap(conn, creds, leg), spares.as_mut()).await?;
     let _ = accepted.send(());
     // The LOGIN answer usually lists the capabilities of the logged-in state.
     let after_login = imap::caps_from(&log.lines(4096));
@@ -104,15 +107,20 @@ async fn imap_login(
     };
     // The first extra session logs in while the folders are listed: the main session is
     // established by then, and the product always holds at least two.
-    let mut spares = spares.into_iter();
-    let first_spare = spares.next();
     let first = async {
-        match first_spare {
+        spares.as_mut().await;
+        let mut spares = spares
+            .as_mut()
+            .take_output()
+            .unwrap_or_default()
+            .into_iter();
+        let first = match spares.next() {
             Some(spare) => Some(imap_checks::login_spare(spare, creds, leg).await),
             None => None,
-        }
+        };
+        (first, spares)
     };
-    let (folders, first) = tokio::join!(imap_checks::folders(&mut main, leg), first);
+    let (folders, (first, spares)) = tokio::join!(imap_checks::folders(&mut main, leg), first);
     let folders = match folders {
         Ok(f) => f,
         Err(f) => {

@@ -1,8 +1,11 @@
 //! Per-step bookkeeping: time limits under the overall budget, failures, evidence and redaction.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use futures::future::{Either, MaybeDone};
 
 use crate::model::{Credentials, ProbeOptions};
 use crate::redact::Redactor;
@@ -63,6 +66,19 @@ pub struct Clock {
 
 /// How long a polite LOGOUT or QUIT may take.
 pub const CLOSE: Duration = Duration::from_secs(crate::defaults::CLOSE_TIMEOUT_SECS);
+
+/// Runs `main` to its end while driving `side` as far as it gets meanwhile; `side` keeps its
+/// progress (and, once finished, its output) for later.
+pub async fn alongside<T, F: Future>(
+    main: impl Future<Output = T>,
+    side: Pin<&mut MaybeDone<F>>,
+) -> T {
+    let main = std::pin::pin!(main);
+    match futures::future::select(main, side).await {
+        Either::Left((out, _)) => out,
+        Either::Right(((), main)) => main.await,
+    }
+}
 
 /// Runs a polite goodbye (LOGOUT, QUIT) for at most [`CLOSE`]; its outcome does not matter.
 pub async fn close<F: Future>(goodbye: F) {
