@@ -1,10 +1,13 @@
 //! The one error type every server function returns. It crosses the wire (JSON), so the browser
 //! — and, without JavaScript, the page re-rendered after the redirect — shows the same message.
 
+mod wire;
+
 use domain::{DomainSettingsForm, FieldChange, FieldErrors};
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
+
+pub use wire::{Carried, ErrorJson};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -18,8 +21,8 @@ pub enum AppError {
     /// lost when the page is re-rendered without JavaScript.
     #[error("Some fields need attention.")]
     InvalidSettings {
-        errors: FieldErrors,
-        values: Box<DomainSettingsForm>,
+        errors: Carried<FieldErrors>,
+        values: Carried<DomainSettingsForm>,
         /// The version the admin was editing, so a corrected resubmission still detects a
         /// concurrent change instead of overwriting it.
         #[serde(default)]
@@ -28,9 +31,9 @@ pub enum AppError {
     /// Another admin saved the domain since this form was loaded.
     #[error("Someone else changed these settings while you were editing.")]
     Conflict {
-        changes: Vec<FieldChange>,
+        changes: Carried<Vec<FieldChange>>,
         current_version: i32,
-        values: Box<DomainSettingsForm>,
+        values: Carried<DomainSettingsForm>,
     },
     /// Any other form: a message tied to one input (by its name), or to the whole form.
     #[error("{message}")]
@@ -41,7 +44,7 @@ pub enum AppError {
     /// No successful connection test of exactly these values: saving needs "Save anyway".
     #[error("These settings have not passed a connection test.")]
     Unverified {
-        values: Box<DomainSettingsForm>,
+        values: Carried<DomainSettingsForm>,
         #[serde(default)]
         edited_version: Option<i32>,
     },
@@ -73,6 +76,36 @@ impl AppError {
         AppError::Invalid {
             field: Some(field.to_string()),
             message: message.into(),
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn invalid_settings(errors: &FieldErrors, values: &DomainSettingsForm) -> Self {
+        AppError::InvalidSettings {
+            errors: Carried::new(errors),
+            values: Carried::new(values),
+            edited_version: None,
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn unverified(values: &DomainSettingsForm) -> Self {
+        AppError::Unverified {
+            values: Carried::new(values),
+            edited_version: None,
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn conflict(
+        changes: Vec<FieldChange>,
+        current_version: i32,
+        values: &DomainSettingsForm,
+    ) -> Self {
+        AppError::Conflict {
+            changes: Carried::new(&changes),
+            current_version,
+            values: Carried::new(values),
         }
     }
 
@@ -142,7 +175,7 @@ impl AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = ErrorJson;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport(value.to_string())

@@ -36,7 +36,7 @@ pub use audit_export::{export_history_csv, export_history_json, history_csv, his
 pub use audit_service::{audit_event_detail, audit_filter, history_page, verify_view};
 pub use authorize::{
     account_of, client_addr, client_ip, current_account, is_form_post, request_parts, require,
-    store_error, user_agent, RequestAccount,
+    store_error, user_agent, RequestMemo,
 };
 pub use autoconfig::{
     mail_client_routes, outlook_autodiscover, thunderbird_autoconfig, MAX_AUTODISCOVER_BODY,
@@ -48,7 +48,7 @@ pub use cookies::{
 };
 pub use csrf::refuse_cross_origin;
 pub use dns_records::{dns_records, product_host};
-pub use domain_list::{domain_rows, DomainListCache};
+pub use domain_list::{domain_rows, unconfigured_domains, DomainListCache};
 pub use error_status::error_status;
 pub use headers::{security_headers, set_page_csp, static_cache_headers, stylesheet_href};
 pub use inbox_service::{

@@ -68,7 +68,7 @@ impl MailDomain {
     /// The domain in Unicode for display ("xn--bcher-kva.example" -> "bücher.example").
     pub fn display_unicode(&self) -> String {
         match self.0.split('.').any(|label| label.starts_with("xn--")) {
-            true => idna::domain_to_unicode(&self.0).0,
+            true => idn::to_unicode(&self.0),
             false => self.0.clone(),
         }
     }
@@ -180,15 +180,18 @@ fn normalize_name(s: &str) -> Result<String, NameError> {
     let ascii = if s.is_ascii() {
         s.to_ascii_lowercase()
     } else {
-        if let Some(c) = s.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        // ASCII punctuation is refused here, before the IDN mapping could read it as URL syntax.
+        let refused = |c: &char| match c.is_ascii() {
+            true => !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.'),
+            false => c.is_whitespace() || c.is_control(),
+        };
+        if let Some(c) = s.chars().find(refused) {
             return Err(NameError::InvalidCharacter(c));
         }
-        idna::domain_to_ascii(s).map_err(|_| NameError::InvalidIdn)?
+        idn::to_ascii(s).ok_or(NameError::InvalidIdn)?
     };
     check_labels(&ascii)?;
-    if ascii.split('.').any(|label| label.starts_with("xn--"))
-        && idna::domain_to_unicode(&ascii).1.is_err()
-    {
+    if ascii.split('.').any(|label| label.starts_with("xn--")) && !idn::labels_decode(&ascii) {
         return Err(NameError::InvalidIdn);
     }
     Ok(ascii)
@@ -223,5 +226,6 @@ fn check_labels(name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+mod idn;
 #[cfg(test)]
 mod tests;

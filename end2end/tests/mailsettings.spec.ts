@@ -230,6 +230,30 @@ test('IMAP port 70000 gives a field error and keeps the typed values', async () 
   await expect(field(page, 'Email domain')).toHaveValue(OTHER.name);
 });
 
+test('an internationalised domain is checked as typed, stored in ASCII and listed in Unicode', async () => {
+  await gotoApp(page, '/domains/new');
+  const domainField = field(page, 'Email domain');
+  if (jsOn()) {
+    // The browser checks names with its own URL parser (no Unicode tables in the bundle).
+    await waitForApp(page);
+    await domainField.fill('bü@cher.example');
+    await expect(page.getByText('Names may contain only letters, digits, hyphens and dots (found "@")')).toBeVisible();
+    await expect(domainField).toHaveAttribute('aria-invalid', 'true');
+  }
+  await domainField.fill('Bücher.Example');
+  if (jsOn()) await expect(domainField).toHaveAttribute('aria-invalid', 'false');
+  await field(page, 'IMAP server').fill('imap.Bücher.Example');
+  await field(page, 'SMTP server').fill('smtp.example.org');
+  await submitUntested(page, 'Add IMAP settings');
+
+  await expectAt(page, '/domains/\\d+');
+  await expect(page.getByText('Settings saved')).toBeVisible();
+  await expect(domainField).toHaveValue('xn--bcher-kva.example');
+  await expect(field(page, 'IMAP server')).toHaveValue('imap.xn--bcher-kva.example');
+  await gotoApp(page, '/domains');
+  await expect(domainRow(page, 'bücher.example')).toHaveCount(1);
+});
+
 test('history lists the update and the creation, newest first', async () => {
   await gotoApp(page, domainPath);
   const history = page.getByRole('region', { name: 'History' });

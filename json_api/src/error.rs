@@ -88,14 +88,14 @@ impl ApiError {
             ApiError::App(e) => {
                 let mut detail = ErrorDetail::new(e.code(), message);
                 match e {
-                    AppError::InvalidSettings { errors, .. } => detail.field_errors = Some(errors),
+                    AppError::InvalidSettings { errors, .. } => detail.field_errors = errors.get(),
                     AppError::Invalid { field, .. } => detail.field = field,
                     AppError::Conflict {
                         changes,
                         current_version,
                         ..
                     } => {
-                        detail.conflicting_changes = Some(changes);
+                        detail.conflicting_changes = changes.get();
                         detail.current_version = Some(current_version);
                     }
                     AppError::RateLimited {

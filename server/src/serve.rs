@@ -145,7 +145,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            || provide_context(app::ssr::RequestAccount::default()),
+            || provide_context(app::ssr::RequestMemo::default()),
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -47,8 +47,8 @@ pub use checkpoints::{
 };
 pub use connect::{check_ready, connect};
 pub use domains::{
-    create_domain, delete_domain, domains_generation, find_domain, get_domain, list_domains,
-    list_domains_after, revert_domain, update_domain, Actor, StoredDomain,
+    create_domain, delete_domain, find_domain, get_domain, list_domains, list_domains_after,
+    list_positions, revert_domain, update_domain, Actor, ListPositions, StoredDomain,
 };
 pub use error::{Result, StorageError};
 pub use export::{verify_export, ChainEntry, ExportDocument, ExportVerdict, EXPORT_FORMAT};

@@ -62,20 +62,9 @@ pub struct AttemptView {
 }
 
 #[server(endpoint = "unconfigured_domains")]
-pub async fn unconfigured_domains() -> Result<Vec<AttemptView>, AppError> {
+pub async fn unconfigured_domains() -> Result<std::sync::Arc<[AttemptView]>, AppError> {
     let (_, state) = super::domains::manager().await?;
-    let attempts = storage::unconfigured_attempts(&state.db)
-        .await
-        .map_err(crate::ssr::store_error)?;
-    Ok(attempts
-        .into_iter()
-        .map(|a| AttemptView {
-            mail_domain: a.mail_domain,
-            email: a.email,
-            probe_id: a.probe_report_id,
-            at: super::format_time(a.created_at),
-        })
-        .collect())
+    crate::ssr::unconfigured_domains(&state).await
 }
 
 #[cfg(feature = "ssr")]

@@ -1,5 +1,5 @@
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
@@ -10,7 +10,6 @@ use crate::error::AppError;
 #[component]
 pub fn Header() -> impl IntoView {
     let location = use_location();
-    let logout = ServerAction::<Logout>::new();
     // Refetched on every navigation, so logging in or out shows at once.
     let user = Resource::new(move || location.pathname.get(), |_| current_user());
     view! {
@@ -47,9 +46,12 @@ pub fn Header() -> impl IntoView {
                                 <div class="whoami">
                                     <span>{u.email.clone()}" · "{u.role.label()}</span>
                                     {link("/profile", "API tokens")}
-                                    <ActionForm action=logout>
+                                    // A plain post, also with JavaScript: the server ends the
+                                    // session and redirects to a fresh page, and the browser's
+                                    // main module needs no form decoder.
+                                    <form method="post" action=Logout::url()>
                                         <button type="submit" class="link-button">"Log out"</button>
-                                    </ActionForm>
+                                    </form>
                                 </div>
                             }
                         })

@@ -42,8 +42,8 @@ fn outcome(err: Option<AppError>) -> Outcome {
             values,
             edited_version,
         }) => Outcome {
-            errors,
-            values: Some(*values),
+            errors: errors.get().unwrap_or_default(),
+            values: values.get(),
             edited_version,
             ..Outcome::default()
         },
@@ -51,7 +51,7 @@ fn outcome(err: Option<AppError>) -> Outcome {
             values,
             edited_version,
         }) => Outcome {
-            values: Some(*values),
+            values: values.get(),
             unverified: true,
             edited_version,
             ..Outcome::default()
@@ -62,8 +62,8 @@ fn outcome(err: Option<AppError>) -> Outcome {
             current_version,
             values,
         }) => Outcome {
-            values: Some(*values),
-            conflict: Some((changes, current_version)),
+            values: values.get(),
+            conflict: Some((changes.get().unwrap_or_default(), current_version)),
             ..Outcome::default()
         },
         Some(other) => Outcome {

@@ -126,7 +126,9 @@ fn rows_html(list: &[crate::api::DomainRow]) -> String {
 /// Domains without settings where a user has tried to connect an inbox: Edit opens a new
 /// domain pre-filled from the attempt (seed 002).
 #[component]
-fn AttemptedDomains(attempts: Resource<Result<Vec<AttemptView>, AppError>>) -> impl IntoView {
+fn AttemptedDomains(
+    attempts: Resource<Result<std::sync::Arc<[AttemptView]>, AppError>>,
+) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || attempts.get().and_then(Result::ok).filter(|a| !a.is_empty()).map(|list| view! {
@@ -138,7 +140,7 @@ fn AttemptedDomains(attempts: Resource<Result<Vec<AttemptView>, AppError>>) -> i
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr></thead>
                     <tbody>
-                        {list.into_iter().map(|a| view! {
+                        {list.iter().map(|a| view! {
                             <tr>
                                 <th scope="row">{a.mail_domain.clone()}</th>
                                 <td>{format!("{} at {}", a.email, a.at)}</td>

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use domain::Rights;
 use http::request::Parts;
 use storage::{StorageError, UserAccount};
+use tokio::sync::OnceCell;
 
 use super::cookies::session_token;
 use super::AppState;
@@ -43,19 +44,23 @@ pub async fn user_agent() -> Option<String> {
     Some(agent.chars().take(256).collect())
 }
 
-/// The session check of one request, done once: a page's header and its server functions all
-/// ask who is calling, and each asking would otherwise be a database lookup. Provided afresh for
-/// every request (see the server's router), so no answer outlives its request.
+/// Lookups done once per request: a page's header and its server functions all ask who is
+/// calling (the session check), and the domain list's resources where the lists stand; each
+/// asking would otherwise be a database query. Provided afresh for every request (see the
+/// server's router), so no answer outlives its request.
 #[derive(Clone, Default)]
-pub struct RequestAccount(Arc<tokio::sync::OnceCell<Option<UserAccount>>>);
+pub struct RequestMemo {
+    account: Arc<OnceCell<Option<UserAccount>>>,
+    pub(super) positions: Arc<OnceCell<storage::ListPositions>>,
+}
 
 /// The signed-in account, if the session cookie names a live session.
 pub async fn current_account() -> Result<Option<UserAccount>, AppError> {
     let state = AppState::from_context()?;
     let parts = request_parts().await?;
-    match leptos::prelude::use_context::<RequestAccount>() {
-        Some(request) => request
-            .0
+    match leptos::prelude::use_context::<RequestMemo>() {
+        Some(memo) => memo
+            .account
             .get_or_try_init(|| account_of(&state, &parts))
             .await
             .cloned(),

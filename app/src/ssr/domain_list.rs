@@ -1,32 +1,59 @@
-//! The domain list's rows, kept between requests and checked against the database on every
-//! one. Every change to a domain appends to the audit chain in the change's own transaction, so
-//! the list is read and parsed again only when the chain's head has moved: one indexed lookup
-//! per page view instead of every row crossing from the database driver and being parsed.
+//! The domain list's rows and the domains without settings, kept between requests and checked
+//! against the database on every one. Both lists' positions are read in one statement, once per
+//! request (the page's two resources share it), and a list is read and parsed again only when its
+//! position has moved.
 
 use std::sync::{Arc, Mutex};
 
+use storage::ListPositions;
+
 use super::{store_error, AppState};
+use crate::api::rollout::AttemptView;
 use crate::api::DomainRow;
 use crate::error::AppError;
 
-/// The rows and the chain position they were read at.
-#[derive(Default)]
-pub struct DomainListCache(Mutex<Option<(i64, Arc<[DomainRow]>)>>);
+/// One list and the position it was read at.
+struct Kept<K, T: ?Sized>(Mutex<Option<(K, Arc<T>)>>);
 
-impl DomainListCache {
-    fn get(&self, generation: i64) -> Option<Arc<[DomainRow]>> {
+impl<K, T: ?Sized> Default for Kept<K, T> {
+    fn default() -> Self {
+        Self(Mutex::new(None))
+    }
+}
+
+impl<K: Ord + Copy, T: ?Sized> Kept<K, T> {
+    fn get(&self, at: K) -> Option<Arc<T>> {
         let kept = self.0.lock().ok()?;
-        let (at, rows) = kept.as_ref()?;
-        (*at == generation).then(|| Arc::clone(rows))
+        let (kept_at, list) = kept.as_ref()?;
+        (*kept_at == at).then(|| Arc::clone(list))
     }
 
-    fn keep(&self, generation: i64, rows: &Arc<[DomainRow]>) {
+    fn keep(&self, at: K, list: &Arc<T>) {
         if let Ok(mut kept) = self.0.lock() {
             // A slow request must not put back a list older than the one kept.
-            if kept.as_ref().is_none_or(|(at, _)| *at < generation) {
-                *kept = Some((generation, Arc::clone(rows)));
+            if kept.as_ref().is_none_or(|(kept_at, _)| *kept_at < at) {
+                *kept = Some((at, Arc::clone(list)));
             }
         }
+    }
+}
+
+#[derive(Default)]
+pub struct DomainListCache {
+    rows: Kept<i64, [DomainRow]>,
+    attempts: Kept<ListPositions, [AttemptView]>,
+}
+
+/// The lists' positions, read once per request.
+async fn positions(state: &AppState) -> Result<ListPositions, AppError> {
+    let read = || async {
+        storage::list_positions(&state.db)
+            .await
+            .map_err(store_error)
+    };
+    match leptos::prelude::use_context::<super::RequestMemo>() {
+        Some(memo) => memo.positions.get_or_try_init(read).await.copied(),
+        None => read().await,
     }
 }
 
@@ -34,10 +61,8 @@ impl DomainListCache {
 pub async fn domain_rows(state: &AppState) -> Result<Arc<[DomainRow]>, AppError> {
     // Read before the list: a change committed in between then files a newer list under an
     // older position, which only costs one more read, never a stale page.
-    let generation = storage::domains_generation(&state.db)
-        .await
-        .map_err(store_error)?;
-    if let Some(rows) = state.domain_list.get(generation) {
+    let at = positions(state).await?.domains;
+    if let Some(rows) = state.domain_list.rows.get(at) {
         return Ok(rows);
     }
     let rows: Arc<[DomainRow]> = storage::list_domains(&state.db)
@@ -46,6 +71,27 @@ pub async fn domain_rows(state: &AppState) -> Result<Arc<[DomainRow]>, AppError>
         .iter()
         .map(DomainRow::from)
         .collect();
-    state.domain_list.keep(generation, &rows);
+    state.domain_list.rows.keep(at, &rows);
     Ok(rows)
+}
+
+/// The latest attempt of each domain that has no settings, newest first, as of now.
+pub async fn unconfigured_domains(state: &AppState) -> Result<Arc<[AttemptView]>, AppError> {
+    let at = positions(state).await?;
+    if let Some(attempts) = state.domain_list.attempts.get(at) {
+        return Ok(attempts);
+    }
+    let attempts: Arc<[AttemptView]> = storage::unconfigured_attempts(&state.db)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|a| AttemptView {
+            mail_domain: a.mail_domain,
+            email: a.email,
+            probe_id: a.probe_report_id,
+            at: crate::api::format_time(a.created_at),
+        })
+        .collect();
+    state.domain_list.attempts.keep(at, &attempts);
+    Ok(attempts)
 }

@@ -73,11 +73,7 @@ pub async fn delete_domain(
 pub fn parse(settings: DomainSettingsForm) -> Result<domain::DomainSettings, AppError> {
     settings
         .parse()
-        .map_err(|errors| AppError::InvalidSettings {
-            errors,
-            values: Box::new(settings),
-            edited_version: None,
-        })
+        .map_err(|errors| AppError::invalid_settings(&errors, &settings))
 }
 
 /// Settings that no connection test has passed are saved only when the admin says so: wrong
@@ -93,10 +89,7 @@ async fn require_tested(
     }
     match storage::successful_probe_for(&state.db, parsed).await {
         Ok(Some(_)) => Ok(()),
-        Ok(None) => Err(AppError::Unverified {
-            values: Box::new(typed.clone()),
-            edited_version: None,
-        }),
+        Ok(None) => Err(AppError::unverified(typed)),
         Err(e) => Err(super::store_error(e)),
     }
 }
@@ -109,17 +102,11 @@ fn save_error(err: StorageError, values: DomainSettingsForm) -> AppError {
                 domain::Field::Domain,
                 format!("{name} already has IMAP settings: edit them instead."),
             );
-            AppError::InvalidSettings {
-                errors,
-                values: Box::new(values),
-                edited_version: None,
-            }
+            AppError::invalid_settings(&errors, &values)
         }
-        StorageError::Conflict { current, changes } => AppError::Conflict {
-            changes,
-            current_version: current.version,
-            values: Box::new(values),
-        },
+        StorageError::Conflict { current, changes } => {
+            AppError::conflict(changes, current.version, &values)
+        }
         other => super::store_error(other),
     }
 }

@@ -80,11 +80,7 @@ pub fn require_static_ranges(
         domain::Field::UseStaticIps,
         crate::api::connection_ips::NO_RANGES_REASON.to_string(),
     );
-    Err(AppError::InvalidSettings {
-        errors,
-        values: Box::new(typed.clone()),
-        edited_version: None,
-    })
+    Err(AppError::invalid_settings(&errors, typed))
 }
 
 pub async fn set_static_ips(
