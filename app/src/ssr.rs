@@ -19,6 +19,7 @@ mod headers;
 mod inbox_service;
 mod ip_exports;
 mod kept;
+mod list_page;
 mod login_guard;
 mod mail_client_docs;
 mod mail_client_limit;
@@ -56,6 +57,7 @@ pub use inbox_service::{
     SampleResults,
 };
 pub use ip_exports::export_connection_ips;
+pub use list_page::kept_list_page;
 pub use login_guard::{admit_setup_attempt, attempt_login, ThrottlePolicy};
 pub use mail_client_limit::{limit_mail_clients, MailClientLimiter};
 pub use pinning::pin_certificate;

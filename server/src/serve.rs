@@ -149,6 +149,8 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The domain list page, served again while nothing on it has changed.
+        .layer(from_fn_with_state(state.clone(), app::ssr::kept_list_page))
         .layer(map_response(app::ssr::error_status))
         .layer(from_fn(app::ssr::refuse_cross_origin))
         .layer(from_fn(app::ssr::security_headers))

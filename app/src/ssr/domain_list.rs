@@ -42,6 +42,8 @@ impl<K: Ord + Copy, T: ?Sized> Kept<K, T> {
 pub struct DomainListCache {
     rows: Kept<i64, [DomainRow]>,
     attempts: Kept<ListPositions, [AttemptView]>,
+    /// The rendered page, for each account (see `list_page`).
+    pub(super) pages: super::list_page::KeptListPages,
 }
 
 /// The lists' positions, read once per request.
