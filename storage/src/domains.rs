@@ -5,7 +5,7 @@ use domain::{diff, CertPin, DomainSettings, Hostname, MailDomain, Port, Security
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 
@@ -61,20 +61,28 @@ pub struct ListPositions {
 }
 
 pub async fn list_positions(db: &DatabaseConnection) -> Result<ListPositions, StorageError> {
-    let sql = "SELECT (SELECT MAX(seq) FROM audit_events) AS head, \
-               (SELECT CAST(MAX(id) AS BIGINT) FROM inbox_attempts) AS newest, \
-               (SELECT COUNT(*) FROM inbox_attempts) AS attempts";
+    let sql = format!("SELECT {POSITIONS}");
     let row = db
         .query_one(Statement::from_string(db.get_database_backend(), sql))
         .await?;
-    let Some(row) = row else {
-        return Ok(ListPositions::default());
-    };
-    let get = |column: &str| row.try_get::<Option<i64>>("", column);
-    Ok(ListPositions {
-        domains: get("head")?.unwrap_or(0),
-        attempts: (get("newest")?.unwrap_or(0), get("attempts")?.unwrap_or(0)),
+    row.map_or(Ok(ListPositions::default()), |row| {
+        ListPositions::read(&row)
     })
+}
+
+/// The columns of [`ListPositions`], for a statement's select list.
+pub(crate) const POSITIONS: &str = "(SELECT MAX(seq) FROM audit_events) AS head, \
+     (SELECT CAST(MAX(id) AS BIGINT) FROM inbox_attempts) AS newest, \
+     (SELECT COUNT(*) FROM inbox_attempts) AS attempts";
+
+impl ListPositions {
+    pub(crate) fn read(row: &QueryResult) -> Result<Self, StorageError> {
+        let get = |column: &str| row.try_get::<Option<i64>>("", column);
+        Ok(ListPositions {
+            domains: get("head")?.unwrap_or(0),
+            attempts: (get("newest")?.unwrap_or(0), get("attempts")?.unwrap_or(0)),
+        })
+    }
 }
 
 /// Up to `limit` domains ordered by name, those after the domain named `after` (its stored

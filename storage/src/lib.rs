@@ -70,7 +70,10 @@ pub use probes::{
 pub use rate_limits::{purge_rate_limits, take_rate_slot};
 pub use sea_orm::DatabaseConnection;
 pub use secrets::{installation_secret, keep_secret, stored_secret};
-pub use sessions::{create_session, delete_expired_sessions, delete_session, session_user};
+pub use sessions::{
+    create_session, delete_expired_sessions, delete_session, session_user,
+    session_user_at_positions,
+};
 pub use throttle::{
     begin_attempt, clear_attempts, has_marker, purge_throttle, refund_attempt, throttle_size,
     touch_marker, CountedAttempt, LockPolicy, ThrottleKey,

@@ -1,16 +1,20 @@
 //! Login sessions. The cookie carries a random token; only its SHA-256 is stored.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use domain::Role;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, Statement,
+};
 use sha2::{Digest, Sha256};
 
+use crate::domains::POSITIONS;
 use crate::entity::session::{ActiveModel, Column, Entity};
 use crate::entity::user;
 use crate::users::to_account;
-use crate::{now, StorageError, UserAccount};
+use crate::{now, ListPositions, StorageError, UserAccount};
 
 /// `last_seen_at` is refreshed at most this often, to spare a write per request.
 const LAST_SEEN_RESOLUTION: Duration = Duration::minutes(1);
@@ -51,18 +55,81 @@ pub async fn session_user(
     else {
         return Ok(None);
     };
-    let at = now();
-    if session.expires_at <= at || at - session.last_seen_at > idle_timeout || user.disabled {
+    if user.disabled {
         return Ok(None);
     }
-    if at - session.last_seen_at >= LAST_SEEN_RESOLUTION {
+    let live = is_live(
+        db,
+        &session.id,
+        session.expires_at,
+        session.last_seen_at,
+        idle_timeout,
+    );
+    match live.await? {
+        true => Ok(Some(to_account(user)?)),
+        false => Ok(None),
+    }
+}
+
+/// [`session_user`] and [`crate::list_positions`] in one statement: what a page kept between
+/// requests needs to know that it is still current. `None` as [`session_user`].
+pub async fn session_user_at_positions(
+    db: &DatabaseConnection,
+    token: &str,
+    idle_timeout: Duration,
+) -> Result<Option<(UserAccount, ListPositions)>, StorageError> {
+    let sql = format!(
+        "SELECT u.id, u.email, u.role, u.account_access, u.disabled, u.created_at, \
+         s.expires_at, s.last_seen_at, {POSITIONS} \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1"
+    );
+    let id = token_id(token);
+    let statement =
+        Statement::from_sql_and_values(db.get_database_backend(), sql, [id.clone().into()]);
+    let Some(row) = db.query_one(statement).await? else {
+        return Ok(None);
+    };
+    let (expires_at, last_seen_at) = (
+        row.try_get("", "expires_at")?,
+        row.try_get("", "last_seen_at")?,
+    );
+    let disabled: bool = row.try_get("", "disabled")?;
+    if disabled || !is_live(db, &id, expires_at, last_seen_at, idle_timeout).await? {
+        return Ok(None);
+    }
+    let role: String = row.try_get("", "role")?;
+    let account = UserAccount {
+        id: row.try_get("", "id")?,
+        email: row.try_get("", "email")?,
+        role: Role::parse(&role)
+            .map_err(|_| StorageError::Corrupt(format!("user role {role:?}")))?,
+        account_access: row.try_get("", "account_access")?,
+        disabled,
+        created_at: row.try_get("", "created_at")?,
+    };
+    Ok(Some((account, ListPositions::read(&row)?)))
+}
+
+/// Whether a session is still live now; refreshes its `last_seen_at` when that is due.
+async fn is_live(
+    db: &DatabaseConnection,
+    id: &str,
+    expires_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    idle_timeout: Duration,
+) -> Result<bool, StorageError> {
+    let at = now();
+    if expires_at <= at || at - last_seen_at > idle_timeout {
+        return Ok(false);
+    }
+    if at - last_seen_at >= LAST_SEEN_RESOLUTION {
         Entity::update_many()
             .col_expr(Column::LastSeenAt, Expr::value(at))
-            .filter(Column::Id.eq(session.id))
+            .filter(Column::Id.eq(id))
             .exec(db)
             .await?;
     }
-    Ok(Some(to_account(user)?))
+    Ok(true)
 }
 
 /// Ends the session (logout). Unknown tokens are ignored.

@@ -330,6 +330,18 @@ async fn session_lifecycle_and_expiry(db: &DatabaseConnection) {
         storage::session_user(db, &expired, IDLE).await.unwrap(),
         None
     );
+    // The same check together with where the lists stand, in one statement.
+    let positions = storage::list_positions(db).await.unwrap();
+    assert_eq!(
+        storage::session_user_at_positions(db, &token, IDLE)
+            .await
+            .unwrap(),
+        Some((user.clone(), positions))
+    );
+    for unknown_or_expired in ["not-a-token", expired.as_str()] {
+        let found = storage::session_user_at_positions(db, unknown_or_expired, IDLE).await;
+        assert_eq!(found.unwrap(), None);
+    }
     assert_eq!(storage::delete_expired_sessions(db).await.unwrap(), 1);
     assert!(storage::session_user(db, &token, IDLE)
         .await
@@ -362,6 +374,8 @@ async fn disabled_users_session_is_invalid(db: &DatabaseConnection) {
         .unwrap();
     set_disabled(db, user.id, true).await;
     assert_eq!(storage::session_user(db, &token, IDLE).await.unwrap(), None);
+    let found = storage::session_user_at_positions(db, &token, IDLE).await;
+    assert_eq!(found.unwrap(), None);
     set_disabled(db, user.id, false).await;
     // Disabling ended the session for good.
     assert_eq!(storage::session_user(db, &token, IDLE).await.unwrap(), None);

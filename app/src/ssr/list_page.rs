@@ -1,6 +1,6 @@
 //! The domain list page as last rendered for each signed-in account, served again while nothing
 //! it shows has changed. Every request still checks the session and reads where the lists stand
-//! (the same two indexed lookups a render makes); only the rendering is skipped. Each response
+//! (the lookups a render makes, in one statement); only the rendering is skipped. Each response
 //! gets a fresh CSP nonce, so no two responses share one.
 
 use std::collections::HashMap;
@@ -15,7 +15,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use storage::{ListPositions, UserAccount};
 
 use super::headers::page_csp;
-use super::{account_of, AppState};
+use super::{session_token, AppState};
 
 const PATH: &str = "/domains";
 const MAX_PAGE_BYTES: usize = 1 << 20;
@@ -82,13 +82,16 @@ pub async fn kept_list_page(
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    // Failures here are left to the render, which reports them.
-    let seen = match account_of(&state, &parts).await {
-        Ok(Some(account)) => storage::list_positions(&state.db)
-            .await
-            .ok()
-            .map(|at| (account, at)),
-        _ => None,
+    // One statement: the session check and where the lists stand. Failures are left to the
+    // render, which reports them.
+    let seen = match session_token(&parts) {
+        Some(token) => {
+            storage::session_user_at_positions(&state.db, &token, state.cookies.idle_timeout())
+                .await
+                .ok()
+                .flatten()
+        }
+        None => None,
     };
     if let Some((account, at)) = &seen {
         if let Some(response) = state.domain_list.pages.serve(account, *at) {
