@@ -18,7 +18,8 @@ use super::headers::page_csp;
 use super::{session_token, AppState};
 
 const PATH: &str = "/domains";
-const MAX_PAGE_BYTES: usize = 1 << 20;
+/// A larger page (thousands of domains) is rendered for every view.
+const MAX_KEPT_BYTES: usize = 4 << 20;
 /// Accounts whose page is kept; beyond that the oldest renders are dropped all at once.
 const MAX_ACCOUNTS: usize = 256;
 
@@ -123,14 +124,17 @@ async fn keep(
         return response;
     };
     let (parts, body) = response.into_parts();
-    let bytes = match to_bytes(body, MAX_PAGE_BYTES).await {
+    // The whole page is read either way (it is sent whole); only a page of a reasonable size is
+    // kept.
+    let bytes = match to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,
         Err(e) => {
-            tracing::error!(error = %e, "the domain list page could not be read for keeping");
+            tracing::error!(error = %e, "the domain list page could not be rendered");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    if let Ok(body) = std::str::from_utf8(&bytes) {
+    let small = bytes.len() <= MAX_KEPT_BYTES;
+    if let (true, Ok(body)) = (small, std::str::from_utf8(&bytes)) {
         let mut headers = parts.headers.clone();
         headers.remove(CONTENT_LENGTH);
         state.domain_list.pages.keep(KeptPage {
