@@ -6,6 +6,7 @@ mod support;
 
 use app::ssr::ThrottlePolicy;
 use http::StatusCode;
+use sea_orm::ConnectionTrait;
 use storage::test_support::backends;
 use support::{domain_form, Reply, TestApp};
 
@@ -52,7 +53,18 @@ async fn the_kept_list_page_is_current_and_has_its_own_nonce() {
         assert_ne!(n1, n2, "every response has a fresh nonce");
         assert_eq!(first.body.replace(&n1, "N"), again.body.replace(&n2, "N"));
 
-        // A change shows on the next view.
+        // The page is kept: a change written by hand in SQL, bypassing the app (and its audit
+        // event), does not show yet...
+        let by_hand =
+            "UPDATE domains SET imap_host = 'imap.by-hand.example' WHERE domain = 'first.example'";
+        app.db
+            .db
+            .execute_unprepared(by_hand)
+            .await
+            .expect("update by hand");
+        let page = app.page("/domains", Some(&admin)).await;
+        assert!(!page.body.contains("imap.by-hand.example"));
+        // ...a change made through the app shows on the next view, with the one made by hand.
         let created = app
             .call(
                 "create_domain",
@@ -63,6 +75,7 @@ async fn the_kept_list_page_is_current_and_has_its_own_nonce() {
         assert!(created.status.is_success(), "{}", created.body);
         let page = app.page("/domains", Some(&admin)).await;
         assert!(page.body.contains("second.example"), "{}", page.body);
+        assert!(page.body.contains("imap.by-hand.example"));
 
         // Another account gets its own page; losing the right to manage domains shows at once.
         let user = app

@@ -110,6 +110,13 @@ pub fn store_error(err: StorageError) -> AppError {
         StorageError::NotFound => AppError::NotFound,
         other => {
             tracing::error!(error = %other, "storage failure");
+            // A page rendered around a failure (a part of it left out) must not be kept.
+            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                response.insert_header(
+                    http::header::CACHE_CONTROL,
+                    http::HeaderValue::from_static("no-store"),
+                );
+            }
             AppError::Internal
         }
     }

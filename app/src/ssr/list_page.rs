@@ -1,7 +1,8 @@
 //! The domain list page as last rendered for each signed-in account, served again while nothing
 //! it shows has changed. Every request still checks the session and reads where the lists stand
 //! (the lookups a render makes, in one statement); only the rendering is skipped. Each response
-//! gets a fresh CSP nonce, so no two responses share one.
+//! gets a fresh CSP nonce, so no two responses share one. A page rendered around a storage
+//! failure is not kept.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,7 +11,7 @@ use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_LENGTH, CONTENT_SECURITY_POLICY, SET_COOKIE};
+use http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use storage::{ListPositions, UserAccount};
 
@@ -20,8 +21,9 @@ use super::{session_token, AppState};
 const PATH: &str = "/domains";
 /// A larger page (thousands of domains) is rendered for every view.
 const MAX_KEPT_BYTES: usize = 4 << 20;
-/// Accounts whose page is kept; beyond that the oldest renders are dropped all at once.
-const MAX_ACCOUNTS: usize = 256;
+/// All kept pages together; beyond that every kept page is dropped at once (pages of accounts
+/// that logged out are never served, and go then too).
+const MAX_TOTAL_BYTES: usize = 64 << 20;
 
 struct KeptPage {
     account: UserAccount,
@@ -34,6 +36,10 @@ struct KeptPage {
 /// The kept pages, by account id.
 #[derive(Default)]
 pub struct KeptListPages(Mutex<HashMap<i32, KeptPage>>);
+
+fn total_bytes(kept: &HashMap<i32, KeptPage>) -> usize {
+    kept.values().map(|page| page.body.len()).sum()
+}
 
 impl KeptListPages {
     fn serve(&self, account: &UserAccount, at: ListPositions) -> Option<Response> {
@@ -61,7 +67,7 @@ impl KeptListPages {
 
     fn keep(&self, page: KeptPage) {
         if let Ok(mut kept) = self.0.lock() {
-            if kept.len() >= MAX_ACCOUNTS && !kept.contains_key(&page.account.id) {
+            if total_bytes(&kept) + page.body.len() > MAX_TOTAL_BYTES {
                 kept.clear();
             }
             // A slow render must not replace a newer one.
@@ -118,8 +124,11 @@ async fn keep(
         .and_then(|v| v.to_str().ok())
         .and_then(nonce_of)
         .map(str::to_owned);
-    let keepable =
-        response.status() == StatusCode::OK && !response.headers().contains_key(SET_COOKIE);
+    // `no-store`: a part of the page could not be read (see `store_error`).
+    let headers = response.headers();
+    let keepable = response.status() == StatusCode::OK
+        && !headers.contains_key(SET_COOKIE)
+        && headers.get(CACHE_CONTROL).is_none_or(|v| v != "no-store");
     let (Some(nonce), true) = (nonce, keepable) else {
         return response;
     };
