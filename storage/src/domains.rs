@@ -5,7 +5,7 @@ use domain::{diff, CertPin, DomainSettings, Hostname, MailDomain, Port, Security
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, Set, Statement,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -45,44 +45,6 @@ pub async fn list_domains(db: &DatabaseConnection) -> Result<Vec<StoredDomain>, 
         .into_iter()
         .map(to_stored)
         .collect()
-}
-
-/// Where the domain list and the connection attempts stand, read in one statement. Equal
-/// positions mean equal lists, so a list kept between requests is checked with one lookup.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ListPositions {
-    /// The audit chain's head. Each change to a domain appends to the chain in its own
-    /// transaction, so the head moves with it; other events move it too, which only makes a kept
-    /// list be read again.
-    pub domains: i64,
-    /// The newest connection attempt and how many there are (attempts are only added, or
-    /// removed with their user, which the chain records too).
-    pub attempts: (i64, i64),
-}
-
-pub async fn list_positions(db: &DatabaseConnection) -> Result<ListPositions, StorageError> {
-    let sql = format!("SELECT {POSITIONS}");
-    let row = db
-        .query_one(Statement::from_string(db.get_database_backend(), sql))
-        .await?;
-    row.map_or(Ok(ListPositions::default()), |row| {
-        ListPositions::read(&row)
-    })
-}
-
-/// The columns of [`ListPositions`], for a statement's select list.
-pub(crate) const POSITIONS: &str = "(SELECT MAX(seq) FROM audit_events) AS head, \
-     (SELECT CAST(MAX(id) AS BIGINT) FROM inbox_attempts) AS newest, \
-     (SELECT COUNT(*) FROM inbox_attempts) AS attempts";
-
-impl ListPositions {
-    pub(crate) fn read(row: &QueryResult) -> Result<Self, StorageError> {
-        let get = |column: &str| row.try_get::<Option<i64>>("", column);
-        Ok(ListPositions {
-            domains: get("head")?.unwrap_or(0),
-            attempts: (get("newest")?.unwrap_or(0), get("attempts")?.unwrap_or(0)),
-        })
-    }
 }
 
 /// Up to `limit` domains ordered by name, those after the domain named `after` (its stored

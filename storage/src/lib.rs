@@ -22,6 +22,7 @@ mod jobs;
 mod ops_stats;
 mod password;
 mod periodic_claims;
+mod positions;
 mod probes;
 mod rate_limits;
 mod secrets;
@@ -48,7 +49,7 @@ pub use checkpoints::{
 pub use connect::{check_ready, connect};
 pub use domains::{
     create_domain, delete_domain, find_domain, get_domain, list_domains, list_domains_after,
-    list_positions, revert_domain, update_domain, Actor, ListPositions, StoredDomain,
+    revert_domain, update_domain, Actor, StoredDomain,
 };
 pub use error::{Result, StorageError};
 pub use export::{verify_export, ChainEntry, ExportDocument, ExportVerdict, EXPORT_FORMAT};
@@ -63,6 +64,7 @@ pub use jobs::{
 };
 pub use ops_stats::{inbox_status_counts, queue_stats, QueueStats};
 pub use periodic_claims::{claim_due_inboxes, release_periodic_claims};
+pub use positions::{list_positions, ListPositions};
 pub use probes::{
     domain_probes, finish_probe_record, get_probe, settings_hash, start_probe_record,
     successful_probe_for, StoredProbe,

@@ -10,9 +10,9 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::domains::POSITIONS;
 use crate::entity::session::{ActiveModel, Column, Entity};
 use crate::entity::user;
+use crate::positions::POSITIONS;
 use crate::users::to_account;
 use crate::{now, ListPositions, StorageError, UserAccount};
 
