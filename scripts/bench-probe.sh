@@ -111,6 +111,15 @@ row imap_connect imap_connect "IMAPS TCP+TLS (time_appconnect)"
 row imap_login imap_login "greeting, CAPABILITY, LOGIN, LIST, LOGOUT"
 row smtp_connect smtp_connect "SMTPS TCP+TLS (time_appconnect)"
 row smtp_login,test_email smtp_login "banner, EHLO, AUTH, MAIL, RCPT, DATA, QUIT"
+# imap_login logs in once per session the product holds, one after the other (the limit check):
+# its time per session held, next to curl's one login.
+per_session=$(for f in "$work"/probe-*.json; do
+  jq -r '.steps[] | select(.name == "imap_login") |
+    "\(.elapsed_ms) \(.notes | map(capture("(?<n>[0-9]+) concurrent IMAP").n) | first // "1")"' "$f"
+done | awk '{printf "%d\n", $1 / $2}' | median)
+awk -v p="$per_session" -v c="$(median <"$work/curl-imap_login.ms")" 'BEGIN {
+  printf "  %-23s %7d   %-48s %7d %7s\n", "imap_login per session", p, "one LOGIN session (as above)", c,
+    (c > 0 ? sprintf("%.2f", p / c) : "-") }'
 for step in smtp_login test_email; do
   printf '  %-23s %7s\n' "$step" "$(jq -r ".steps[] | select(.name == \"$step\") | .elapsed_ms" "$work"/probe-*.json | median)"
 done
