@@ -115,7 +115,7 @@ row smtp_login,test_email smtp_login "banner, EHLO, AUTH, MAIL, RCPT, DATA, QUIT
 # its time per session held, next to curl's one login.
 per_session=$(for f in "$work"/probe-*.json; do
   jq -r '.steps[] | select(.name == "imap_login") |
-    "\(.elapsed_ms) \(.notes | map(capture("(?<n>[0-9]+) concurrent IMAP").n) | first // "1")"' "$f"
+    "\(.elapsed_ms) \(.evidence.notes | map(capture("(?<n>[0-9]+) concurrent IMAP").n) | first // "1")"' "$f"
 done | awk '{printf "%d\n", $1 / $2}' | median)
 awk -v p="$per_session" -v c="$(median <"$work/curl-imap_login.ms")" 'BEGIN {
   printf "  %-23s %7d   %-48s %7d %7s\n", "imap_login per session", p, "one LOGIN session (as above)", c,
