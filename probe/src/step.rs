@@ -1,11 +1,8 @@
 //! Per-step bookkeeping: time limits under the overall budget, failures, evidence and redaction.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
-
-use futures::future::{Either, MaybeDone};
 
 use crate::model::{Credentials, ProbeOptions};
 use crate::redact::Redactor;
@@ -67,19 +64,6 @@ pub struct Clock {
 /// How long a polite LOGOUT or QUIT may take.
 pub const CLOSE: Duration = Duration::from_secs(crate::defaults::CLOSE_TIMEOUT_SECS);
 
-/// Runs `main` to its end while driving `side` as far as it gets meanwhile; `side` keeps its
-/// progress (and, once finished, its output) for later.
-pub async fn alongside<T, F: Future>(
-    main: impl Future<Output = T>,
-    side: Pin<&mut MaybeDone<F>>,
-) -> T {
-    let main = std::pin::pin!(main);
-    match futures::future::select(main, side).await {
-        Either::Left((out, _)) => out,
-        Either::Right(((), main)) => main.await,
-    }
-}
-
 /// Runs a polite goodbye (LOGOUT, QUIT) for at most [`CLOSE`]; its outcome does not matter.
 pub async fn close<F: Future>(goodbye: F) {
     let _ = tokio::time::timeout(CLOSE, goodbye).await;
@@ -136,6 +120,8 @@ pub struct Step {
     pub tls: Option<TlsFacts>,
     /// The static address the step's connection was bound to.
     pub source: Option<String>,
+    /// Set when the step's own work ended before a check that reports its own time.
+    stopped: Option<Duration>,
 }
 
 impl Step {
@@ -146,7 +132,14 @@ impl Step {
             ev: Evidence::default(),
             tls: None,
             source: None,
+            stopped: None,
         }
+    }
+
+    /// Ends a passing step's own timing; what runs after it (a check that notes its own time)
+    /// still decides the outcome.
+    pub fn stop_clock(&mut self) {
+        self.stopped.get_or_insert(self.start.elapsed());
     }
 
     pub fn note(&mut self, note: impl Into<String>) {
@@ -154,7 +147,11 @@ impl Step {
     }
 
     pub fn finish(self, res: Result<(), Fail>, creds: &Credentials) -> StepReport {
-        let elapsed = self.start.elapsed();
+        // A failed step reports the time to its verdict.
+        let elapsed = match (&res, self.stopped) {
+            (Ok(()), Some(own)) => own,
+            _ => self.start.elapsed(),
+        };
         let elapsed_ms = elapsed.as_millis() as u64;
         let mut ev = self.ev;
         let mut tls = self.tls;

@@ -99,6 +99,29 @@ fn the_password_never_reaches_the_report() {
 }
 
 #[test]
+fn a_passed_step_reports_its_own_time_and_a_failed_one_the_time_to_its_verdict() {
+    let creds = Credentials::new("a@example.test", None, "pw-123");
+    // The step's own work ends at once; the check after it takes at least 20 ms.
+    let run = |res: Result<(), Fail>| {
+        let mut step = Step::start(StepName::ImapLogin);
+        step.stop_clock();
+        let check = std::time::Instant::now();
+        while check.elapsed() < std::time::Duration::from_millis(20) {
+            std::hint::spin_loop();
+        }
+        step.finish(res, &creds).elapsed_ms
+    };
+    assert!(run(Ok(())) < 20);
+    let limit = Fail::new(
+        Category::ImapValidationError,
+        DetailCode::ConcurrencyLimit,
+        "only 2",
+        None,
+    );
+    assert!(run(Err(limit)) >= 20);
+}
+
+#[test]
 fn verdict_is_the_first_failure_in_seed_order_and_json_is_stable() {
     let creds = Credentials::new("a@example.test", None, "pw-123");
     let fail = |c, d| Fail::new(c, d, "x", None);
