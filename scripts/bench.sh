@@ -88,12 +88,13 @@ cookie=$(awk '$6 == "mailsettings_session" {print $7}' "$work/jar")
 rows=$(curl -fs -H "Cookie: mailsettings_session=$cookie" "$app/domains" | grep -oE 'href="/domains/[0-9]+">Edit' | wc -l)
 echo "domain list page shows $rows domains"
 
+# Prints a wrk run's requests/s and p99, and keeps the requests/s in $rps.
 report() {
   local name=$1 out
   shift
   out=$(wrk -c64 -t2 -d15s --latency "$@")
-  printf '%s: %s requests/s, p99 %s\n' "$name" \
-    "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  printf '%s: %s requests/s, p99 %s\n' "$name" "$rps" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
 }
 # PROFILE=1: where the server spends the list page's time (perf samples during the wrk run).
 if [ "${PROFILE:-}" = "1" ]; then
@@ -102,6 +103,7 @@ if [ "${PROFILE:-}" = "1" ]; then
   perf_pid=$!
 fi
 report "domain list page (50 domains)" -H "Cookie: mailsettings_session=$cookie" "$app/domains"
+list_rps=$rps
 if [ "${PROFILE:-}" = "1" ]; then
   kill -INT "$perf_pid"
   wait "$perf_pid" || true
@@ -112,5 +114,6 @@ fi
 # The same app shell with no database read: what rendering a page costs on its own.
 report "login page (no database)" "$app/login"
 report "bare axum handler" "http://127.0.0.1:$base_port/"
+awk -v l="$list_rps" -v b="$rps" 'BEGIN {printf "ratio domain list / bare axum: %.3f\n", (b > 0 ? l / b : 0)}'
 curl -fs "$app/mail/config-v1.1.xml?emailaddress=user@bench01.example.com" | grep -q '<hostname>imap.bench01.example.com</hostname>'
 report "Thunderbird autoconfig document" "$app/mail/config-v1.1.xml?emailaddress=user@bench01.example.com"
