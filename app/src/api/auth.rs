@@ -42,26 +42,44 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends the session. The cookie is cleared even when storage fails: this browser is signed out
+/// either way, and the login page then says the server's session was left to expire.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::ssr::{request_parts, AppState};
+    use crate::ssr::{request_parts, session_token, set_response_cookie, AppState};
     let state = AppState::from_context()?;
     let parts = request_parts().await?;
-    if let Some(token) = crate::ssr::session_token(&parts) {
-        if let Some(account) = crate::ssr::account_of(&state, &parts).await? {
-            let actor = super::domains::actor(&account).await;
-            let action = storage::AuditAction::LoggedOut;
-            storage::record_login(&state.db, action, Some(&actor), &actor, None)
-                .await
-                .map_err(crate::ssr::store_error)?;
-        }
-        storage::delete_session(&state.db, &token)
-            .await
-            .map_err(crate::ssr::store_error)?;
-    }
-    crate::ssr::set_response_cookie(&state.cookies.cleared_cookie(&parts));
-    leptos_axum::redirect("/login");
+    let ended = match session_token(&parts) {
+        Some(token) => end_session(&state, &parts, &token).await,
+        None => Ok(()),
+    };
+    set_response_cookie(&state.cookies.cleared_cookie(&parts));
+    leptos_axum::redirect(match ended {
+        Ok(()) => "/login",
+        Err(_) => "/login?signed_out=browser_only",
+    });
     Ok(())
+}
+
+/// Records the logout and deletes the session. The session is deleted even when the record
+/// fails (`store_error` logs that failure): ending it matters more than its audit line.
+#[cfg(feature = "ssr")]
+async fn end_session(
+    state: &crate::ssr::AppState,
+    parts: &http::request::Parts,
+    token: &str,
+) -> Result<(), AppError> {
+    use crate::ssr::store_error;
+    if let Ok(Some(account)) = crate::ssr::account_of(state, parts).await {
+        let actor = super::domains::actor(&account).await;
+        let action = storage::AuditAction::LoggedOut;
+        let _ = storage::record_login(&state.db, action, Some(&actor), &actor, None)
+            .await
+            .map_err(store_error);
+    }
+    storage::delete_session(&state.db, token)
+        .await
+        .map_err(store_error)
 }
 
 /// Creates the first super admin with the one-time setup token, then signs them in.

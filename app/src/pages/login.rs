@@ -1,6 +1,7 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::Login;
 use crate::components::ErrorSummary;
@@ -15,10 +16,19 @@ pub fn LoginPage() -> impl IntoView {
             .and_then(Result::err)
             .map(|e| e.to_string())
     });
+    // Set by logout when the server could not delete the session.
+    let query = use_query_map();
+    let browser_only = move || query.read().get("signed_out").as_deref() == Some("browser_only");
     view! {
         <Title text="Log in · Mail domain settings"/>
         <section class="card narrow">
             <h1>"Log in"</h1>
+            {move || browser_only().then(|| view! {
+                <div class="notice" role="status">
+                    "You are signed out in this browser. The server could not end your session "
+                    "(its database did not answer); the session ends by itself when it expires."
+                </div>
+            })}
             <ErrorSummary message/>
             <ActionForm action=login>
                 <div class="field">
