@@ -10,6 +10,7 @@ mod m20261130_000004_inboxes;
 mod m20261130_000005_audit_chain;
 mod m20261130_000006_api_tokens;
 mod m20261201_000007_rate_limits;
+mod m20261201_000008_list_versions;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_audit_chain::Migration),
             Box::new(m20261130_000006_api_tokens::Migration),
             Box::new(m20261201_000007_rate_limits::Migration),
+            Box::new(m20261201_000008_list_versions::Migration),
         ]
     }
 }

@@ -36,6 +36,7 @@ pub async fn record_attempt(
 ) -> Result<i32, StorageError> {
     let json = serde_json::to_string(settings)
         .map_err(|e| StorageError::Corrupt(format!("attempt settings: {e}")))?;
+    let txn = crate::begin_write(db).await?;
     let model = ActiveModel {
         id: NotSet,
         user_id: Set(user_id),
@@ -45,8 +46,10 @@ pub async fn record_attempt(
         probe_report_id: Set(probe_report_id),
         created_at: Set(now()),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    crate::positions::bump_version(&txn, "inbox_attempts").await?;
+    txn.commit().await?;
     Ok(model.id)
 }
 

@@ -13,9 +13,9 @@ pub struct ListPositions {
     /// transaction, so the head moves with it; other events move it too, which only makes a kept
     /// list be read again.
     pub domains: i64,
-    /// The newest connection attempt and how many there are (attempts are only added, or
-    /// removed with their user, which the chain records too).
-    pub attempts: (i64, i64),
+    /// The connection attempts' version, bumped with each attempt recorded (attempts are
+    /// otherwise only removed with their user, which moves the chain's head).
+    pub attempts: i64,
 }
 
 pub async fn list_positions(db: &DatabaseConnection) -> Result<ListPositions, StorageError> {
@@ -30,15 +30,29 @@ pub async fn list_positions(db: &DatabaseConnection) -> Result<ListPositions, St
 
 /// The columns of [`ListPositions`], for a statement's select list.
 pub(crate) const POSITIONS: &str = "(SELECT MAX(seq) FROM audit_events) AS head, \
-     (SELECT CAST(MAX(id) AS BIGINT) FROM inbox_attempts) AS newest, \
-     (SELECT COUNT(*) FROM inbox_attempts) AS attempts";
+     (SELECT version FROM list_versions WHERE name = 'inbox_attempts') AS attempts";
 
 impl ListPositions {
     pub(crate) fn read(row: &QueryResult) -> Result<Self, StorageError> {
         let get = |column: &str| row.try_get::<Option<i64>>("", column);
         Ok(ListPositions {
             domains: get("head")?.unwrap_or(0),
-            attempts: (get("newest")?.unwrap_or(0), get("attempts")?.unwrap_or(0)),
+            attempts: get("attempts")?.unwrap_or(0),
         })
     }
+}
+
+/// Bumps a kept list's version, in the transaction that changes the list.
+pub(crate) async fn bump_version(
+    conn: &impl ConnectionTrait,
+    list: &str,
+) -> Result<(), StorageError> {
+    let sql = "UPDATE list_versions SET version = version + 1 WHERE name = $1";
+    conn.execute(Statement::from_sql_and_values(
+        conn.get_database_backend(),
+        sql,
+        [list.into()],
+    ))
+    .await?;
+    Ok(())
 }

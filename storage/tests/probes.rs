@@ -2,12 +2,13 @@ mod support;
 
 use domain::{CertPin, Field};
 use sea_orm::DatabaseConnection;
-use support::{actor, settings};
+use support::{actor, email, settings, PASSWORD};
 
 support::on_both_backends!(
     probe_records_start_empty_and_finish_with_the_report,
     a_save_links_the_successful_probe_of_exactly_those_values,
     certificate_pins_round_trip_and_are_audited,
+    each_connection_attempt_moves_the_attempts_position,
 );
 
 async fn probe_records_start_empty_and_finish_with_the_report(db: &DatabaseConnection) {
@@ -93,4 +94,37 @@ async fn certificate_pins_round_trip_and_are_audited(db: &DatabaseConnection) {
     let history = storage::domain_history(db, stored.id).await.unwrap();
     assert_eq!(history[0].changes.len(), 1);
     assert_eq!(history[0].changes[0].field, Field::ImapCertPin);
+}
+
+async fn each_connection_attempt_moves_the_attempts_position(db: &DatabaseConnection) {
+    let user = storage::create_user(
+        db,
+        &actor(),
+        &email("end.user@new.example"),
+        PASSWORD,
+        domain::Role::User,
+        false,
+    )
+    .await
+    .unwrap();
+    let before = storage::list_positions(db).await.unwrap();
+    let typed = settings("new.example");
+    let probe = storage::start_probe_record(db, &actor(), None, &typed)
+        .await
+        .unwrap();
+    let first = storage::record_attempt(db, user.id, "end.user@new.example", &typed, probe)
+        .await
+        .unwrap();
+    let after_one = storage::list_positions(db).await.unwrap();
+    assert_eq!(after_one.attempts, before.attempts + 1);
+    assert_eq!(after_one.domains, before.domains, "no domain changed");
+    let second = storage::record_attempt(db, user.id, "end.user@new.example", &typed, probe)
+        .await
+        .unwrap();
+    let after_two = storage::list_positions(db).await.unwrap();
+    assert_eq!(after_two.attempts, before.attempts + 2);
+    // The domain without settings is listed once, with its latest attempt.
+    let listed = storage::unconfigured_attempts(db).await.unwrap();
+    let ids: Vec<i32> = listed.iter().map(|a| a.id).collect();
+    assert_eq!(ids, vec![second], "first attempt {first} is older");
 }
