@@ -96,8 +96,9 @@ echo "probe (5 steps, server probe --json): median ${probe_ms} ms wall, ${inner_
 echo "curl (IMAP login + SMTP login/send):  median ${curl_ms} ms  [runs: $(paste -sd' ' "$work/curl.ms")]"
 awk -v p="$probe_ms" -v c="$curl_ms" 'BEGIN {printf "ratio probe/curl: %.2f\n", (c > 0 ? p / c : 0)}'
 echo
-echo "per step (medians, ms; each probe step is timed from its own start to its own end; curl's"
-echo "phases from its -w timers: connect = TCP + TLS, then the rest of its session):"
+echo "per step (medians, ms; each probe step is timed from its own start to the end of its own work,"
+echo "for imap_login the end of LIST; curl's phases from its -w timers: connect = TCP + TLS, then"
+echo "the rest of its session):"
 row() { # probe steps (summed per run, comma-separated), curl phase file, curl phase description
   local p c
   p=$(for f in "$work"/probe-*.json; do
@@ -117,15 +118,15 @@ row smtp_login,test_email smtp_login "banner, EHLO, AUTH, MAIL, RCPT, DATA, QUIT
 # in one after the other) notes its own time, printed here with no curl phase to compare.
 limit_check=$(for f in "$work"/probe-*.json; do
   jq -r '.steps[] | select(.name == "imap_login") | .evidence.notes[]
-    | capture("logged in one after the other in (?<ms>[0-9]+) ms").ms' "$f"
+    | capture("logged in one after the other: (?<ms>[0-9]+) ms").ms' "$f"
 done | median)
 printf '  %-23s %7s   %-48s %7s %7s\n' "imap limit check" "${limit_check:--}" "(curl holds one session)" - -
 for step in smtp_login test_email; do
   printf '  %-23s %7s\n' "$step" "$(jq -r ".steps[] | select(.name == \"$step\") | .elapsed_ms" "$work"/probe-*.json | median)"
 done
 echo "  The probe's connect steps also read the greeting and CAPABILITY/EHLO. imap_login is timed"
-echo "  over LOGIN and LIST; its limit check then holds the sessions the product holds (here 3, each"
-echo "  logging in once the one before is established) and notes its own time. smtp_login"
+echo "  over LOGIN and LIST; its limit check then opens the other connections the product holds (here"
+echo "  2 more), each logging in once the one before is established, and notes its own time. smtp_login"
 echo "  authenticates 2 sessions; test_email sends the message and waits until it is in the INBOX"
 echo "  (delivery through Postfix and LMTP)."
 echo "caveat: the probe does more than curl. From the last run:"

@@ -26,7 +26,8 @@ impl MigrationTrait for Migration {
             .get_connection()
             .execute_unprepared(
                 "INSERT INTO list_versions (name, version) \
-                 SELECT 'inbox_attempts', COUNT(*) FROM inbox_attempts",
+                 SELECT 'inbox_attempts', COUNT(*) FROM inbox_attempts WHERE true \
+                 ON CONFLICT (name) DO NOTHING",
             )
             .await
             .map(|_| ())

@@ -3,7 +3,7 @@
 
 use futures::TryStreamExt;
 
-use crate::imap::{self, ImapConn, ImapSession};
+use crate::imap::{self, ImapSession};
 use crate::login;
 use crate::model::Credentials;
 use crate::net::Leg;
@@ -109,49 +109,33 @@ pub async fn folders(session: &mut ImapSession, leg: &Leg<'_>) -> Result<Folders
     Ok(f)
 }
 
-/// The most IMAP connections the product holds for one mailbox (inbox, sent, other folders).
-pub const MAX_CONNECTIONS: usize = 3;
-
-/// Connects (TLS, greeting, capabilities) the extra connections the concurrency check may
-/// need, all at once: no login happens, so no per-user limit is raced.
-pub async fn open_spares(leg: &Leg<'_>) -> Vec<Result<ImapConn, Fail>> {
-    let spares = (1..MAX_CONNECTIONS).map(|_| imap::open(leg));
-    futures::future::join_all(spares).await
-}
-
-/// Logs in on a spare connection (a spare that could not connect is its own refusal).
-pub async fn login_spare(
-    spare: Result<ImapConn, Fail>,
-    creds: &Credentials,
-    leg: &Leg<'_>,
-) -> Result<ImapSession, Fail> {
-    login::imap(spare?, creds, leg).await
-}
-
-/// Keeps `first` (the login of the first spare, made while the folders were listed) and logs
-/// in the `rest` of the spares until `needed` sessions are open, all held together. Returns the
-/// extra sessions; a refusal names how many connections worked.
+/// Holds the `needed` IMAP sessions the product holds, counting the logged-in `main` one:
+/// the extra connections open together (no login yet, so no per-user limit is raced), then log
+/// in one after the other. Returns the extra sessions; a refusal names how many connections
+/// worked.
 ///
 /// Each login starts only once the earlier sessions are established: logins that race each
 /// other can all pass a server's per-user limit check (Dovecot counts a session only once it is
 /// established), which would hide the limit the product will hit.
 pub async fn hold_concurrent(
     needed: usize,
-    first: Result<ImapSession, Fail>,
-    rest: Vec<Result<ImapConn, Fail>>,
     creds: &Credentials,
     leg: &Leg<'_>,
 ) -> Result<Vec<ImapSession>, Fail> {
+    let spares = (1..needed).map(|_| imap::open(leg));
+    let spares = futures::future::join_all(spares).await;
     let mut held = Vec::new();
-    let mut refusal = first.map(|s| held.push(s)).err();
-    if refusal.is_none() {
-        for spare in rest.into_iter().take(needed.saturating_sub(2)) {
-            match login_spare(spare, creds, leg).await {
-                Ok(s) => held.push(s),
-                Err(f) => {
-                    refusal = Some(f);
-                    break;
-                }
+    let mut refusal = None;
+    for spare in spares {
+        let session = match spare {
+            Ok(conn) => login::imap(conn, creds, leg).await,
+            Err(f) => Err(f),
+        };
+        match session {
+            Ok(s) => held.push(s),
+            Err(f) => {
+                refusal = Some(f);
+                break;
             }
         }
     }

@@ -69,7 +69,7 @@ async fn imap_leg<F: FnMut(&StepReport)>(
 
 /// LOGIN (then `accepted` fires), the folders, and the concurrent sessions the product holds.
 /// The step's own time is LOGIN and LIST, the phase a mail client goes through; the limit check
-/// logs in one session after another and notes its own time.
+/// that follows notes its own time.
 async fn imap_login(
     step: &mut Step,
     conn: imap::ImapConn,
@@ -87,8 +87,6 @@ async fn imap_login(
         return Err(fail.line(conn.greeting.clone()));
     }
     let (log, before_login) = (conn.log.clone(), conn.capabilities.clone());
-    // The spare connections open only once the login is accepted: their TLS handshakes would
-    // otherwise compete with it for the CPU, on both ends.
     let mut main = login::imap(conn, creds, leg).await?;
     let _ = accepted.send(());
     // The LOGIN answer usually lists the capabilities of the logged-in state.
@@ -98,35 +96,8 @@ async fn imap_login(
     } else {
         after_login
     };
-    // The first extra session logs in while the folders are listed: the main session is
-    // established by then, and the product always holds at least two.
-    let check_start = Instant::now();
-    let first = async {
-        if !leg.opts.check_concurrency {
-            return (None, Vec::new().into_iter());
-        }
-        let mut spares = imap_checks::open_spares(leg).await.into_iter();
-        let first = match spares.next() {
-            Some(spare) => Some(imap_checks::login_spare(spare, creds, leg).await),
-            None => None,
-        };
-        (first, spares)
-    };
-    let folders = async {
-        let folders = imap_checks::folders(&mut main, leg).await;
-        step.stop_clock();
-        folders
-    };
-    let (folders, (first, spares)) = tokio::join!(folders, first);
-    let folders = match folders {
-        Ok(f) => f,
-        Err(f) => {
-            if let Some(Ok(mut unused)) = first {
-                close(unused.logout()).await;
-            }
-            return Err(f);
-        }
-    };
+    let folders = imap_checks::folders(&mut main, leg).await?;
+    step.stop_clock();
     step.note(format!(
         "{} folders; INBOX found; Sent folder: {}; a third permanent connection is {}",
         folders.count,
@@ -137,12 +108,15 @@ async fn imap_login(
             "not needed"
         }
     ));
+    // The limit check runs after the step's own work, so its connections' TLS handshakes do
+    // not compete with LOGIN and LIST for the CPU, on either end.
     let mut extra = Vec::new();
-    if let Some(first) = first {
+    if leg.opts.check_concurrency {
+        let check_start = Instant::now();
         let needed = folders.connections_needed();
-        extra = imap_checks::hold_concurrent(needed, first, spares.collect(), creds, leg).await?;
+        extra = imap_checks::hold_concurrent(needed, creds, leg).await?;
         step.note(format!(
-            "{needed} concurrent IMAP connections accepted (the extra sessions logged in one after the other in {} ms)",
+            "{needed} concurrent IMAP connections accepted (the extra connections opened, then logged in one after the other: {} ms)",
             check_start.elapsed().as_millis()
         ));
     }

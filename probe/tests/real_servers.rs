@@ -36,7 +36,7 @@ async fn success_over_imaps_and_smtps_with_round_trip() {
             .evidence
             .notes
             .iter()
-            .any(|n| n.starts_with("3 concurrent IMAP connections accepted (the extra sessions logged in one after the other in ")
+            .any(|n| n.starts_with("3 concurrent IMAP connections accepted (the extra connections opened, then logged in one after the other: ")
                 && n.ends_with(" ms)")),
         "{}",
         show(&r)

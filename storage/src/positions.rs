@@ -13,8 +13,8 @@ pub struct ListPositions {
     /// transaction, so the head moves with it; other events move it too, which only makes a kept
     /// list be read again.
     pub domains: i64,
-    /// The connection attempts' version, bumped with each attempt recorded (attempts are
-    /// otherwise only removed with their user, which moves the chain's head).
+    /// The connection attempts' version, bumped with each attempt recorded (the app never
+    /// removes attempts; the database removes a user's with the user).
     pub attempts: i64,
 }
 
@@ -42,12 +42,14 @@ impl ListPositions {
     }
 }
 
-/// Bumps a kept list's version, in the transaction that changes the list.
+/// Bumps a kept list's version, in the transaction that changes the list (a missing row is
+/// created: the version read was 0, so the change still shows).
 pub(crate) async fn bump_version(
     conn: &impl ConnectionTrait,
     list: &str,
 ) -> Result<(), StorageError> {
-    let sql = "UPDATE list_versions SET version = version + 1 WHERE name = $1";
+    let sql = "INSERT INTO list_versions (name, version) VALUES ($1, 1) \
+               ON CONFLICT (name) DO UPDATE SET version = list_versions.version + 1";
     conn.execute(Statement::from_sql_and_values(
         conn.get_database_backend(),
         sql,

@@ -62,7 +62,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// Records the logout and deletes the session. The session is deleted even when the record
-/// fails (`store_error` logs that failure): ending it matters more than its audit line.
+/// fails: ending it matters more than its audit line, whose loss is logged.
 #[cfg(feature = "ssr")]
 async fn end_session(
     state: &crate::ssr::AppState,
@@ -70,12 +70,19 @@ async fn end_session(
     token: &str,
 ) -> Result<(), AppError> {
     use crate::ssr::store_error;
-    if let Ok(Some(account)) = crate::ssr::account_of(state, parts).await {
-        let actor = super::domains::actor(&account).await;
-        let action = storage::AuditAction::LoggedOut;
-        let _ = storage::record_login(&state.db, action, Some(&actor), &actor, None)
-            .await
-            .map_err(store_error);
+    match crate::ssr::account_of(state, parts).await {
+        Ok(Some(account)) => {
+            let actor = super::domains::actor(&account).await;
+            let action = storage::AuditAction::LoggedOut;
+            let recorded = storage::record_login(&state.db, action, Some(&actor), &actor, None);
+            if let Err(e) = recorded.await {
+                tracing::warn!(error = %e, email = %account.email, "logout not recorded in the audit trail");
+            }
+        }
+        Ok(None) => {}
+        Err(_) => {
+            tracing::warn!("logout not recorded in the audit trail: the session could not be read")
+        }
     }
     storage::delete_session(&state.db, token)
         .await
