@@ -95,6 +95,9 @@ pub struct HistoryEntry {
     pub summary: Option<String>,
 }
 
+/// Changes the domain panel lists (the Change history has them all).
+pub const HISTORY_SHOWN: u64 = 50;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DomainWithHistory {
     pub domain: DomainView,

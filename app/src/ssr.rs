@@ -11,6 +11,7 @@ mod autoconfig;
 mod client;
 mod cookies;
 mod csrf;
+mod custody;
 mod dns_records;
 mod domain_list;
 pub mod domain_service;

@@ -2,7 +2,7 @@
 //! through the same options (flags, pins, egress) as the connection test.
 
 use domain::DomainSettings;
-use probe::{Credentials, Endpoint, LoginCheck, ProbeOptions, ProbeSettings};
+use probe::{Credentials, Endpoint, LegCheck, LoginCheck, ProbeOptions, ProbeSettings};
 use storage::StoredInbox;
 use zeroize::Zeroizing;
 
@@ -35,6 +35,10 @@ pub fn open_password(
 }
 
 /// Checks the inbox with `settings` (its own, or ones being tried) and its stored password.
+///
+/// A stored password goes only to a server whose certificate chains to a trusted root or
+/// matches the leg's pin: *Allow non-secure certificate* covers the admin's own connection
+/// test, never stored passwords, so a leg that relies on it fails before any login.
 pub async fn check_inbox(
     vault: &Vault,
     inbox: &StoredInbox,
@@ -48,7 +52,27 @@ pub async fn check_inbox(
         inbox.username.clone(),
         password.as_str().to_owned(),
     );
-    Ok(probe::check_logins(&probe_settings(settings), &creds, options).await)
+    let mut custody = probe_settings(settings);
+    custody.allow_non_secure_certificate = false;
+    let mut check = probe::check_logins(&custody, &creds, options).await;
+    if settings.allow_non_secure_certificate {
+        for leg in [&mut check.imap, &mut check.smtp] {
+            explain_untrusted(leg);
+        }
+    }
+    Ok(check)
+}
+
+/// What to do when the flag is on but the certificate is neither trusted nor pinned.
+pub const UNPINNED_CERTIFICATE: &str = "Stored passwords are sent only to a trusted or pinned \
+    certificate: Allow non-secure certificate applies to connection tests, not to stored \
+    passwords. Run Test connection, then Pin this certificate.";
+
+fn explain_untrusted(leg: &mut LegCheck) {
+    if leg.category == Some(probe::Category::UnauthorizedSslCertificateNotTrusted) {
+        let detail = leg.detail.take().unwrap_or_default();
+        leg.detail = Some(format!("{detail} — {UNPINNED_CERTIFICATE}"));
+    }
 }
 
 /// The engine's view of a domain's settings, with each leg's certificate pin and its date.

@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use domain::DomainSettings;
 use probe::ProbeOptions;
 use storage::{ClaimedItem, DatabaseConnection, ItemOutcome, StorageError};
-use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{watch, Notify, Semaphore};
 use tokio::task::JoinSet;
 
+use crate::caps::ServerCaps;
 use crate::check::check_inbox;
 use crate::policy::{decide, CheckKind, PeriodicPolicy};
 use crate::vault::Vault;
@@ -54,47 +54,6 @@ impl Default for WorkerConfig {
 
 fn rand_suffix() -> u32 {
     rand::random()
-}
-
-/// One semaphore per mail server host name.
-#[derive(Debug, Default)]
-pub struct ServerCaps {
-    per_host: usize,
-    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
-}
-
-impl ServerCaps {
-    pub fn new(per_host: usize) -> Self {
-        Self {
-            per_host: per_host.max(1),
-            hosts: Mutex::default(),
-        }
-    }
-
-    /// Waits for a slot on every host of `settings` (in name order, so two checks never wait
-    /// on each other).
-    pub async fn acquire(&self, settings: &DomainSettings) -> Vec<OwnedSemaphorePermit> {
-        let mut hosts = vec![
-            settings.imap_host.to_string().to_lowercase(),
-            settings.smtp_host.to_string().to_lowercase(),
-        ];
-        hosts.sort();
-        hosts.dedup();
-        let mut permits = Vec::new();
-        for host in hosts {
-            let sem = {
-                let mut map = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
-                Arc::clone(
-                    map.entry(host)
-                        .or_insert_with(|| Arc::new(Semaphore::new(self.per_host))),
-                )
-            };
-            if let Ok(p) = sem.acquire_owned().await {
-                permits.push(p);
-            }
-        }
-        permits
-    }
 }
 
 pub struct Worker {
@@ -272,12 +231,22 @@ impl Worker {
 
     async fn revalidate(&self, item: ClaimedItem) {
         let outcome = match self.check(item.inbox_id, CheckKind::AfterChange).await {
-            Ok(Some(d)) => ItemOutcome {
+            Ok(Checked::Done(d)) => ItemOutcome {
                 result: d.result,
                 category: d.category,
                 pause: if item.canary { d.pause } else { None },
             },
-            Ok(None) => return, // inbox removed; the lease lapses harmlessly
+            Ok(Checked::Gone) => return, // inbox removed; the lease lapses harmlessly
+            Ok(Checked::Held) => {
+                // A running job's hosts were approved when it started: only a change made
+                // outside the app gets here. The lease lapses and the item is tried again.
+                tracing::error!(
+                    job = item.job_id,
+                    inbox = item.inbox_id,
+                    "revalidation held: the domain's hosts are not approved"
+                );
+                return;
+            }
             Err(e) => {
                 tracing::error!(job = item.job_id, inbox = item.inbox_id, error = %e, "revalidation check failed");
                 return;
@@ -292,29 +261,44 @@ impl Worker {
 
     async fn periodic(&self, id: i32) {
         match self.check(id, CheckKind::Periodic).await {
-            Ok(Some(d)) => {
+            Ok(Checked::Done(d)) => {
                 if let Err(e) = storage::record_check(&self.db, id, &d.result).await {
                     tracing::error!(inbox = id, error = %e, "could not store a periodic check");
                 }
             }
-            Ok(None) => {}
+            Ok(Checked::Gone) => {}
+            Ok(Checked::Held) => {
+                let next = self.config.periodic.next_check(Utc::now());
+                if let Err(e) = storage::postpone_check(&self.db, id, next).await {
+                    tracing::error!(inbox = id, error = %e, "could not postpone a held check");
+                }
+            }
             Err(e) => tracing::error!(inbox = id, error = %e, "periodic check failed"),
         }
         self.held().remove(&id);
     }
 
-    /// Checks one inbox with its current settings under the server cap; `None` if it is gone.
+    /// Checks one inbox with its current settings under the server cap.
     async fn check(
         &self,
         id: i32,
         kind: CheckKind,
-    ) -> Result<Option<crate::Decision>, Box<dyn std::error::Error + Send + Sync>> {
+    ) -> Result<Checked, Box<dyn std::error::Error + Send + Sync>> {
         let found = match storage::inbox_secret(&self.db, id).await {
             Ok(s) => s,
-            Err(StorageError::NotFound) => return Ok(None),
+            Err(StorageError::NotFound) => return Ok(Checked::Gone),
             Err(e) => return Err(e.into()),
         };
         let settings = found.inbox.settings.clone();
+        if let Some(domain_id) = found.inbox.domain_id {
+            if !storage::hosts_approved(&self.db, domain_id, &settings).await? {
+                tracing::info!(
+                    inbox = id,
+                    "check held: the domain's new hosts wait for a super admin"
+                );
+                return Ok(Checked::Held);
+            }
+        }
         let options = (self.options)(settings.use_static_ips);
         let _permits = self.caps.acquire(&settings).await;
         let check = check_inbox(
@@ -333,6 +317,15 @@ impl Worker {
             Utc::now(),
         );
         tracing::info!(inbox = id, ok = check.ok(), ?kind, category = ?decision.category, "inbox checked");
-        Ok(Some(decision))
+        Ok(Checked::Done(decision))
     }
+}
+
+/// What came of looking at one inbox.
+enum Checked {
+    Done(crate::Decision),
+    /// The inbox was removed.
+    Gone,
+    /// Its domain's hosts wait for a super admin: no stored password was sent.
+    Held,
 }

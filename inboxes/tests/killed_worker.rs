@@ -130,7 +130,7 @@ async fn a_worker_killed_mid_job_loses_nothing(t: &TestDb) {
             "not checked after the change: {inbox:?}"
         );
     }
-    let events = storage::domain_history(db, s.domain.id)
+    let events = storage::domain_history(db, s.domain.id, 1000)
         .await
         .expect("history");
     let finished_events: Vec<_> = events

@@ -142,7 +142,7 @@ async fn a_refused_login_disconnects_at_once_and_a_restored_one_reconnects(t: &T
     assert!(up.last_connected_at > Some(restored_at), "{up:?}");
 
     // One audit event per change of state, in order, with no password.
-    let events = storage::domain_history(&t.db, s.domain.id)
+    let events = storage::domain_history(&t.db, s.domain.id, 1000)
         .await
         .expect("history");
     let states: Vec<&str> = events

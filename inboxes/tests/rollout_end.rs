@@ -56,7 +56,7 @@ async fn an_inbox_removed_during_a_revalidation_does_not_hold_it_up(t: &TestDb) 
     let done = storage::get_job(db, job.id).await.expect("job");
     assert_eq!(done.state, RolloutState::Done, "{done:?}");
     assert_eq!((done.total, done.checked, done.connected), (3, 3, 3));
-    let events = storage::domain_history(db, s.domain.id)
+    let events = storage::domain_history(db, s.domain.id, 1000)
         .await
         .expect("history");
     assert_eq!(
@@ -122,7 +122,7 @@ async fn continuing_a_paused_job_with_nothing_left_finishes_it(t: &TestDb) {
     assert_eq!(continued.state, RolloutState::Done, "{continued:?}");
     assert!(continued.finished_at.is_some());
     w.drain().await.expect("drain");
-    let events = storage::domain_history(db, s.domain.id)
+    let events = storage::domain_history(db, s.domain.id, 1000)
         .await
         .expect("history");
     let category = probe::Category::ImapSettingsIncorrect.as_str();

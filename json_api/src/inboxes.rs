@@ -145,6 +145,9 @@ pub struct Revalidation {
     pub failures: std::collections::BTreeMap<String, i32>,
     /// Why it paused, when it did.
     pub pause_detail: Option<String>,
+    /// Paused until a super admin approves a host the domain has never used (their
+    /// `continue` approves it).
+    pub awaiting_approval: bool,
     pub started_by: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -162,6 +165,7 @@ impl From<storage::RevalidationJob> for Revalidation {
             connected: j.connected,
             failures: j.failures,
             pause_detail: j.pause_detail,
+            awaiting_approval: j.awaiting_approval,
             started_by: j.actor_email,
             started_at: j.created_at,
             finished_at: j.finished_at,

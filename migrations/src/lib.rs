@@ -11,6 +11,7 @@ mod m20261130_000005_audit_chain;
 mod m20261130_000006_api_tokens;
 mod m20261201_000007_rate_limits;
 mod m20261201_000008_list_versions;
+mod m20261206_000009_custody;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_api_tokens::Migration),
             Box::new(m20261201_000007_rate_limits::Migration),
             Box::new(m20261201_000008_list_versions::Migration),
+            Box::new(m20261206_000009_custody::Migration),
         ]
     }
 }

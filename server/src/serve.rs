@@ -79,6 +79,7 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
         args.checkpoints.interval,
     ));
     tokio::spawn(purge_expired_rows(state.db.clone(), state.throttle.clone()));
+    tokio::spawn(record_refused_logins(state.db.clone()));
     let router = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -221,6 +222,19 @@ async fn purge_expired_rows(db: sea_orm::DatabaseConnection, policy: ThrottlePol
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "idle rate-limit counters removed"),
             Err(e) => tracing::warn!(error = %e, "could not remove idle rate-limit counters"),
+        }
+    }
+}
+
+/// Logins refused while a throttle key was locked become one event per lock once it ends.
+async fn record_refused_logins(db: sea_orm::DatabaseConnection) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        match storage::record_ended_refusals(&db, 1000).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(events = n, "refused logins recorded"),
+            Err(e) => tracing::warn!(error = %e, "could not record refused logins"),
         }
     }
 }

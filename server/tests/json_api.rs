@@ -218,7 +218,7 @@ async fn domains_through_the_api() {
         assert_eq!(error["conflicting_changes"][0]["field"], "imap_port");
 
         // The history names the token's owner; the event records the token.
-        let history = storage::domain_history(&app.state.db, ids[0] as i32)
+        let history = storage::domain_history(&app.state.db, ids[0] as i32, 1000)
             .await
             .unwrap();
         assert!(history

@@ -194,9 +194,15 @@ async fn probe_pin_and_audit_link_against_real_servers() {
         user_agent: None,
         api_token_id: None,
     };
-    let record = storage::start_probe_record(&app.state.db, &actor, Some(1), &tested)
-        .await
-        .expect("record");
+    let record = storage::start_probe_record(
+        &app.state.db,
+        &actor,
+        Some(1),
+        &tested,
+        storage::ProbeRun::Admin,
+    )
+    .await
+    .expect("record");
     storage::finish_probe_record(
         &app.state.db,
         record,

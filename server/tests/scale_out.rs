@@ -203,7 +203,7 @@ async fn two_processes_share_one_postgresql() {
         }
     }
     let by_b = items.iter().filter(|i| i.2.starts_with(&b_worker)).count();
-    let events = storage::domain_history(db, domain_id)
+    let events = storage::domain_history(db, domain_id, 1000)
         .await
         .expect("history");
     let summaries: Vec<_> = events

@@ -40,10 +40,14 @@ pub enum AuditAction {
     LoggedOut,
     ApiTokenCreated,
     ApiTokenRevoked,
+    /// Logins refused while a throttle key was locked: one event per key and lock, with a count.
+    LoginsRefused,
+    /// Settings tried with the stored passwords of a sample of a domain's inboxes.
+    SampleTried,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::Created,
         AuditAction::Updated,
         AuditAction::Deleted,
@@ -64,6 +68,8 @@ impl AuditAction {
         AuditAction::LoggedOut,
         AuditAction::ApiTokenCreated,
         AuditAction::ApiTokenRevoked,
+        AuditAction::LoginsRefused,
+        AuditAction::SampleTried,
     ];
 
     /// Actions that move a domain to its next version (one event per version).
@@ -92,6 +98,8 @@ impl AuditAction {
             AuditAction::LoggedOut => "logged_out",
             AuditAction::ApiTokenCreated => "api_token_created",
             AuditAction::ApiTokenRevoked => "api_token_revoked",
+            AuditAction::LoginsRefused => "logins_refused",
+            AuditAction::SampleTried => "sample_tried",
         }
     }
 
@@ -118,6 +126,8 @@ impl AuditAction {
             AuditAction::LoggedOut => "Logged out",
             AuditAction::ApiTokenCreated => "API token created",
             AuditAction::ApiTokenRevoked => "API token revoked",
+            AuditAction::LoginsRefused => "Logins refused (throttled)",
+            AuditAction::SampleTried => "Tried on a sample",
         }
     }
 
@@ -162,15 +172,17 @@ pub struct AuditEvent {
 
 pub(crate) use crate::audit_append::{append, NewEvent};
 
-/// Every event of one domain, newest first (kept after the domain is deleted).
+/// The latest `limit` events of one domain, newest first (kept after the domain is deleted).
 pub async fn domain_history(
     db: &DatabaseConnection,
     domain_id: i32,
+    limit: u64,
 ) -> Result<Vec<AuditEvent>, StorageError> {
     Entity::find()
         .filter(Column::DomainId.eq(domain_id))
         .order_by_desc(Column::Seq)
         .order_by_desc(Column::Id)
+        .limit(limit)
         .all(db)
         .await?
         .into_iter()

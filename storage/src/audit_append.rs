@@ -64,6 +64,17 @@ impl NewEvent {
         self
     }
 
+    /// Who acted when no account did: the typed address, client IP and user agent.
+    pub(crate) fn unauthenticated(
+        mut self,
+        typed: String,
+        client_ip: Option<String>,
+        user_agent: Option<String>,
+    ) -> Self {
+        self.unauthenticated = Some((typed, client_ip, user_agent));
+        self
+    }
+
     pub(crate) fn changes(mut self, changes: &impl Serialize) -> Result<Self, StorageError> {
         self.changes = serde_json::to_string(changes)
             .map_err(|e| StorageError::Corrupt(format!("audit changes: {e}")))?;
@@ -124,13 +135,30 @@ pub async fn record_login(
     let mut event = NewEvent::new(action).target(&who.email);
     event.summary = summary;
     if actor.is_none() {
-        event.unauthenticated = Some((
+        event = event.unauthenticated(
             who.email.clone(),
             who.client_ip.clone(),
             who.user_agent.clone(),
-        ));
+        );
     }
     append(&txn, actor, event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A *Try on a sample* of the domain's inboxes (`summary`: hosts, ports, inboxes, verdicts).
+pub async fn record_sample_tried(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    domain_id: i32,
+    domain_name: &str,
+    summary: String,
+) -> Result<(), StorageError> {
+    let txn = crate::begin_write(db).await?;
+    let event = NewEvent::new(AuditAction::SampleTried)
+        .domain(Some(domain_id), domain_name)
+        .summary(summary);
+    append(&txn, Some(actor), event).await?;
     txn.commit().await?;
     Ok(())
 }

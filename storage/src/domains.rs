@@ -106,14 +106,39 @@ pub async fn create_domain(
     let validated_by = crate::probes::successful_probe_for(&txn, &settings).await?;
     // Inboxes connected with typed settings now use the domain's.
     crate::inboxes::adopt_domain_inboxes(&txn, model.id, &name).await?;
-    let job = crate::jobs::start_job(&txn, actor, model.id, &name, 1, None).await?;
+    let waiting = crate::domain_hosts::admit(&txn, actor, model.id, &settings).await?;
+    let job = crate::jobs::start_job(&txn, actor, model.id, &name, 1, None, &waiting).await?;
     let event = NewEvent::new(AuditAction::Created)
         .domain(Some(model.id), &name)
         .changes(&changes)?
         .report(validated_by);
     audit::append(&txn, Some(actor), with_job(event, job)).await?;
+    record_approval_wait(&txn, actor, model.id, &name, job, &waiting).await?;
     txn.commit().await?;
     to_stored(model)
+}
+
+/// A revalidation that starts paused until a super admin approves the new hosts is its own
+/// "Revalidation paused" event, after the change that started it.
+async fn record_approval_wait(
+    conn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    domain_id: i32,
+    name: &str,
+    job: Option<i32>,
+    waiting: &[String],
+) -> Result<(), StorageError> {
+    let Some(job) = job.filter(|_| !waiting.is_empty()) else {
+        return Ok(());
+    };
+    let event = NewEvent::new(AuditAction::RolloutPaused)
+        .domain(Some(domain_id), name)
+        .summary(format!(
+            "Revalidation paused: {}",
+            crate::domain_hosts::approval_detail(waiting)
+        ))
+        .job(job);
+    audit::append(conn, Some(actor), event).await
 }
 
 /// Compare-and-swap update: succeeds only if the row is still at `expected_version`.
@@ -180,6 +205,17 @@ async fn change_domain(
         return Ok(current);
     }
     let name = settings.domain.to_string();
+    if settings.domain != current.settings.domain {
+        // The inboxes' addresses stay at the old name: their passwords must not follow the
+        // settings to the new name's servers.
+        let inboxes = crate::inboxes::count_domain_inboxes(&txn, id).await?;
+        if inboxes > 0 {
+            return Err(StorageError::RenameWithInboxes {
+                name: current.settings.domain.to_string(),
+                inboxes,
+            });
+        }
+    }
     let mut row = settings_columns(&settings);
     row.updated_at = Set(now());
     let result = Entity::update_many()
@@ -198,13 +234,15 @@ async fn change_domain(
     }
     let validated_by = crate::probes::successful_probe_for(&txn, &settings).await?;
     let version = expected_version + 1;
-    let job =
-        crate::jobs::start_job(&txn, actor, id, &name, version, Some(&current.settings)).await?;
+    let waiting = crate::domain_hosts::admit(&txn, actor, id, &settings).await?;
+    let previous = Some(&current.settings);
+    let job = crate::jobs::start_job(&txn, actor, id, &name, version, previous, &waiting).await?;
     let event = NewEvent::new(action)
         .domain(Some(id), &name)
         .changes(&changes)?
         .report(validated_by);
     audit::append(&txn, Some(actor), with_job(event, job)).await?;
+    record_approval_wait(&txn, actor, id, &name, job, &waiting).await?;
     let updated = load(&txn, id).await?;
     txn.commit().await?;
     Ok(updated)
@@ -233,6 +271,7 @@ pub async fn delete_domain(
         let current = load(&txn, id).await?;
         return Err(conflict(&txn, current, expected_version, Vec::new()).await);
     }
+    crate::domain_hosts::forget(&txn, id).await?;
     let name = current.settings.domain.to_string();
     let changes = diff(Some(&current.settings), None);
     let event = NewEvent::new(AuditAction::Deleted)
@@ -241,6 +280,14 @@ pub async fn delete_domain(
     audit::append(&txn, Some(actor), event).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The domain, read inside the caller's transaction.
+pub(crate) async fn get_domain_in(
+    conn: &impl ConnectionTrait,
+    id: i32,
+) -> Result<StoredDomain, StorageError> {
+    load(conn, id).await
 }
 
 async fn load(conn: &impl ConnectionTrait, id: i32) -> Result<StoredDomain, StorageError> {

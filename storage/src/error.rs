@@ -37,6 +37,12 @@ pub enum StorageError {
     /// `create_first_super_admin` when a user already exists.
     #[error("setup has already been done")]
     SetupAlreadyDone,
+    /// A domain whose inboxes' addresses are at its current name cannot be renamed.
+    #[error("{name} has {inboxes} connected inboxes at that name")]
+    RenameWithInboxes { name: String, inboxes: u64 },
+    /// The revalidation waits for a super admin to approve hosts the domain never used.
+    #[error("a super admin must approve the new hosts")]
+    ApprovalRequired,
     /// The user already holds `MAX_ACTIVE_TOKENS` tokens that are neither revoked nor expired.
     #[error("too many active API tokens")]
     TokenLimit,

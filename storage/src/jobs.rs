@@ -38,13 +38,16 @@ pub struct RevalidationJob {
     /// Category → inboxes disconnected with it.
     pub failures: BTreeMap<String, i32>,
     pub pause_detail: Option<String>,
+    /// Paused until a super admin approves a host the domain has never used.
+    pub awaiting_approval: bool,
     pub actor_email: String,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
 }
 
 /// Starts a revalidation for a domain change (in the change's transaction): earlier active
-/// jobs of the domain are superseded. Nothing is created when no inbox uses the domain.
+/// jobs of the domain are superseded. Nothing is created when no inbox uses the domain. With
+/// hosts `waiting` for a super admin's approval, it starts paused.
 pub(crate) async fn start_job(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -52,6 +55,7 @@ pub(crate) async fn start_job(
     domain_name: &str,
     version: i32,
     previous: Option<&DomainSettings>,
+    waiting: &[String],
 ) -> Result<Option<i32>, StorageError> {
     Entity::update_many()
         .col_expr(Column::State, RolloutState::Superseded.as_str().into())
@@ -74,13 +78,22 @@ pub(crate) async fn start_job(
         domain_name: Set(domain_name.to_owned()),
         domain_version: Set(version),
         previous_settings: Set(previous),
-        state: Set(RolloutState::Canary.as_str().to_owned()),
+        state: Set(if waiting.is_empty() {
+            RolloutState::Canary
+        } else {
+            RolloutState::Paused
+        }
+        .as_str()
+        .to_owned()),
         expanded: Set(false),
         total: Set(0),
         checked: Set(0),
         connected: Set(0),
         failures: Set("{}".to_owned()),
-        pause_detail: Set(None),
+        pause_detail: Set(
+            (!waiting.is_empty()).then(|| crate::domain_hosts::approval_detail(waiting))
+        ),
+        awaiting_approval: Set(!waiting.is_empty()),
         actor_email: Set(actor.email.clone()),
         created_at: Set(at),
         updated_at: Set(at),
@@ -191,9 +204,27 @@ pub async fn continue_job(
         return to_job(job);
     }
     let (domain_id, name) = (job.domain_id, job.domain_name.clone());
+    let approval = if job.awaiting_approval {
+        if actor.role != Some(domain::Role::SuperAdmin) {
+            return Err(StorageError::ApprovalRequired);
+        }
+        let domain = crate::domains::get_domain_in(&txn, domain_id).await?;
+        let hosts =
+            crate::domain_hosts::unapproved_hosts(&txn, domain_id, &domain.settings).await?;
+        crate::domain_hosts::approve(&txn, actor, domain_id, &hosts).await?;
+        Some(hosts)
+    } else {
+        None
+    };
+    // A job that waited for approval has checked nothing yet: its canary goes first.
+    let resumed = if approval.is_some() && job.checked == 0 {
+        RolloutState::Canary
+    } else {
+        RolloutState::Running
+    };
     // Nothing left to check (the canary was the only inbox): continuing finishes the job, as
     // no item is left whose check could.
-    let finished = (job.checked >= job.total)
+    let finished = (job.expanded && job.checked >= job.total)
         .then(|| {
             Ok::<_, StorageError>(finished_summary(
                 job.checked,
@@ -203,16 +234,28 @@ pub async fn continue_job(
         })
         .transpose()?;
     let mut row: ActiveModel = job.into();
-    row.state = Set(RolloutState::Running.as_str().to_owned());
+    row.state = Set(resumed.as_str().to_owned());
+    if approval.is_some() {
+        row.awaiting_approval = Set(false);
+        row.pause_detail = Set(None);
+    }
     if finished.is_some() {
         row.state = Set(RolloutState::Done.as_str().to_owned());
         row.finished_at = Set(Some(now()));
     }
     row.updated_at = Set(now());
     let job = row.update(&txn).await?;
+    let summary = match approval {
+        Some(hosts) if !hosts.is_empty() => format!(
+            "{} approved {} for this domain's stored passwords and continued the revalidation",
+            actor.email,
+            hosts.join(" and ")
+        ),
+        _ => format!("{} continued the paused revalidation", actor.email),
+    };
     let event = NewEvent::new(AuditAction::RolloutContinued)
         .domain(Some(domain_id), &name)
-        .summary(format!("{} continued the paused revalidation", actor.email))
+        .summary(summary)
         .job(id);
     audit::append(&txn, Some(actor), event).await?;
     if let Some(summary) = finished {
@@ -300,6 +343,7 @@ fn to_job(m: Model) -> Result<RevalidationJob, StorageError> {
         connected: m.connected,
         failures: parse_failures(&m.failures)?,
         pause_detail: m.pause_detail,
+        awaiting_approval: m.awaiting_approval,
         actor_email: m.actor_email,
         created_at: m.created_at,
         finished_at: m.finished_at,

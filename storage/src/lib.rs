@@ -13,12 +13,14 @@ mod chain;
 mod chain_walk;
 mod checkpoints;
 mod connect;
+mod domain_hosts;
 mod domains;
 mod entity;
 mod error;
 mod export;
 mod inboxes;
 mod jobs;
+mod login_refusals;
 mod ops_stats;
 mod password;
 mod periodic_claims;
@@ -38,7 +40,7 @@ pub use api_tokens::{
 };
 pub use attempts::{get_attempt, record_attempt, unconfigured_attempts, InboxAttempt};
 pub use audit::{domain_history, AuditAction, AuditEvent};
-pub use audit_append::record_login;
+pub use audit_append::{record_login, record_sample_tried};
 pub use audit_query::{chain_stream, export_stream, get_event, history_page, AuditFilter};
 pub use chain::{link_hash, parse_public_key, ChainedEvent, Checkpoint, GENESIS_HASH};
 pub use chain_walk::{ChainProblem, ChainWalk, ProblemKind};
@@ -47,6 +49,7 @@ pub use checkpoints::{
     VerifyReport,
 };
 pub use connect::{check_ready, connect};
+pub use domain_hosts::{hosts_approved, hosts_of, unapproved_hosts};
 pub use domains::{
     create_domain, delete_domain, find_domain, get_domain, list_domains, list_domains_after,
     revert_domain, update_domain, Actor, StoredDomain,
@@ -62,12 +65,13 @@ pub use jobs::{
     claim_items, continue_job, expand_jobs, finish_item, get_job, latest_job, release_claims,
     ClaimedItem, ItemOutcome, RevalidationJob,
 };
+pub use login_refusals::{count_refusal, record_ended_refusals, RefusedLogin};
 pub use ops_stats::{inbox_status_counts, queue_stats, QueueStats};
-pub use periodic_claims::{claim_due_inboxes, release_periodic_claims};
+pub use periodic_claims::{claim_due_inboxes, postpone_check, release_periodic_claims};
 pub use positions::{list_positions, ListPositions};
 pub use probes::{
     domain_probes, finish_probe_record, get_probe, settings_hash, start_probe_record,
-    successful_probe_for, StoredProbe,
+    successful_probe_for, ProbeRun, StoredProbe,
 };
 pub use rate_limits::{purge_rate_limits, take_rate_slot};
 pub use sea_orm::DatabaseConnection;
@@ -78,7 +82,7 @@ pub use sessions::{
 };
 pub use throttle::{
     begin_attempt, clear_attempts, has_marker, purge_throttle, refund_attempt, throttle_size,
-    touch_marker, CountedAttempt, LockPolicy, ThrottleKey,
+    touch_marker, CountedAttempt, LockPolicy, Refusal, ThrottleKey,
 };
 pub use users::{
     count_users, create_first_super_admin, create_user, find_login, get_user, list_users,

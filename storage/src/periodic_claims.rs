@@ -58,3 +58,22 @@ pub async fn release_periodic_claims(
         .await?;
     Ok(result.rows_affected)
 }
+
+/// Ends a claim without a check: the inbox keeps its state and is due again at `next_check_at`
+/// (its domain's new hosts wait for a super admin's approval).
+pub async fn postpone_check(
+    db: &DatabaseConnection,
+    id: i32,
+    next_check_at: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    Entity::update_many()
+        .col_expr(Column::NextCheckAt, Expr::value(next_check_at))
+        .col_expr(
+            Column::CheckLeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -27,6 +27,8 @@ pub struct StoredProbe {
     pub report: Option<String>,
     pub actor_user_id: i32,
     pub actor_email: String,
+    /// Run by an admin (not by an end user connecting an inbox).
+    pub by_admin: bool,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
 }
@@ -37,12 +39,23 @@ pub fn settings_hash(settings: &DomainSettings) -> String {
     hex::encode(Sha256::digest(canonical))
 }
 
+/// Who ran a connection test, which decides what it may vouch for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeRun {
+    /// An admin, from the domain form or the API: a pass lets these settings be saved without
+    /// *Save anyway*, and its certificates can be pinned.
+    Admin,
+    /// An end user connecting an inbox: it vouches for nothing an admin saves.
+    InboxConnect,
+}
+
 /// Records that a probe of `settings` has started; returns its id.
 pub async fn start_probe_record(
     db: &DatabaseConnection,
     actor: &Actor,
     domain_id: Option<i32>,
     settings: &DomainSettings,
+    run: ProbeRun,
 ) -> Result<i32, StorageError> {
     let row = ActiveModel {
         id: NotSet,
@@ -55,6 +68,7 @@ pub async fn start_probe_record(
         category: Set(None),
         report: Set(String::new()),
         actor_user_id: Set(actor.user_id),
+        by_admin: Set(run == ProbeRun::Admin),
         actor_email: Set(actor.email.clone()),
         created_at: Set(now()),
         finished_at: Set(None),
@@ -126,7 +140,7 @@ pub async fn domain_probes(
     rows.into_iter().map(to_stored).collect()
 }
 
-/// The latest successful probe of exactly these settings, if any.
+/// The latest successful admin's probe of exactly these settings, if any.
 pub async fn successful_probe_for(
     conn: &impl ConnectionTrait,
     settings: &DomainSettings,
@@ -134,6 +148,7 @@ pub async fn successful_probe_for(
     let row = Entity::find()
         .filter(Column::SettingsHash.eq(settings_hash(settings)))
         .filter(Column::Ok.eq(true))
+        .filter(Column::ByAdmin.eq(true))
         .order_by_desc(Column::Id)
         .one(conn)
         .await?;
@@ -153,6 +168,7 @@ fn to_stored(m: Model) -> Result<StoredProbe, StorageError> {
         report: (!m.report.is_empty()).then_some(m.report),
         actor_user_id: m.actor_user_id,
         actor_email: m.actor_email,
+        by_admin: m.by_admin,
         created_at: m.created_at,
         finished_at: m.finished_at,
     })

@@ -50,12 +50,22 @@ pub struct CountedAttempt {
     locks: Vec<(String, Option<DateTime<Utc>>, DateTime<Utc>)>,
 }
 
-/// Counts an attempt against every key, or says how many seconds to wait if one is locked (and
-/// then counts nothing). Keys are locked in a fixed order so concurrent attempts cannot deadlock.
+/// An attempt refused because a key is locked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub retry_after_secs: u64,
+    /// The locked key, and until when: together they name the lock the refusal counts in.
+    pub key: String,
+    pub locked_until: DateTime<Utc>,
+}
+
+/// Counts an attempt against every key, or says which key is locked and how many seconds to
+/// wait (and then counts nothing). Keys are locked in a fixed order so concurrent attempts
+/// cannot deadlock.
 pub async fn begin_attempt(
     db: &DatabaseConnection,
     keys: &[ThrottleKey],
-) -> Result<Result<CountedAttempt, u64>, StorageError> {
+) -> Result<Result<CountedAttempt, Refusal>, StorageError> {
     let mut ordered: Vec<&ThrottleKey> = keys.iter().collect();
     ordered.sort_by(|a, b| a.key.cmp(&b.key));
     ordered.dedup_by(|a, b| a.key == b.key);
@@ -68,7 +78,11 @@ pub async fn begin_attempt(
         let row = count(&txn, &key.key, at).await?;
         if let Some(until) = row.locked_until.filter(|until| key.enforce && *until > at) {
             txn.rollback().await?;
-            return Ok(Err(seconds_until(until, at)));
+            return Ok(Err(Refusal {
+                retry_after_secs: seconds_until(until, at),
+                key: key.key.clone(),
+                locked_until: until,
+            }));
         }
         if row.failures >= key.policy.max_failures as i32 {
             // This attempt is the last allowed one: lock now, so attempts racing it are refused.

@@ -78,7 +78,7 @@ async fn update_bumps_version_and_audits_changed_fields(db: &DatabaseConnection)
         Some(updated)
     );
 
-    let history = storage::domain_history(db, created.id).await.unwrap();
+    let history = storage::domain_history(db, created.id, 1000).await.unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].action, AuditAction::Updated);
     assert_eq!(
@@ -140,7 +140,10 @@ async fn noop_update_writes_no_event(db: &DatabaseConnection) {
         .unwrap();
     assert_eq!(again, created);
     assert_eq!(
-        storage::domain_history(db, created.id).await.unwrap().len(),
+        storage::domain_history(db, created.id, 1000)
+            .await
+            .unwrap()
+            .len(),
         1
     );
 }
@@ -176,7 +179,7 @@ async fn delete_with_right_and_stale_version(db: &DatabaseConnection) {
         .unwrap_err();
     assert!(matches!(err, StorageError::NotFound), "{err:?}");
 
-    let history = storage::domain_history(db, created.id).await.unwrap();
+    let history = storage::domain_history(db, created.id, 1000).await.unwrap();
     assert_eq!(history.len(), 3, "the trail outlives the domain");
     assert_eq!(history[0].action, AuditAction::Deleted);
     assert!(history[0].changes.iter().all(|c| c.after.is_none()));

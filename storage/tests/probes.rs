@@ -12,9 +12,15 @@ support::on_both_backends!(
 );
 
 async fn probe_records_start_empty_and_finish_with_the_report(db: &DatabaseConnection) {
-    let id = storage::start_probe_record(db, &actor(), None, &settings("a.example"))
-        .await
-        .unwrap();
+    let id = storage::start_probe_record(
+        db,
+        &actor(),
+        None,
+        &settings("a.example"),
+        storage::ProbeRun::Admin,
+    )
+    .await
+    .unwrap();
     let running = storage::get_probe(db, id).await.unwrap().unwrap();
     assert_eq!(running.report, None);
     assert_eq!(running.settings, settings("a.example"));
@@ -38,7 +44,7 @@ async fn probe_records_start_empty_and_finish_with_the_report(db: &DatabaseConne
 
 async fn a_save_links_the_successful_probe_of_exactly_those_values(db: &DatabaseConnection) {
     let tested = settings("a.example");
-    let failed = storage::start_probe_record(db, &actor(), None, &tested)
+    let failed = storage::start_probe_record(db, &actor(), None, &tested, storage::ProbeRun::Admin)
         .await
         .unwrap();
     storage::finish_probe_record(db, failed, &actor(), false, Some("unauthorized"), "{}")
@@ -48,7 +54,7 @@ async fn a_save_links_the_successful_probe_of_exactly_those_values(db: &Database
         storage::successful_probe_for(db, &tested).await.unwrap(),
         None
     );
-    let passed = storage::start_probe_record(db, &actor(), None, &tested)
+    let passed = storage::start_probe_record(db, &actor(), None, &tested, storage::ProbeRun::Admin)
         .await
         .unwrap();
     storage::finish_probe_record(db, passed, &actor(), true, None, "{}")
@@ -71,7 +77,7 @@ async fn a_save_links_the_successful_probe_of_exactly_those_values(db: &Database
     let updated = storage::update_domain(db, &actor(), stored.id, 1, other)
         .await
         .unwrap();
-    let history = storage::domain_history(db, updated.id).await.unwrap();
+    let history = storage::domain_history(db, updated.id, 1000).await.unwrap();
     assert_eq!(
         history[0].probe_report_id, None,
         "the update was not tested"
@@ -91,7 +97,7 @@ async fn certificate_pins_round_trip_and_are_audited(db: &DatabaseConnection) {
     assert_eq!(updated.settings, pinned);
     let reread = storage::get_domain(db, stored.id).await.unwrap().unwrap();
     assert_eq!(reread.settings.imap_cert_pin, pinned.imap_cert_pin);
-    let history = storage::domain_history(db, stored.id).await.unwrap();
+    let history = storage::domain_history(db, stored.id, 1000).await.unwrap();
     assert_eq!(history[0].changes.len(), 1);
     assert_eq!(history[0].changes[0].field, Field::ImapCertPin);
 }
@@ -109,7 +115,7 @@ async fn each_connection_attempt_moves_the_attempts_position(db: &DatabaseConnec
     .unwrap();
     let before = storage::list_positions(db).await.unwrap();
     let typed = settings("new.example");
-    let probe = storage::start_probe_record(db, &actor(), None, &typed)
+    let probe = storage::start_probe_record(db, &actor(), None, &typed, storage::ProbeRun::Admin)
         .await
         .unwrap();
     let first = storage::record_attempt(db, user.id, "end.user@new.example", &typed, probe)

@@ -38,7 +38,7 @@ pub async fn domain_detail(id: i32) -> Result<DomainWithHistory, AppError> {
         .await
         .map_err(crate::ssr::store_error)?
         .ok_or(AppError::NotFound)?;
-    let history = storage::domain_history(&state.db, id)
+    let history = storage::domain_history(&state.db, id, super::HISTORY_SHOWN)
         .await
         .map_err(crate::ssr::store_error)?;
     let dns_records = super::dns_records::for_settings(&stored.settings).await;

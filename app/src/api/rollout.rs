@@ -30,6 +30,8 @@ pub struct RolloutView {
     /// (category title, inboxes disconnected with it).
     pub failures: Vec<(String, i32)>,
     pub pause_detail: Option<String>,
+    /// Paused until a super admin approves a host the domain has never used.
+    pub awaiting_approval: bool,
     /// The settings before the change are known, and the domain has not changed since.
     pub can_revert: bool,
     pub started_by: String,
@@ -88,8 +90,9 @@ pub async fn domain_inboxes(id: i32) -> Result<DomainInboxesView, AppError> {
 #[server(endpoint = "try_on_sample")]
 pub async fn try_on_sample(id: i32, settings: DomainSettingsForm) -> Result<SampleView, AppError> {
     let (account, state) = super::domains::manager().await?;
+    let actor = super::domains::actor(&account).await;
     let parsed = crate::ssr::domain_service::parse(settings)?;
-    let view = crate::ssr::try_on_sample(&state, id, &parsed).await?;
+    let view = crate::ssr::try_on_sample(&state, &actor, id, &parsed).await?;
     tracing::info!(domain = id, by = %account.email, tried = view.rows.len(), "settings tried on a sample");
     if crate::ssr::is_form_post().await {
         leptos_axum::redirect(&format!("/domains/{id}?sample={}", view.id));

@@ -4,7 +4,16 @@ use crate::api::HistoryEntry;
 
 /// The domain's change history, newest first, field by field.
 #[component]
-pub fn DomainHistory(domain_id: i32, entries: Vec<HistoryEntry>) -> impl IntoView {
+pub fn DomainHistory(domain_id: i32, domain: String, entries: Vec<HistoryEntry>) -> impl IntoView {
+    let more = (entries.len() as u64 >= crate::api::HISTORY_SHOWN).then(|| {
+        view! {
+            <p class="field-hint">
+                "The latest " {crate::api::HISTORY_SHOWN} " changes: "
+                <a href=format!("/history?domain={domain}")>"Change history"</a>
+                " has them all."
+            </p>
+        }
+    });
     let items = entries
         .into_iter()
         .map(|e| {
@@ -60,6 +69,7 @@ pub fn DomainHistory(domain_id: i32, entries: Vec<HistoryEntry>) -> impl IntoVie
         <section class="history" aria-labelledby="history-title">
             <h3 id="history-title">"History"</h3>
             <ol>{items}</ol>
+            {more}
         </section>
     }
 }

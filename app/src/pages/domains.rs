@@ -274,7 +274,7 @@ pub fn EditDomainPanel() -> impl IntoView {
                             </form>
                             <DomainInboxesPanel inboxes/>
                             <DnsRecordsPanel records=detail.dns_records.clone()/>
-                            <DomainHistory domain_id=detail.domain.id entries=detail.history/>
+                            <DomainHistory domain_id=detail.domain.id domain=detail.domain.settings.domain.to_string() entries=detail.history/>
                         }.into_any()
                     }
                 }})}

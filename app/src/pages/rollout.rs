@@ -214,15 +214,22 @@ fn Rollout(
             <ul>
                 {rollout.failures.into_iter().map(|(title, n)| view! { <li>{format!("{title}: {n}")}</li> }).collect_view()}
             </ul>
-            {paused.then(|| view! {
-                <div class="conflict" role="alert">
-                    <p><strong>"The first inbox checked failed, so the other inboxes were not checked."</strong></p>
-                    <p>{rollout.pause_detail.clone()}</p>
-                    <ActionForm action=resume>
-                        <input type="hidden" name="job" value=job/>
-                        <button type="submit">"Continue anyway"</button>
-                    </ActionForm>
-                </div>
+            {paused.then(|| {
+                let (headline, button) = if rollout.awaiting_approval {
+                    ("No inbox was checked: a super admin must approve the new host first.", "Approve and continue")
+                } else {
+                    ("The first inbox checked failed, so the other inboxes were not checked.", "Continue anyway")
+                };
+                view! {
+                    <div class="conflict" role="alert">
+                        <p><strong>{headline}</strong></p>
+                        <p>{rollout.pause_detail.clone()}</p>
+                        <ActionForm action=resume>
+                            <input type="hidden" name="job" value=job/>
+                            <button type="submit">{button}</button>
+                        </ActionForm>
+                    </div>
+                }
             })}
             {can_revert.then(|| view! {
                 <ActionForm action=revert>

@@ -132,7 +132,24 @@ pub async fn audit_event_detail(
     })
 }
 
+/// Walks of the whole history one user may start a minute: each reads every event.
+const VERIFY_PER_MINUTE: usize = 6;
+
 pub async fn verify_view(state: &AppState, account: &UserAccount) -> Result<VerifyView, AppError> {
+    let key = format!("verify-history:user:{}", account.id);
+    let minute = chrono::Duration::seconds(60);
+    if let Err(wait) = storage::take_rate_slot(&state.db, &key, VERIFY_PER_MINUTE, minute)
+        .await
+        .map_err(store_error)?
+    {
+        return Err(AppError::Invalid {
+            field: None,
+            message: format!(
+                "Verify reads the whole history: you can run it {VERIFY_PER_MINUTE} times a \
+                 minute. Try again in {wait} seconds."
+            ),
+        });
+    }
     let key = state.audit_signer.verifying_key();
     let report = storage::verify_history(&state.db, &key)
         .await

@@ -17,6 +17,7 @@ pub async fn create_domain(
 ) -> Result<StoredDomain, AppError> {
     let parsed = parse(typed.clone())?;
     super::require_static_ranges(state, &parsed, &typed)?;
+    require_vouched_pins(state, None, &parsed, &typed).await?;
     require_tested(state, &parsed, save_anyway, &typed).await?;
     let stored = storage::create_domain(&state.db, actor, parsed)
         .await
@@ -37,6 +38,13 @@ pub async fn update_domain(
 ) -> Result<StoredDomain, AppError> {
     let parsed = parse(typed.clone()).map_err(|e| e.editing(version))?;
     super::require_static_ranges(state, &parsed, &typed).map_err(|e| e.editing(version))?;
+    let saved = storage::get_domain(&state.db, id)
+        .await
+        .map_err(super::store_error)?
+        .ok_or(AppError::NotFound)?;
+    require_vouched_pins(state, Some(&saved), &parsed, &typed)
+        .await
+        .map_err(|e| e.editing(version))?;
     require_tested(state, &parsed, save_anyway, &typed)
         .await
         .map_err(|e| e.editing(version))?;
@@ -76,6 +84,29 @@ pub fn parse(settings: DomainSettingsForm) -> Result<domain::DomainSettings, App
         .map_err(|errors| AppError::invalid_settings(&errors, &settings))
 }
 
+/// A pin the domain did not have must be a certificate an admin's passing connection test of
+/// this domain saw ("Pin this certificate"): stored passwords trust it instead of the usual
+/// certificate checks.
+async fn require_vouched_pins(
+    state: &AppState,
+    saved: Option<&StoredDomain>,
+    parsed: &domain::DomainSettings,
+    typed: &DomainSettingsForm,
+) -> Result<(), AppError> {
+    let errors = super::pinning::unvouched_pins(
+        &state.db,
+        saved.map(|d| d.id),
+        saved.map(|d| &d.settings),
+        parsed,
+    )
+    .await?;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::invalid_settings(&errors, typed))
+    }
+}
+
 /// Settings that no connection test has passed are saved only when the admin says so: wrong
 /// settings disconnect every inbox of the domain.
 async fn require_tested(
@@ -101,6 +132,18 @@ fn save_error(err: StorageError, values: DomainSettingsForm) -> AppError {
             errors.insert(
                 domain::Field::Domain,
                 format!("{name} already has IMAP settings: edit them instead."),
+            );
+            AppError::invalid_settings(&errors, &values)
+        }
+        StorageError::RenameWithInboxes { name, inboxes } => {
+            let mut errors = domain::FieldErrors::default();
+            errors.insert(
+                domain::Field::Domain,
+                format!(
+                    "{name} cannot be renamed while {inboxes} connected inboxes have addresses \
+                     at {name}: their passwords would go to the new name's servers. Add the new \
+                     name as a domain of its own instead."
+                ),
             );
             AppError::invalid_settings(&errors, &values)
         }

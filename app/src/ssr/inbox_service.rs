@@ -44,6 +44,7 @@ pub async fn start_connect(
             (Some(d), _) => d.settings.clone(),
             (None, Some(mut typed)) => {
                 typed.domain = mail_domain.clone();
+                refuse_admin_choices(&typed)?;
                 crate::ssr::domain_service::parse(typed)?
             }
             (None, None) => return Err(AppError::invalid(
@@ -51,10 +52,11 @@ pub async fn start_connect(
                 "Your administrator has not set up this domain: enter the IMAP and SMTP settings.",
             )),
         };
-    let record =
-        storage::start_probe_record(&state.db, &actor, managed.as_ref().map(|d| d.id), &settings)
-            .await
-            .map_err(store_error)?;
+    let domain_id = managed.as_ref().map(|d| d.id);
+    let run = storage::ProbeRun::InboxConnect;
+    let record = storage::start_probe_record(&state.db, &actor, domain_id, &settings, run)
+        .await
+        .map_err(store_error)?;
     if managed.is_none() {
         let email = request.email.as_str();
         storage::record_attempt(&state.db, account.id, email, &settings, record)
@@ -95,6 +97,34 @@ pub async fn start_connect(
         }),
     );
     Ok((record, running))
+}
+
+/// Static addresses and certificate exceptions are the admins' choices: an end user typing
+/// the settings of a domain without settings cannot turn them on.
+fn refuse_admin_choices(typed: &DomainSettingsForm) -> Result<(), AppError> {
+    let refused = if typed.use_static_ips {
+        Some(("use_static_ips", "Use static IP addresses"))
+    } else if typed.allow_non_secure_certificate {
+        Some((
+            "allow_non_secure_certificate",
+            "Allow non-secure certificate",
+        ))
+    } else if !typed.imap_cert_pin.trim().is_empty() || !typed.smtp_cert_pin.trim().is_empty() {
+        Some(("imap_cert_pin", "A certificate pin"))
+    } else {
+        None
+    };
+    match refused {
+        Some((field, label)) => Err(AppError::invalid(
+            field,
+            format!(
+                "{label} is set by your administrator, not when you connect an inbox: ask them \
+                 to add {} under Domains.",
+                typed.domain
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Checks the inbox's logins with the new password; stores it only when they pass.
@@ -140,16 +170,13 @@ pub async fn domain_inboxes(state: &AppState, id: i32) -> Result<DomainInboxesVi
     let count = storage::count_domain_inboxes(&state.db, id)
         .await
         .map_err(store_error)?;
-    let shown = storage::list_inboxes(&state.db, storage::InboxOwner::Domain(id))
+    let owner = storage::InboxOwner::Domain(id);
+    let shown = storage::list_inboxes_after(&state.db, owner, None, INBOXES_SHOWN)
         .await
         .map_err(store_error)?;
     Ok(DomainInboxesView {
         count,
-        shown: shown
-            .into_iter()
-            .take(INBOXES_SHOWN as usize)
-            .map(InboxView::from)
-            .collect(),
+        shown: shown.into_iter().map(InboxView::from).collect(),
         rollout: job.map(|j| RolloutView {
             id: j.id,
             state: j.state,
@@ -162,6 +189,7 @@ pub async fn domain_inboxes(state: &AppState, id: i32) -> Result<DomainInboxesVi
                 .map(|(c, n)| (category_title(&c), n))
                 .collect(),
             pause_detail: j.pause_detail,
+            awaiting_approval: j.awaiting_approval,
             can_revert: j.previous_settings.is_some() && j.domain_version == current.version,
             started_by: j.actor_email,
             started_at: crate::api::format_time(j.created_at),
@@ -174,11 +202,21 @@ fn category_title(stored: &str) -> String {
         .map_or_else(|_| stored.to_string(), |c| c.title().to_string())
 }
 
+/// Tries `settings` with the stored passwords of up to [`SAMPLE_SIZE`] of the domain's inboxes
+/// (IMAP and SMTP login). It counts as a connection test against the caller's allowance, and
+/// is recorded with the hosts, ports and verdicts.
 pub async fn try_on_sample(
     state: &AppState,
+    actor: &Actor,
     domain_id: i32,
     settings: &DomainSettings,
 ) -> Result<SampleView, AppError> {
+    let saved = storage::get_domain(&state.db, domain_id)
+        .await
+        .map_err(store_error)?
+        .ok_or(AppError::NotFound)?;
+    super::custody::allow_stored_passwords(state, actor, &saved, settings).await?;
+    super::probe_service::admit(state, actor.user_id).await?;
     let sample = storage::sample_inboxes(&state.db, domain_id, SAMPLE_SIZE)
         .await
         .map_err(store_error)?;
@@ -207,6 +245,7 @@ pub async fn try_on_sample(
         }
     }))
     .await;
+    super::custody::record_sample(state, actor, &saved, settings, &rows).await?;
     let view = SampleView {
         id: state.samples.next_id(),
         domain_id,

@@ -115,11 +115,21 @@ pub async fn attempt_login(
         .map_err(store_error)?
     {
         Ok(attempt) => attempt,
-        Err(retry_after_secs) => {
+        Err(refusal) => {
             tracing::warn!(email = %loggable(typed_email), %ip, "login refused: throttled");
-            let why = "refused: too many attempts, the password was not checked";
-            record_failure(db, typed_email, ip, why).await?;
-            return Err(AppError::Throttled { retry_after_secs });
+            // Counted per lock, recorded as one event once the lock ends: anonymous requests
+            // cannot grow the history one event each.
+            let who = storage::RefusedLogin {
+                typed_email: loggable(typed_email),
+                client_ip: ip.to_string(),
+                user_agent: super::user_agent().await,
+            };
+            storage::count_refusal(db, &refusal, &who)
+                .await
+                .map_err(store_error)?;
+            return Err(AppError::Throttled {
+                retry_after_secs: refusal.retry_after_secs,
+            });
         }
     };
     let verified = match &address {
@@ -196,7 +206,9 @@ pub async fn admit_setup_attempt(
         .map_err(store_error)?
     {
         Ok(_) => Ok(()),
-        Err(retry_after_secs) => Err(AppError::Throttled { retry_after_secs }),
+        Err(refusal) => Err(AppError::Throttled {
+            retry_after_secs: refusal.retry_after_secs,
+        }),
     }
 }
 

@@ -2,7 +2,7 @@
 //! Only a finished test run for this domain, against the host and port the leg has now, whose
 //! leg presented a certificate, can be pinned.
 
-use domain::{CertPin, DomainSettings, Hostname, Port};
+use domain::{CertPin, DomainSettings, Field, FieldErrors, Hostname, Port};
 use probe::{ProbeReport, StepName};
 use storage::{Actor, StorageError, StoredDomain};
 
@@ -42,6 +42,20 @@ impl Leg {
         match self {
             Leg::Imap => (&s.imap_host, s.imap_port),
             Leg::Smtp => (&s.smtp_host, s.smtp_port),
+        }
+    }
+
+    fn pin(self, s: &DomainSettings) -> Option<&CertPin> {
+        match self {
+            Leg::Imap => s.imap_cert_pin.as_ref(),
+            Leg::Smtp => s.smtp_cert_pin.as_ref(),
+        }
+    }
+
+    fn field(self) -> Field {
+        match self {
+            Leg::Imap => Field::ImapCertPin,
+            Leg::Smtp => Field::SmtpCertPin,
         }
     }
 
@@ -108,6 +122,13 @@ pub async fn pin_certificate(
                 leg.label()
             ))
         })?;
+    if !probe.ok || !probe.by_admin {
+        return Err(refusal(
+            "Only a certificate from a passing connection test run from this panel can be \
+             pinned (for a self-signed certificate, turn on Allow non-secure certificate for \
+             the test).",
+        ));
+    }
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let pin = CertPin::new(fingerprint, &today).map_err(|e| refusal(e.to_string()))?;
     let mut settings = stored.settings;
@@ -120,4 +141,67 @@ pub async fn pin_certificate(
         )),
         Err(e) => Err(store_error(e)),
     }
+}
+
+/// Connection tests a new pin is looked for in (the domain's latest).
+const TESTS_SEARCHED: u64 = 50;
+
+/// The pins in `settings` that `saved` does not have on the same server and that no admin's
+/// passing connection test of this domain saw there, one message per field. Stored passwords
+/// trust a pinned certificate instead of the usual checks, so a pin must come from a test.
+pub async fn unvouched_pins(
+    db: &storage::DatabaseConnection,
+    domain_id: Option<i32>,
+    saved: Option<&DomainSettings>,
+    settings: &DomainSettings,
+) -> Result<FieldErrors, AppError> {
+    let mut errors = FieldErrors::new();
+    let mut tests = None;
+    for leg in [Leg::Imap, Leg::Smtp] {
+        let Some(pin) = leg.pin(settings) else {
+            continue;
+        };
+        let unchanged =
+            saved.is_some_and(|s| leg.pin(s) == Some(pin) && leg.server(s) == leg.server(settings));
+        if unchanged {
+            continue;
+        }
+        if tests.is_none() {
+            tests = Some(match domain_id {
+                Some(id) => storage::domain_probes(db, id, TESTS_SEARCHED)
+                    .await
+                    .map_err(store_error)?,
+                None => Vec::new(),
+            });
+        }
+        let seen = tests.iter().flatten().any(|t| {
+            t.ok && t.by_admin
+                && leg.server(&t.settings) == leg.server(settings)
+                && saw_certificate(t, leg, pin)
+        });
+        if !seen {
+            errors.insert(
+                leg.field(),
+                format!(
+                    "No passing connection test of this domain saw this {} certificate: run \
+                     Test connection on the saved domain, then Pin this certificate.",
+                    leg.label()
+                ),
+            );
+        }
+    }
+    Ok(errors)
+}
+
+fn saw_certificate(test: &storage::StoredProbe, leg: Leg, pin: &CertPin) -> bool {
+    test.report
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<ProbeReport>(json).ok())
+        .and_then(|r| {
+            r.step(leg.connect_step())
+                .and_then(|s| s.tls.as_ref())
+                .and_then(|t| t.sha256_fingerprint.clone())
+        })
+        .and_then(|fp| CertPin::new(&fp, pin.pinned_on()).ok())
+        .is_some_and(|seen| seen.fingerprint() == pin.fingerprint())
 }

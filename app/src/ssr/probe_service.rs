@@ -26,7 +26,8 @@ pub async fn start_probe(
     admit(state, actor.user_id).await?;
     let parsed = super::domain_service::parse(request.settings)?;
     let credentials = credentials(request.email, request.username, request.password)?;
-    let record = storage::start_probe_record(&state.db, actor, request.domain_id, &parsed)
+    let run = storage::ProbeRun::Admin;
+    let record = storage::start_probe_record(&state.db, actor, request.domain_id, &parsed, run)
         .await
         .map_err(super::store_error)?;
     let running = state.probes.spawn(

@@ -12,9 +12,18 @@ pub async fn continue_revalidation(
     actor: &Actor,
     job: i32,
 ) -> Result<RevalidationJob, AppError> {
-    let job = storage::continue_job(&state.db, actor, job)
-        .await
-        .map_err(super::store_error)?;
+    let job = match storage::continue_job(&state.db, actor, job).await {
+        Ok(job) => job,
+        Err(StorageError::ApprovalRequired) => {
+            return Err(AppError::Forbidden(
+                "This revalidation waits for a super admin: the change names a host this \
+                 domain has never used, and only a super admin can approve sending its \
+                 inboxes' stored passwords there."
+                    .into(),
+            ))
+        }
+        Err(e) => return Err(super::store_error(e)),
+    };
     state.worker.wake();
     tracing::info!(job = job.id, by = %actor.email, "revalidation continued");
     Ok(job)

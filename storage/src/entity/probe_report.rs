@@ -17,6 +17,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub report: String,
     pub actor_user_id: i32,
+    /// Run by an admin from the domain form (not by an end user connecting an inbox).
+    pub by_admin: bool,
     pub actor_email: String,
     pub created_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,

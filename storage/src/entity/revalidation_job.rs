@@ -20,6 +20,8 @@ pub struct Model {
     pub failures: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub pause_detail: Option<String>,
+    /// Paused until a super admin approves a host the domain has never used.
+    pub awaiting_approval: bool,
     pub actor_email: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

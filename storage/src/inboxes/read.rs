@@ -74,7 +74,7 @@ pub async fn inbox_secret(db: &DatabaseConnection, id: i32) -> Result<InboxSecre
 
 /// How many inboxes use the domain's settings (one indexed count).
 pub async fn count_domain_inboxes(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     domain_id: i32,
 ) -> Result<u64, StorageError> {
     Ok(Entity::find()
