@@ -173,6 +173,19 @@ pub async fn expire_login_locks(db: &DatabaseConnection) {
         .expect("expire login locks");
 }
 
+/// Ends every lock that refused logins were counted against, as if its time had passed.
+pub async fn end_refusal_locks(db: &DatabaseConnection) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = db.get_database_backend();
+    db.execute(Statement::from_sql_and_values(
+        backend,
+        "UPDATE login_refusals SET locked_until = $1",
+        [(crate::now() - chrono::Duration::seconds(1)).into()],
+    ))
+    .await
+    .expect("end refusal locks");
+}
+
 /// The keys of every login-throttle row.
 pub async fn throttle_keys(db: &DatabaseConnection) -> Vec<String> {
     use crate::entity::login_throttle::Entity;

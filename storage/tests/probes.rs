@@ -9,7 +9,29 @@ support::on_both_backends!(
     a_save_links_the_successful_probe_of_exactly_those_values,
     certificate_pins_round_trip_and_are_audited,
     each_connection_attempt_moves_the_attempts_position,
+    an_end_users_passing_test_vouches_for_no_admin_save,
 );
+
+/// An end user connecting an inbox to a domain without settings types them; their passing test
+/// must not count as "tested" when an admin saves the same values.
+async fn an_end_users_passing_test_vouches_for_no_admin_save(db: &DatabaseConnection) {
+    let typed = settings("typed.example");
+    let run = storage::ProbeRun::InboxConnect;
+    let id = storage::start_probe_record(db, &actor(), None, &typed, run)
+        .await
+        .unwrap();
+    storage::finish_probe_record(db, id, &actor(), true, None, "{}")
+        .await
+        .unwrap();
+    assert!(!storage::get_probe(db, id).await.unwrap().unwrap().by_admin);
+    assert_eq!(
+        storage::successful_probe_for(db, &typed).await.unwrap(),
+        None
+    );
+    let created = storage::create_domain(db, &actor(), typed).await.unwrap();
+    let history = storage::domain_history(db, created.id, 10).await.unwrap();
+    assert_eq!(history[0].probe_report_id, None, "{history:?}");
+}
 
 async fn probe_records_start_empty_and_finish_with_the_report(db: &DatabaseConnection) {
     let id = storage::start_probe_record(

@@ -122,12 +122,13 @@ pub async fn pin_certificate(
                 leg.label()
             ))
         })?;
-    if !probe.ok || !probe.by_admin {
-        return Err(refusal(
-            "Only a certificate from a passing connection test run from this panel can be \
-             pinned (for a self-signed certificate, turn on Allow non-secure certificate for \
-             the test).",
-        ));
+    if !probe.by_admin || !connected(&report, leg) {
+        return Err(refusal(format!(
+            "Only a certificate that passed the {} connect step of a connection test run from \
+             this panel can be pinned (for a self-signed certificate, turn on Allow non-secure \
+             certificate for the test).",
+            leg.label()
+        )));
     }
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let pin = CertPin::new(fingerprint, &today).map_err(|e| refusal(e.to_string()))?;
@@ -146,9 +147,10 @@ pub async fn pin_certificate(
 /// Connection tests a new pin is looked for in (the domain's latest).
 const TESTS_SEARCHED: u64 = 50;
 
-/// The pins in `settings` that `saved` does not have on the same server and that no admin's
-/// passing connection test of this domain saw there, one message per field. Stored passwords
-/// trust a pinned certificate instead of the usual checks, so a pin must come from a test.
+/// The pins in `settings` that `saved` does not have and that no admin's connection test of
+/// this domain saw on a passing connect step of that leg, one message per field. Stored
+/// passwords trust a pinned certificate instead of the usual checks, so a pin must come from a
+/// test.
 pub async fn unvouched_pins(
     db: &storage::DatabaseConnection,
     domain_id: Option<i32>,
@@ -161,9 +163,9 @@ pub async fn unvouched_pins(
         let Some(pin) = leg.pin(settings) else {
             continue;
         };
-        let unchanged =
-            saved.is_some_and(|s| leg.pin(s) == Some(pin) && leg.server(s) == leg.server(settings));
-        if unchanged {
+        // Whoever holds the pinned certificate's key is the same server wherever it answers:
+        // a pin the domain already had stays vouched for when the host moves.
+        if saved.is_some_and(|s| leg.pin(s) == Some(pin)) {
             continue;
         }
         if tests.is_none() {
@@ -174,11 +176,10 @@ pub async fn unvouched_pins(
                 None => Vec::new(),
             });
         }
-        let seen = tests.iter().flatten().any(|t| {
-            t.ok && t.by_admin
-                && leg.server(&t.settings) == leg.server(settings)
-                && saw_certificate(t, leg, pin)
-        });
+        let seen = tests
+            .iter()
+            .flatten()
+            .any(|t| t.by_admin && saw_certificate(t, leg, pin));
         if !seen {
             errors.insert(
                 leg.field(),
@@ -193,15 +194,28 @@ pub async fn unvouched_pins(
     Ok(errors)
 }
 
+/// Whether the leg's connect step passed: the certificate was accepted (a wrong password later
+/// says nothing against it).
+fn connected(report: &ProbeReport, leg: Leg) -> bool {
+    report
+        .step(leg.connect_step())
+        .is_some_and(|s| s.outcome == probe::Outcome::Passed)
+}
+
+/// Whether `test` connected to the leg and saw exactly the pinned certificate.
 fn saw_certificate(test: &storage::StoredProbe, leg: Leg, pin: &CertPin) -> bool {
-    test.report
+    let Some(report) = test
+        .report
         .as_deref()
         .and_then(|json| serde_json::from_str::<ProbeReport>(json).ok())
-        .and_then(|r| {
-            r.step(leg.connect_step())
-                .and_then(|s| s.tls.as_ref())
-                .and_then(|t| t.sha256_fingerprint.clone())
-        })
-        .and_then(|fp| CertPin::new(&fp, pin.pinned_on()).ok())
-        .is_some_and(|seen| seen.fingerprint() == pin.fingerprint())
+    else {
+        return false;
+    };
+    connected(&report, leg)
+        && report
+            .step(leg.connect_step())
+            .and_then(|s| s.tls.as_ref())
+            .and_then(|t| t.sha256_fingerprint.as_deref())
+            .and_then(|fp| CertPin::new(fp, pin.pinned_on()).ok())
+            .is_some_and(|seen| seen.fingerprint() == pin.fingerprint())
 }
