@@ -83,24 +83,30 @@ pub async fn count_domain_inboxes(
         .await?)
 }
 
-/// Up to `n` of the domain's inboxes with their passwords, spread over the id range.
+/// Up to `n` of the domain's inboxes with their passwords, spread over the id range (one
+/// indexed read each: the domain's other inboxes are not loaded).
 pub async fn sample_inboxes(
     db: &DatabaseConnection,
     domain_id: i32,
     n: u64,
 ) -> Result<Vec<InboxSecret>, StorageError> {
-    let ids: Vec<i32> = Entity::find()
-        .select_only()
-        .column(Column::Id)
-        .filter(Column::DomainId.eq(domain_id))
-        .order_by_asc(Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let step = (ids.len() as u64).div_ceil(n.max(1)).max(1) as usize;
+    let count = count_domain_inboxes(db, domain_id).await?;
+    let step = count.div_ceil(n.max(1)).max(1);
     let mut out = Vec::new();
-    for id in ids.into_iter().step_by(step).take(n as usize) {
-        out.push(inbox_secret(db, id).await?);
+    for offset in (0..count).step_by(step as usize).take(n as usize) {
+        let id: Option<i32> = Entity::find()
+            .select_only()
+            .column(Column::Id)
+            .filter(Column::DomainId.eq(domain_id))
+            .order_by_asc(Column::Id)
+            .offset(offset)
+            .limit(1)
+            .into_tuple()
+            .one(db)
+            .await?;
+        if let Some(id) = id {
+            out.push(inbox_secret(db, id).await?);
+        }
     }
     Ok(out)
 }
