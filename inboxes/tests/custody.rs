@@ -58,7 +58,7 @@ async fn allow_non_secure_certificate_sends_no_stored_password_to_an_unpinned_ce
         .await
         .expect("job")
         .expect("a job");
-    worker(&t, &m.certs, config("custody-1", 2, 2, LEASE))
+    worker(t, &m.certs, config("custody-1", 2, 2, LEASE))
         .drain()
         .await
         .expect("drain");
@@ -110,7 +110,7 @@ async fn a_pinned_certificate_gets_the_stored_password(t: &TestDb) {
     storage::update_domain(&t.db, &super_admin(), s.domain.id, 1, pinned)
         .await
         .expect("save");
-    worker(&t, &m.certs, config("custody-2", 2, 2, LEASE))
+    worker(t, &m.certs, config("custody-2", 2, 2, LEASE))
         .drain()
         .await
         .expect("drain");
@@ -146,7 +146,7 @@ async fn a_new_host_from_an_account_admin_waits_for_a_super_admin(t: &TestDb) {
     // Every inbox is due for its periodic check now: none is checked while the host waits.
     let due = chrono::Utc::now() - chrono::Duration::seconds(1);
     set_next_check(&t.db, s.domain.id, due).await;
-    let w = worker(&t, &m.certs, config("custody-3", 2, 2, LEASE));
+    let w = worker(t, &m.certs, config("custody-3", 2, 2, LEASE));
     w.drain().await.expect("drain");
     let held = storage::list_inboxes(&t.db, InboxOwner::Domain(s.domain.id))
         .await
