@@ -37,6 +37,9 @@ pub enum StorageError {
     /// `create_first_super_admin` when a user already exists.
     #[error("setup has already been done")]
     SetupAlreadyDone,
+    /// A document `verify_export` does not read.
+    #[error("not a change-history export this version reads (format {0:?})")]
+    ExportFormat(String),
     /// The user already holds `MAX_ACTIVE_TOKENS` tokens that are neither revoked nor expired.
     #[error("too many active API tokens")]
     TokenLimit,
