@@ -1,7 +1,7 @@
 //! `GET /history/export.csv` and `/history/export.json`: the filtered change history, streamed
 //! in batches (never the whole table in memory). The JSON export signs a checkpoint of the
 //! chain's head and a statement of where it starts first and carries them, so it verifies
-//! offline (`server audit verify --file`).
+//! offline (`server audit verify --file`). CSV cells never start a spreadsheet formula.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
@@ -185,10 +185,68 @@ fn readable_changes(e: &ChainedEvent) -> String {
         .unwrap_or_else(|_| e.changes.clone())
 }
 
-fn csv_row<S: AsRef<[u8]>>(fields: &[S]) -> Bytes {
+fn csv_row<S: AsRef<str>>(fields: &[S]) -> Bytes {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    if let Err(e) = writer.write_record(fields) {
+    let cells: Vec<_> = fields
+        .iter()
+        .map(|f| spreadsheet_safe(f.as_ref()))
+        .collect();
+    if let Err(e) = writer.write_record(cells.iter().map(|c| c.as_bytes())) {
         tracing::error!(error = %e, "CSV row");
     }
     Bytes::from(writer.into_inner().unwrap_or_default())
+}
+
+/// A cell a spreadsheet shows as text: one starting with `=`, `+`, `-`, `@`, tab or carriage
+/// return would be read as a formula (a User-Agent of `=HYPERLINK(…)` on a failed login), so it
+/// gets a leading `'`, as OWASP recommends; the CSV writer still quotes what needs quoting.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> String {
+        String::from_utf8_lossy(&csv_row(cells)).into_owned()
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_evaluate_are_neutralised() {
+        for (cell, written) in [
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
+            ("+1+2", "'+1+2"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+            ("=1,2", "\"'=1,2\""),
+        ] {
+            assert_eq!(row(&[cell, "x"]), format!("{written},x\n"), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn ordinary_cells_are_unchanged() {
+        let cells = [
+            "12",
+            "admin@example.org",
+            "Mozilla/5.0",
+            "a=b",
+            "",
+            "IMAP port: — → 993",
+        ];
+        assert_eq!(
+            row(&cells),
+            "12,admin@example.org,Mozilla/5.0,a=b,,IMAP port: — → 993\n"
+        );
+    }
 }
