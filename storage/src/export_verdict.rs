@@ -143,6 +143,15 @@ impl fmt::Display for Unsigned {
                 "the export carries no checkpoint: no signature covers its events"
             ),
             Unsigned::AfterCheckpoint {
+                checkpoint_seq: 0,
+                first_seq,
+                last_seq,
+                count,
+            } => write!(
+                f,
+                "{count} event(s), #{first_seq} to #{last_seq}, are in an export signed as one of an empty history: no signature covers them"
+            ),
+            Unsigned::AfterCheckpoint {
                 checkpoint_seq,
                 first_seq,
                 last_seq,

@@ -124,7 +124,12 @@ fn walk(doc: &ExportDocument, verdict: &mut ExportVerdict) -> Result<(), ExportP
         (None, None) => (1, GENESIS_HASH.to_owned()),
     };
     let checkpoints: Vec<Checkpoint> = verdict.checkpoint.iter().cloned().collect();
-    let covered_to = verdict.checkpoint.as_ref().map(|c| c.seq);
+    let covered_to = match (&verdict.checkpoint, signed) {
+        (Some(c), _) => Some(c.seq),
+        // Signed as an export of an empty history: it has no checkpoint to carry.
+        (None, Some(s)) if s.checkpoint_seq == 0 => Some(0),
+        (None, _) => None,
+    };
     let mut walk = ChainWalk::starting_at(start_seq, &start_prev_hash, &checkpoints);
     let covered_len = covered_to.map_or(doc.chain.len(), |last| {
         let after = doc.chain.iter().position(|e| e.seq() > last);
@@ -137,7 +142,8 @@ fn walk(doc: &ExportDocument, verdict: &mut ExportVerdict) -> Result<(), ExportP
         covered_events += u64::from(matches!(entry, ChainEntry::Event(_)));
     }
     walk.finish().map_err(ExportProblem::Chain)?;
-    if let Some(s) = signed.filter(|s| s.events != covered_events) {
+    let counted = signed.filter(|_| covered_to.is_some());
+    if let Some(s) = counted.filter(|s| s.events != covered_events) {
         return Err(ExportProblem::EventsNotExported {
             stated: s.events,
             found: covered_events,

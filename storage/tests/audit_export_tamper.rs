@@ -100,8 +100,9 @@ async fn an_altered_event_is_altered(db: &DatabaseConnection) {
 }
 
 async fn an_event_appended_after_the_checkpoint_is_not_covered(db: &DatabaseConnection) {
-    history(db).await;
     let signer = AuditSigner::generate();
+    let mut empty = export(db, &signer, AuditFilter::default()).await;
+    history(db).await;
     let mut doc = export(db, &signer, AuditFilter::default()).await;
     // A forged event with a correct hash, following #5.
     let ChainEntry::Event(last) = doc.chain[4].clone() else {
@@ -125,6 +126,18 @@ async fn an_event_appended_after_the_checkpoint_is_not_covered(db: &DatabaseConn
             count: 1
         }]
     );
+    // Added to the export of the history when it was still empty.
+    empty.chain.push(doc.chain[0].clone());
+    let verdict = verify(&empty, &signer);
+    assert_eq!(verdict.integrity(), Integrity::Unsigned, "{verdict:?}");
+    assert!(matches!(
+        verdict.unsigned[..],
+        [Unsigned::AfterCheckpoint {
+            checkpoint_seq: 0,
+            first_seq: 1,
+            ..
+        }]
+    ));
 }
 
 async fn a_tampered_statement_is_altered(db: &DatabaseConnection) {

@@ -67,10 +67,7 @@ fn report(verdict: &ExportVerdict, allow_unsigned: bool) -> u8 {
         }
         Integrity::Unsigned if verdict.is_signed() => {
             println!("NOT COVERED BY A SIGNATURE: {}.", unsigned_reasons(verdict));
-            println!(
-                "Up to the checkpoint the export is intact{}.",
-                signed_span(verdict)
-            );
+            println!("The signed part is intact{}.", signed_span(verdict));
             UNSIGNED
         }
         Integrity::Unsigned => {
