@@ -1,6 +1,8 @@
 //! The audit chain from the command line: `server audit verify` (the database, or an export
-//! offline), `server audit checkpoint`, `server audit public-key`; and the signing key's
-//! configuration, shared with `serve`.
+//! offline: see `offline`), `server audit checkpoint`, `server audit public-key`; and the
+//! signing key's configuration, shared with `serve`.
+
+mod offline;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -55,7 +57,8 @@ pub struct AuditArgs {
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Walk the change history's hash chain and its signed checkpoints, and name the first event
-    /// that was altered, removed or inserted. With --file, check an export offline instead.
+    /// that was altered, removed or inserted. With --file, check an export offline instead
+    /// (exit status 0 intact, 1 altered, 2 bad arguments, 3 events missing, 4 unsigned).
     Verify {
         /// A JSON export of the change history (no database needed).
         #[arg(long)]
@@ -63,6 +66,10 @@ pub enum AuditCommand {
         /// The server's public key (64 hex digits, or a file holding them); default: the key file's.
         #[arg(long = "public-key")]
         public_key: Option<String>,
+        /// Check the chain of an export that carries no valid signed checkpoint or statement
+        /// (refused otherwise); it is still reported UNSIGNED, with exit status 4.
+        #[arg(long = "allow-unsigned", requires = "file")]
+        allow_unsigned: bool,
     },
     /// Sign a checkpoint of the chain's head now.
     Checkpoint,
@@ -70,7 +77,7 @@ pub enum AuditCommand {
     PublicKey,
 }
 
-/// Runs an `audit` command; exit status 1 when the history is not intact.
+/// Runs an `audit` command; exit status 1 when the history in the database is not intact.
 pub async fn run(database: &DatabaseArgs, args: AuditArgs) -> Result<ExitCode, String> {
     match args.command {
         AuditCommand::PublicKey => {
@@ -92,14 +99,16 @@ pub async fn run(database: &DatabaseArgs, args: AuditArgs) -> Result<ExitCode, S
         AuditCommand::Verify {
             file: Some(file),
             public_key,
-        } => {
-            let key = public_key
-                .ok_or("--file needs --public-key (the key `server audit public-key` prints)")?;
-            verify_file(&file, &read_key(&key)?)
-        }
+            allow_unsigned,
+        } => Ok(offline::verify_file(
+            &file,
+            public_key.as_deref(),
+            allow_unsigned,
+        )),
         AuditCommand::Verify {
             file: None,
             public_key,
+            ..
         } => {
             let key = match public_key {
                 Some(key) => read_key(&key)?,
@@ -127,32 +136,6 @@ pub async fn run(database: &DatabaseArgs, args: AuditArgs) -> Result<ExitCode, S
                     Ok(ExitCode::FAILURE)
                 }
             }
-        }
-    }
-}
-
-fn verify_file(file: &Path, key: &ed25519_dalek::VerifyingKey) -> Result<ExitCode, String> {
-    let text = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let doc: storage::ExportDocument = serde_json::from_reader(std::io::BufReader::new(text))
-        .map_err(|e| format!("{} is not a change-history export: {e}", file.display()))?;
-    if doc.format != storage::EXPORT_FORMAT {
-        return Err(format!("unknown export format {:?}", doc.format));
-    }
-    match storage::verify_export(&doc, key) {
-        Ok(verdict) => {
-            let signed = verdict
-                .checkpoint
-                .map(|c| format!(", up to event #{} signed at {}", c.seq, c.signed_at))
-                .unwrap_or_default();
-            println!(
-                "intact: {} events exported, {} others linked by digest{signed}",
-                verdict.events, verdict.omitted
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(problem) => {
-            println!("NOT INTACT: {problem}");
-            Ok(ExitCode::FAILURE)
         }
     }
 }

@@ -277,7 +277,14 @@ async fn exports_stream_the_filter_and_verify_offline() {
                 (StatusCode::OK, "application/json")
             );
             let doc: storage::ExportDocument = serde_json::from_str(&json).expect("export parses");
-            assert!(doc.checkpoint.is_some());
+            assert!(doc.checkpoint.is_some() && doc.statement.is_some());
+            let verdict = storage::verify_export(&doc, &app.state.audit_signer.verifying_key())
+                .expect("a current export");
+            assert_eq!(
+                verdict.integrity(),
+                storage::Integrity::Intact,
+                "{verdict:?}"
+            );
             let file = dir.join(format!("{name}-{}.json", app.db.backend));
             std::fs::write(&file, &json).expect("write");
             let (ok, out) = verify_offline(&file, &key);

@@ -262,7 +262,12 @@ async fn domains_through_the_api() {
         let doc: storage::ExportDocument =
             serde_json::from_str(&exported.body).expect("the export parses");
         let key = storage::parse_public_key(&app.state.audit_signer.public_key_hex()).expect("key");
-        let verdict = storage::verify_export(&doc, &key).expect("the export verifies");
+        let verdict = storage::verify_export(&doc, &key).expect("a current export");
+        assert_eq!(
+            verdict.integrity(),
+            storage::Integrity::Intact,
+            "{verdict:?}"
+        );
         assert!(verdict.events > 0, "{verdict:?}");
         let no_token = api(&app, Method::GET, "/api/v1/history/export.csv", None, None).await;
         assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);

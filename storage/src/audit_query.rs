@@ -6,8 +6,8 @@ use futures::stream::BoxStream;
 use futures::StreamExt;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +107,36 @@ pub async fn get_event(db: &DatabaseConnection, id: i32) -> Result<AuditEvent, S
         .await?
         .map(to_event)
         .ok_or(StorageError::NotFound)?
+}
+
+/// The first event `filter` matches with seq at most `up_to_seq` (where an export starts).
+pub(crate) async fn first_match(
+    db: &DatabaseConnection,
+    filter: &AuditFilter,
+    up_to_seq: i64,
+) -> Result<Option<ChainedEvent>, StorageError> {
+    Ok(filter
+        .select()
+        .filter(Column::Seq.is_not_null())
+        .filter(Column::Seq.lte(up_to_seq))
+        .order_by_asc(Column::Seq)
+        .one(db)
+        .await?
+        .map(crate::audit_chain::to_chained))
+}
+
+/// How many events `filter` matches with seq from `from_seq` to `to_seq`.
+pub(crate) async fn count_matches(
+    db: &DatabaseConnection,
+    filter: &AuditFilter,
+    from_seq: i64,
+    to_seq: i64,
+) -> Result<u64, StorageError> {
+    Ok(filter
+        .select()
+        .filter(Column::Seq.between(from_seq, to_seq))
+        .count(db)
+        .await?)
 }
 
 /// The filtered events in chain order, read in batches (nothing buffers the whole table).

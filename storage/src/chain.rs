@@ -73,7 +73,8 @@ struct Link<'a> {
     seq: i64,
 }
 
-fn canonical_sha256(value: &impl Serialize) -> String {
+/// RFC 8785 canonical JSON of `value`: what hashes and signatures cover.
+pub(crate) fn canonical_json(value: &impl Serialize) -> Vec<u8> {
     let mut bytes = Vec::new();
     let mut serializer =
         serde_json::Serializer::with_formatter(&mut bytes, canon_json::CanonicalFormatter::new());
@@ -81,7 +82,22 @@ fn canonical_sha256(value: &impl Serialize) -> String {
     if value.serialize(&mut serializer).is_err() {
         bytes.clear();
     }
-    hex::encode(Sha256::digest(&bytes))
+    bytes
+}
+
+fn canonical_sha256(value: &impl Serialize) -> String {
+    hex::encode(Sha256::digest(canonical_json(value)))
+}
+
+/// Whether `signature` (hex) is `key`'s Ed25519 signature of `message`.
+pub(crate) fn signature_verifies(key: &VerifyingKey, message: &[u8], signature: &str) -> bool {
+    let Ok(signature) = hex::decode(signature) else {
+        return false;
+    };
+    let Ok(signature) = Signature::from_slice(&signature) else {
+        return false;
+    };
+    key.verify(message, &signature).is_ok()
 }
 
 impl ChainedEvent {
@@ -145,38 +161,22 @@ struct SignedCheckpoint<'a> {
 impl Checkpoint {
     /// The canonical JSON the signature covers.
     pub fn signed_bytes(seq: i64, hash: &str, signed_at: &DateTime<Utc>) -> Vec<u8> {
-        let value = SignedCheckpoint {
+        canonical_json(&SignedCheckpoint {
             hash,
             kind: "mailsettings audit checkpoint",
             seq,
             signed_at,
-        };
-        let mut bytes = Vec::new();
-        let mut serializer = serde_json::Serializer::with_formatter(
-            &mut bytes,
-            canon_json::CanonicalFormatter::new(),
-        );
-        if value.serialize(&mut serializer).is_err() {
-            bytes.clear();
-        }
-        bytes
+        })
     }
 
     /// Whether `key` signed exactly this checkpoint.
     pub fn signed_by(&self, key: &VerifyingKey) -> bool {
-        let Ok(signature) = hex::decode(&self.signature) else {
-            return false;
-        };
-        let Ok(signature) = Signature::from_slice(&signature) else {
-            return false;
-        };
         hex::encode(key.as_bytes()) == self.public_key
-            && key
-                .verify(
-                    &Self::signed_bytes(self.seq, &self.hash, &self.signed_at),
-                    &signature,
-                )
-                .is_ok()
+            && signature_verifies(
+                key,
+                &Self::signed_bytes(self.seq, &self.hash, &self.signed_at),
+                &self.signature,
+            )
     }
 }
 

@@ -97,16 +97,18 @@ impl AuditSigner {
         hex::encode(self.key.verifying_key().as_bytes())
     }
 
+    /// The hex Ed25519 signature of `message` (canonical JSON naming its own kind).
+    pub(crate) fn sign_hex(&self, message: &[u8]) -> String {
+        hex::encode(self.key.sign(message).to_bytes())
+    }
+
     fn sign(&self, seq: i64, hash: &str, signed_at: DateTime<Utc>) -> Checkpoint {
-        let signature = self
-            .key
-            .sign(&Checkpoint::signed_bytes(seq, hash, &signed_at));
         Checkpoint {
             seq,
             hash: hash.to_owned(),
             signed_at,
             public_key: self.public_key_hex(),
-            signature: hex::encode(signature.to_bytes()),
+            signature: self.sign_hex(&Checkpoint::signed_bytes(seq, hash, &signed_at)),
         }
     }
 }

@@ -43,6 +43,9 @@ pub enum StorageError {
     /// The revalidation waits for a super admin to approve hosts the domain never used.
     #[error("a super admin must approve the new hosts")]
     ApprovalRequired,
+    /// A document `verify_export` does not read.
+    #[error("not a change-history export this version reads (format {0:?})")]
+    ExportFormat(String),
     /// The user already holds `MAX_ACTIVE_TOKENS` tokens that are neither revoked nor expired.
     #[error("too many active API tokens")]
     TokenLimit,

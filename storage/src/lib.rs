@@ -18,6 +18,8 @@ mod domains;
 mod entity;
 mod error;
 mod export;
+mod export_verdict;
+mod export_verify;
 mod inboxes;
 mod jobs;
 mod login_refusals;
@@ -55,7 +57,12 @@ pub use domains::{
     revert_domain, update_domain, Actor, StoredDomain,
 };
 pub use error::{Result, StorageError};
-pub use export::{verify_export, ChainEntry, ExportDocument, ExportVerdict, EXPORT_FORMAT};
+pub use export::{
+    export_entries, start_export, ChainEntry, ExportDocument, ExportHead, ExportStatement,
+    EXPORT_FORMAT, LEGACY_EXPORT_FORMAT,
+};
+pub use export_verdict::{ExportProblem, ExportVerdict, Integrity, Unsigned};
+pub use export_verify::verify_export;
 pub use inboxes::{
     connect_inbox, count_domain_inboxes, get_inbox, inbox_secret, list_inboxes, list_inboxes_after,
     record_check, remove_inbox, sample_inboxes, update_inbox_secret, CheckResult, InboxFailure,

@@ -1,13 +1,14 @@
 //! `GET /history/export.csv` and `/history/export.json`: the filtered change history, streamed
 //! in batches (never the whole table in memory). The JSON export signs a checkpoint of the
-//! chain's head first and carries it, so it verifies offline (`server audit verify --file`).
+//! chain's head and a statement of where it starts first and carries them, so it verifies
+//! offline (`server audit verify --file`). CSV cells never start a spreadsheet formula.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use futures::{Stream, StreamExt};
 use http::{header, request::Parts};
-use storage::{AuditFilter, ChainEntry, ChainedEvent, StorageError};
+use storage::{AuditFilter, ChainedEvent, StorageError};
 
 use super::ip_exports::refusal;
 use super::{account_of, AppState};
@@ -48,47 +49,26 @@ pub fn history_csv(state: &AppState, filter: AuditFilter) -> Response {
 }
 
 /// The events `filter` matches as a verifiable JSON export: a freshly signed checkpoint of the
-/// chain's head, then the chain from the first matching event (others by digest only).
+/// chain's head and the signed statement of where the export starts, then the chain from the
+/// first matching event (others by digest only).
 pub async fn history_json(state: &AppState, filter: AuditFilter) -> Result<Response, AppError> {
-    let checkpoint = storage::sign_checkpoint(&state.db, &state.audit_signer)
+    let head = storage::start_export(&state.db, &state.audit_signer, filter)
         .await
         .map_err(super::store_error)?;
-    let head_seq = checkpoint.as_ref().map_or(0, |c| c.seq);
-    // Where the chain section starts: the first event the filter matches.
-    let first = storage::export_stream(state.db.clone(), filter.clone())
-        .next()
-        .await
-        .transpose();
-    let first_seq = first
-        .map_err(super::store_error)?
-        .map_or(head_seq + 1, |e| e.seq);
-    let head = serde_json::json!({
+    let opening = serde_json::json!({
         "format": storage::EXPORT_FORMAT,
-        "exported_at": chrono::Utc::now(),
-        "filter": &filter,
-        "public_key": state.audit_signer.public_key_hex(),
-        "checkpoint": checkpoint,
+        "public_key": head.public_key,
+        "checkpoint": head.checkpoint,
+        "statement": head.statement,
     })
     .to_string();
     // The header object without its closing brace, then the chain array.
-    let opening = format!("{},\"chain\":[", head.trim_end_matches('}'));
-    let entries = storage::chain_stream(state.db.clone(), first_seq - 1)
-        .take_while(move |e| {
-            let within = !matches!(e, Ok(e) if e.seq > head_seq);
-            async move { within }
-        })
+    let fields = opening.strip_suffix('}').ok_or(AppError::Internal)?;
+    let opening = format!("{fields},\"chain\":[");
+    let entries = storage::export_entries(state.db.clone(), &head.statement)
         .enumerate()
-        .map(move |(i, event)| {
-            let event = event?;
-            let entry = if filter.matches(&event) {
-                ChainEntry::Event(Box::new(event))
-            } else {
-                ChainEntry::Omitted {
-                    seq: event.seq,
-                    content: event.content_digest(),
-                }
-            };
-            let json = serde_json::to_string(&entry)
+        .map(|(i, entry)| {
+            let json = serde_json::to_string(&entry?)
                 .map_err(|e| StorageError::Corrupt(format!("export entry: {e}")))?;
             let separator = if i == 0 { "" } else { "," };
             Ok(Bytes::from(format!("{separator}{json}\n")))
@@ -205,10 +185,68 @@ fn readable_changes(e: &ChainedEvent) -> String {
         .unwrap_or_else(|_| e.changes.clone())
 }
 
-fn csv_row<S: AsRef<[u8]>>(fields: &[S]) -> Bytes {
+fn csv_row<S: AsRef<str>>(fields: &[S]) -> Bytes {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    if let Err(e) = writer.write_record(fields) {
+    let cells: Vec<_> = fields
+        .iter()
+        .map(|f| spreadsheet_safe(f.as_ref()))
+        .collect();
+    if let Err(e) = writer.write_record(cells.iter().map(|c| c.as_bytes())) {
         tracing::error!(error = %e, "CSV row");
     }
     Bytes::from(writer.into_inner().unwrap_or_default())
+}
+
+/// A cell a spreadsheet shows as text: one starting with `=`, `+`, `-`, `@`, tab or carriage
+/// return would be read as a formula (a User-Agent of `=HYPERLINK(…)` on a failed login), so it
+/// gets a leading `'`, as OWASP recommends; the CSV writer still quotes what needs quoting.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> String {
+        String::from_utf8_lossy(&csv_row(cells)).into_owned()
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_evaluate_are_neutralised() {
+        for (cell, written) in [
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
+            ("+1+2", "'+1+2"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+            ("=1,2", "\"'=1,2\""),
+        ] {
+            assert_eq!(row(&[cell, "x"]), format!("{written},x\n"), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn ordinary_cells_are_unchanged() {
+        let cells = [
+            "12",
+            "admin@example.org",
+            "Mozilla/5.0",
+            "a=b",
+            "",
+            "IMAP port: — → 993",
+        ];
+        assert_eq!(
+            row(&cells),
+            "12,admin@example.org,Mozilla/5.0,a=b,,IMAP port: — → 993\n"
+        );
+    }
 }

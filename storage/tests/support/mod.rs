@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests; the databases come from `storage::test_support`.
 #![allow(dead_code)]
 
+pub mod export;
+
 use domain::{DomainSettings, DomainSettingsForm, EmailAddress};
 use storage::Actor;
 
