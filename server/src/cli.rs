@@ -34,12 +34,13 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
-    /// The database URL to use, creating the data directory for the default SQLite file.
+    /// The database URL to use, creating the data directory (mode 0700) for the default SQLite
+    /// file.
     pub fn url(&self) -> Result<String, String> {
         if let Some(url) = &self.database_url {
             return Ok(url.clone());
         }
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+        crate::private_files::create_private_dir(&self.data_dir).map_err(|e| {
             format!(
                 "cannot create the data directory {}: {e}",
                 self.data_dir.display()
