@@ -1,5 +1,6 @@
 //! What the real binary does at start-up, on a fresh data directory: every file it creates is
-//! readable by its own user only, whatever the umask.
+//! readable by its own user only, whatever the umask; a bad NAT64 prefix stops it with a clear
+//! message.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -126,4 +127,28 @@ fn an_existing_data_directory_keeps_its_mode() {
     assert!(said(&run).contains("cannot listen"), "{}", said(&run));
     assert_eq!(mode(&data), 0o750);
     assert_eq!(mode(&data.join("mailsettings.db")), 0o600);
+}
+
+#[test]
+fn a_nat64_prefix_of_another_length_stops_the_server_at_start_up() {
+    let fresh = Fresh::new("nat64-prefix");
+    let data = fresh.0.join("data");
+    let bad = [(
+        "MAILSETTINGS_PROBE_NAT64_PREFIXES",
+        "64:ff9b::/96,2001:db8::/33",
+    )];
+    let run = start(&data, &[], &bad);
+    assert!(!run.status.success());
+    let text = said(&run);
+    assert!(
+        text.contains(
+            "MAILSETTINGS_PROBE_NAT64_PREFIXES: 2001:db8::/33 is /33; a NAT64 prefix is /32, \
+             /40, /48, /56, /64 or /96 (RFC 6052)"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("cannot listen"),
+        "stopped before serving: {text}"
+    );
 }
