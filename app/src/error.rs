@@ -48,10 +48,16 @@ pub enum AppError {
         #[serde(default)]
         edited_version: Option<i32>,
     },
-    #[error("You can start {per_minute} connection tests a minute. Try again in {retry_after_secs} seconds.")]
+    #[error(
+        "You can {} {per_minute} {} a minute. Try again in {retry_after_secs} seconds.",
+        .allowance.verb(),
+        .allowance.noun()
+    )]
     RateLimited {
         retry_after_secs: u64,
         per_minute: usize,
+        #[serde(default)]
+        allowance: Allowance,
     },
     #[error("Incorrect email or password.")]
     LoginFailed,
@@ -61,6 +67,30 @@ pub enum AppError {
     Internal,
     #[error("The server could not be reached: {0}")]
     Transport(String),
+}
+
+/// What a per-minute allowance counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Allowance {
+    #[default]
+    ConnectionTests,
+    ApiTokens,
+}
+
+impl Allowance {
+    fn verb(&self) -> &'static str {
+        match self {
+            Allowance::ConnectionTests => "start",
+            Allowance::ApiTokens => "create",
+        }
+    }
+
+    fn noun(&self) -> &'static str {
+        match self {
+            Allowance::ConnectionTests => "connection tests",
+            Allowance::ApiTokens => "API tokens",
+        }
+    }
 }
 
 impl AppError {

@@ -32,6 +32,7 @@ mod profile_signer;
 pub mod rollout_service;
 mod state;
 mod static_ips;
+pub mod token_service;
 
 pub use apple_profile::apple_profile;
 pub use audit_export::{export_history_csv, export_history_json, history_csv, history_json};

@@ -23,12 +23,17 @@ pub enum TokenError {
         "Give the token a name (up to {MAX_NAME_CHARS} characters), e.g. the script that uses it"
     )]
     Name,
-    #[error("Choose when the token expires: never, or in 1 to {MAX_EXPIRY_DAYS} days")]
+    #[error(
+        "Choose when the token expires: never, or in {MIN_EXPIRY_DAYS} to {MAX_EXPIRY_DAYS} days \
+         (a year)"
+    )]
     Expiry,
 }
 
 const MAX_NAME_CHARS: usize = 80;
-const MAX_EXPIRY_DAYS: u16 = 730;
+/// A token that expires lives at least a week and at most a year.
+const MIN_EXPIRY_DAYS: u16 = 7;
+const MAX_EXPIRY_DAYS: u16 = 365;
 
 impl TokenScope {
     pub const ALL: [TokenScope; 2] = [TokenScope::Read, TokenScope::Write];
@@ -113,14 +118,14 @@ pub struct TokenLifetime(Option<u16>);
 impl TokenLifetime {
     pub const NEVER: TokenLifetime = TokenLifetime(None);
 
-    /// `""`, `"never"` or a number of days from 1 to 730.
+    /// `""`, `"never"` or a number of days from 7 to 365.
     pub fn parse(input: &str) -> Result<TokenLifetime, TokenError> {
         match input.trim() {
             "" | "never" => Ok(TokenLifetime::NEVER),
             days => days
                 .parse::<u16>()
                 .ok()
-                .filter(|d| (1..=MAX_EXPIRY_DAYS).contains(d))
+                .filter(|d| (MIN_EXPIRY_DAYS..=MAX_EXPIRY_DAYS).contains(d))
                 .map(|d| TokenLifetime(Some(d)))
                 .ok_or(TokenError::Expiry),
         }
@@ -162,7 +167,9 @@ mod tests {
         assert_eq!(TokenLifetime::parse("never"), Ok(TokenLifetime::NEVER));
         assert_eq!(TokenLifetime::parse("").unwrap().days(), None);
         assert_eq!(TokenLifetime::parse("30").unwrap().days(), Some(30));
-        for bad in ["0", "731", "-1", "soon", "1.5"] {
+        assert_eq!(TokenLifetime::parse(" 7 ").unwrap().days(), Some(7));
+        assert_eq!(TokenLifetime::parse("365").unwrap().days(), Some(365));
+        for bad in ["0", "1", "6", "366", "730", "-1", "soon", "1.5"] {
             assert_eq!(TokenLifetime::parse(bad), Err(TokenError::Expiry), "{bad}");
         }
     }

@@ -13,6 +13,7 @@ mod extract;
 mod history;
 mod inboxes;
 mod page;
+mod tokens;
 
 use app::ssr::AppState;
 use axum::Router;
@@ -42,6 +43,7 @@ pub const BASE: &str = "/api/v1";
         (name = "connection tests", description = "Live tests of IMAP and SMTP settings"),
         (name = "inboxes", description = "Inboxes, their status, and revalidations"),
         (name = "history", description = "The hash-chained change history"),
+        (name = "tokens", description = "Any user's API tokens, for super admins"),
         (name = "reference", description = "This document")
     )
 )]
@@ -75,6 +77,7 @@ pub fn api() -> (Router<AppState>, Document) {
         .merge(connection_tests::routes())
         .merge(history::routes())
         .merge(inboxes::routes())
+        .merge(tokens::routes())
         .merge(docs::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(BASE, versioned)

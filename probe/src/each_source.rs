@@ -63,9 +63,9 @@ pub async fn probe_from_each_source(
     // Failures are reported by each row's connect; this only fills the cache.
     let _ = tokio::join!(
         run.imap_target
-            .resolve(resolver, &imap.host, imap.port, &options.allowlist),
+            .resolve(resolver, &imap.host, imap.port, options.guard()),
         run.smtp_target
-            .resolve(resolver, &smtp.host, smtp.port, &options.allowlist),
+            .resolve(resolver, &smtp.host, smtp.port, options.guard()),
     );
     // A refused login from every address would look like a password attack and could get the
     // whole range banned (fail2ban): addresses are tried one at a time until a login has been
@@ -175,7 +175,7 @@ impl<'a> Run<'a> {
             target: target.clone(),
         };
         let resolved = target
-            .resolve(opts.resolver.as_ref(), &ep.host, ep.port, &opts.allowlist)
+            .resolve(opts.resolver.as_ref(), &ep.host, ep.port, opts.guard())
             .await;
         if let (Ok(addr), Some(ip)) = (resolved, ip) {
             let (server, source) = (IpFamily::of(addr.addr().ip()), IpFamily::of(ip));

@@ -181,9 +181,14 @@ fn this_hosts_loopback_makes_127_0_0_16_29_usable_and_test_net_2_is_not() {
 async fn without_static_egress_sockets_are_not_bound() {
     let r = crate::resolve::StaticResolver::new().with("mail.example.test", ip("127.0.0.1"));
     let allow = nets(&["127.0.0.0/8"]);
-    let addr = crate::resolve::resolve_checked(&r, "mail.example.test", 993, &allow)
-        .await
-        .unwrap();
+    let addr = crate::resolve::resolve_checked(
+        &r,
+        "mail.example.test",
+        993,
+        crate::resolve::Policy::allowing(&allow),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         SourceAddr::choose(None, addr.addr().ip()).unwrap().ip(),
         None

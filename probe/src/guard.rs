@@ -2,11 +2,32 @@
 //! multicast and the cloud metadata addresses) as tables. Every entry that is not globally
 //! reachable is refused unless the operator allowlists it. IPv6 forms that embed or translate
 //! to an IPv4 address (mapped, compatible, SIIT, NAT64, 6to4, Teredo) are judged by the IPv4
-//! address they lead to.
+//! address they lead to; so are addresses under the operator's own NAT64 prefixes.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+
+use crate::nat64::Nat64Prefix;
+
+/// The operator's address policy: ranges let through although not globally reachable, and the
+/// network's NAT64 prefixes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Policy<'a> {
+    pub allowlist: &'a [IpNet],
+    pub nat64: &'a [Nat64Prefix],
+}
+
+#[cfg(test)]
+impl<'a> Policy<'a> {
+    /// Only the allowlist (the well-known NAT64 prefix is in the table).
+    pub fn allowing(allowlist: &'a [IpNet]) -> Self {
+        Policy {
+            allowlist,
+            nat64: &[],
+        }
+    }
+}
 
 /// What an entry of the tables means for a probe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,27 +197,37 @@ pub fn embedded_v4(ip: Ipv6Addr, how: Embed) -> Vec<Ipv4Addr> {
     }
 }
 
-/// Classifies `ip`: `None` when it is globally reachable.
-pub fn classify(ip: IpAddr) -> Option<Refusal> {
+/// Classifies `ip`: `None` when it is globally reachable. An IPv6 address under one of the
+/// `nat64` prefixes is judged by the IPv4 address it embeds, whatever the table says of the
+/// prefix itself (a network-specific prefix may lie in any range); under several, it must pass
+/// as each.
+pub fn classify(ip: IpAddr, nat64: &[Nat64Prefix]) -> Option<Refusal> {
     let plain = |range| Refusal {
         range,
         via: None,
         embedded: None,
     };
+    let via = |name, inner| {
+        refused_v4(inner).map(|range| Refusal {
+            range,
+            via: Some(name),
+            embedded: Some(inner),
+        })
+    };
     match ip {
         IpAddr::V4(v4) => refused_v4(v4).map(plain),
         IpAddr::V6(v6) => {
+            let translated: Vec<Ipv4Addr> = nat64.iter().filter_map(|p| p.embedded(v6)).collect();
+            if !translated.is_empty() {
+                return translated.into_iter().find_map(|inner| via("NAT64", inner));
+            }
             let entry = entry_v6(v6)?;
             match entry.reach {
                 Reach::Global => None,
                 Reach::Refused => Some(plain(entry.name)),
-                Reach::Embeds(how) => embedded_v4(v6, how).into_iter().find_map(|inner| {
-                    refused_v4(inner).map(|range| Refusal {
-                        range,
-                        via: Some(entry.name),
-                        embedded: Some(inner),
-                    })
-                }),
+                Reach::Embeds(how) => embedded_v4(v6, how)
+                    .into_iter()
+                    .find_map(|inner| via(entry.name, inner)),
             }
         }
     }
@@ -206,7 +237,7 @@ pub fn classify(ip: IpAddr) -> Option<Refusal> {
 /// The refused range an address belongs to, if any (for IPv6 forms embedding an IPv4
 /// address, the range of that IPv4 address).
 pub fn restricted_range(ip: IpAddr) -> Option<&'static str> {
-    classify(ip).map(|r| r.range)
+    classify(ip, &[]).map(|r| r.range)
 }
 
 /// Whether the operator's allowlist covers `ip`. An IPv4-mapped address is covered by the
@@ -222,10 +253,10 @@ pub fn allowlisted(ip: IpAddr, allowlist: &[IpNet]) -> bool {
         .any(|net| net.contains(&ip) || mapped.is_some_and(|m| net.contains(&m)))
 }
 
-/// Checks one address against the refused ranges and the operator's allowlist.
-pub fn check_address(ip: IpAddr, allowlist: &[IpNet]) -> Result<(), Refusal> {
-    match classify(ip) {
-        Some(r) if !allowlisted(ip, allowlist) => Err(r),
+/// Checks one address against the refused ranges and the operator's policy.
+pub fn check_address(ip: IpAddr, policy: Policy<'_>) -> Result<(), Refusal> {
+    match classify(ip, policy.nat64) {
+        Some(r) if !allowlisted(ip, policy.allowlist) => Err(r),
         _ => Ok(()),
     }
 }

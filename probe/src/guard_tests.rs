@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::guard::{classify, embedded_v4, entries, entry_v4, entry_v6, samples, Reach};
-use crate::resolve::{check_address, resolve_checked, GuardError, StaticResolver};
+use crate::resolve::{check_address, resolve_checked, GuardError, Policy, StaticResolver};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum V {
@@ -142,7 +142,7 @@ fn all_cases() -> Vec<(IpAddr, V, String)> {
 }
 
 fn verdict(ip: IpAddr) -> V {
-    match check_address(ip, &[]) {
+    match check_address(ip, Policy::default()) {
         Ok(()) => A,
         Err(_) => R,
     }
@@ -152,7 +152,12 @@ fn verdict(ip: IpAddr) -> V {
 fn every_registry_case_gets_its_verdict_without_connecting() {
     let cases = all_cases();
     for (ip, want, label) in &cases {
-        assert_eq!(verdict(*ip), *want, "{label} ({ip}): {:?}", classify(*ip));
+        assert_eq!(
+            verdict(*ip),
+            *want,
+            "{label} ({ip}): {:?}",
+            classify(*ip, &[])
+        );
         assert_eq!(
             crate::guard::restricted_range(*ip).is_some(),
             *want == R,
@@ -184,14 +189,14 @@ fn table_samples_agree_with_their_entry() {
                 continue;
             }
             n += 1;
-            let refused = classify(ip).is_some();
+            let refused = classify(ip, &[]).is_some();
             match (reach, ip) {
                 (Reach::Refused, _) => assert!(refused, "{ip} in {net} ({name})"),
                 (Reach::Global, _) => assert!(!refused, "{ip} in {net} ({name})"),
                 (Reach::Embeds(how), IpAddr::V6(a)) => {
                     let inner_refused = embedded_v4(a, how)
                         .into_iter()
-                        .any(|v| classify(IpAddr::V4(v)).is_some());
+                        .any(|v| classify(IpAddr::V4(v), &[]).is_some());
                     assert_eq!(refused, inner_refused, "{ip} in {net} ({name})");
                 }
                 (Reach::Embeds(_), IpAddr::V4(_)) => panic!("IPv4 entry {net} embeds"),
@@ -205,17 +210,17 @@ fn table_samples_agree_with_their_entry() {
 fn allowlisting_lets_exactly_the_listed_ranges_through() {
     let ip = |s: &str| s.parse::<IpAddr>().expect(s);
     let allow: Vec<ipnet::IpNet> = vec!["127.0.0.0/8".parse().expect("cidr")];
-    assert!(check_address(ip("127.0.0.1"), &allow).is_ok());
-    assert!(check_address(ip("127.0.0.2"), &allow).is_ok());
+    assert!(check_address(ip("127.0.0.1"), Policy::allowing(&allow)).is_ok());
+    assert!(check_address(ip("127.0.0.2"), Policy::allowing(&allow)).is_ok());
     // The mapped form connects to the same IPv4 address.
-    assert!(check_address(ip("::ffff:127.0.0.1"), &allow).is_ok());
+    assert!(check_address(ip("::ffff:127.0.0.1"), Policy::allowing(&allow)).is_ok());
     // NAT64 and 6to4 lead to another host (a gateway), not to the allowlisted loopback.
-    assert!(check_address(ip("64:ff9b::7f00:1"), &allow).is_err());
-    assert!(check_address(ip("2002:7f00:1::1"), &allow).is_err());
-    assert!(check_address(ip("::1"), &allow).is_err());
-    assert!(check_address(ip("10.0.0.1"), &allow).is_err());
+    assert!(check_address(ip("64:ff9b::7f00:1"), Policy::allowing(&allow)).is_err());
+    assert!(check_address(ip("2002:7f00:1::1"), Policy::allowing(&allow)).is_err());
+    assert!(check_address(ip("::1"), Policy::allowing(&allow)).is_err());
+    assert!(check_address(ip("10.0.0.1"), Policy::allowing(&allow)).is_err());
     let v6: Vec<ipnet::IpNet> = vec!["::1/128".parse().expect("cidr")];
-    assert!(check_address(ip("::1"), &v6).is_ok());
+    assert!(check_address(ip("::1"), Policy::allowing(&v6)).is_ok());
 }
 
 fn refusal_for(host: &str) -> String {
@@ -231,7 +236,7 @@ async fn a_name_resolving_to_a_refused_address_is_refused_naming_the_host_only()
     }
     for (i, (ip, _, label)) in refused.iter().enumerate() {
         let host = format!("mail{i}.example.test");
-        let err = resolve_checked(&resolver, &host, 993, &[])
+        let err = resolve_checked(&resolver, &host, 993, Policy::default())
             .await
             .expect_err(label);
         assert!(
@@ -241,7 +246,7 @@ async fn a_name_resolving_to_a_refused_address_is_refused_naming_the_host_only()
         let text = err.to_string();
         assert_eq!(text, refusal_for(&host), "{label}");
         assert!(!text.contains(&ip.to_string()), "{label}: {text}");
-        if let Some(inner) = classify(*ip).and_then(|r| r.embedded) {
+        if let Some(inner) = classify(*ip, &[]).and_then(|r| r.embedded) {
             assert!(!text.contains(&inner.to_string()), "{label}: {text}");
         }
     }
@@ -257,23 +262,28 @@ async fn literals_name_their_range_and_mixed_answers_use_the_public_address() {
         .with("mixed.example.test", "10.0.0.1".parse().expect("ip"))
         .with("mixed.example.test", "8.8.8.8".parse().expect("ip"))
         .with("loop.example.test", "127.0.0.1".parse().expect("ip"));
-    let err = resolve_checked(&resolver, "[::ffff:10.0.0.1]", 993, &[])
+    let err = resolve_checked(&resolver, "[::ffff:10.0.0.1]", 993, Policy::default())
         .await
         .expect_err("refused");
     assert_eq!(
         err.to_string(),
         "[::ffff:10.0.0.1] is a private address (private range); connection tests may not reach it unless the operator allowlists it (MAILSETTINGS_PROBE_ALLOW_PRIVATE)"
     );
-    let ok = resolve_checked(&resolver, "mixed.example.test", 993, &[])
+    let ok = resolve_checked(&resolver, "mixed.example.test", 993, Policy::default())
         .await
         .expect("public");
     assert_eq!(ok.addr().to_string(), "8.8.8.8:993");
     let allow = ["127.0.0.0/8".parse().expect("cidr")];
-    let ok = resolve_checked(&resolver, "loop.example.test", 10993, &allow)
-        .await
-        .expect("allowed");
+    let ok = resolve_checked(
+        &resolver,
+        "loop.example.test",
+        10993,
+        Policy::allowing(&allow),
+    )
+    .await
+    .expect("allowed");
     assert_eq!(ok.addr().to_string(), "127.0.0.1:10993");
-    let err = resolve_checked(&resolver, "loop.example.test", 10993, &[])
+    let err = resolve_checked(&resolver, "loop.example.test", 10993, Policy::default())
         .await
         .expect_err("refused");
     assert_eq!(err.to_string(), refusal_for("loop.example.test"));

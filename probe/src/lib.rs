@@ -54,6 +54,8 @@ mod login;
 #[cfg(feature = "engine")]
 mod model;
 #[cfg(feature = "engine")]
+mod nat64;
+#[cfg(feature = "engine")]
 mod net;
 #[cfg(feature = "engine")]
 mod probe;
@@ -87,6 +89,8 @@ pub use egress::{IpFamily, StaticEgress, StaticEgressError, EGRESS_SETTING};
 #[cfg(feature = "engine")]
 pub use model::{Credentials, Endpoint, ProbeOptions, ProbeSettings, Security};
 #[cfg(feature = "engine")]
+pub use nat64::{Nat64Error, Nat64Prefix, NAT64_SETTING};
+#[cfg(feature = "engine")]
 pub use probe::probe;
 pub use report::{
     Category, DetailCode, Evidence, Failure, Field, LegCheck, LoginCheck, Outcome, ProbeReport,
@@ -99,6 +103,8 @@ pub use resolve::{Resolver, StaticResolver, SystemResolver};
 mod egress_tests;
 #[cfg(all(test, feature = "engine"))]
 mod guard_tests;
+#[cfg(all(test, feature = "engine"))]
+mod nat64_tests;
 #[cfg(all(test, feature = "engine"))]
 mod redact_tests;
 #[cfg(all(test, feature = "engine"))]

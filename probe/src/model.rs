@@ -11,6 +11,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::defaults;
 use crate::egress::StaticEgress;
+use crate::guard::Policy;
+use crate::nat64::Nat64Prefix;
 use crate::resolve::{Resolver, SystemResolver};
 
 /// How a connection is secured: the settings' own type.
@@ -117,6 +119,9 @@ pub struct ProbeOptions {
     pub resolver: Arc<dyn Resolver>,
     /// CIDRs in otherwise refused ranges (loopback, private, ...) that may be probed.
     pub allowlist: Vec<IpNet>,
+    /// The network's NAT64 prefixes: an address under one is judged as the IPv4 address it
+    /// embeds (default: the well-known `64:ff9b::/96`).
+    pub nat64_prefixes: Vec<Nat64Prefix>,
     /// Where the test email goes; `None` sends it to the mailbox itself and checks the round trip.
     pub test_recipient: Option<String>,
     /// How long to look for the test email over IMAP.
@@ -142,6 +147,7 @@ impl Default for ProbeOptions {
             use_system_roots: true,
             resolver: Arc::new(SystemResolver),
             allowlist: Vec::new(),
+            nat64_prefixes: vec![Nat64Prefix::WELL_KNOWN],
             test_recipient: None,
             round_trip_wait: Duration::from_secs(defaults::ROUND_TRIP_WAIT_SECS),
             check_concurrency: true,
@@ -152,12 +158,23 @@ impl Default for ProbeOptions {
     }
 }
 
+impl ProbeOptions {
+    /// What the address guard lets through.
+    pub(crate) fn guard(&self) -> Policy<'_> {
+        Policy {
+            allowlist: &self.allowlist,
+            nat64: &self.nat64_prefixes,
+        }
+    }
+}
+
 impl fmt::Debug for ProbeOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProbeOptions")
             .field("step_timeout", &self.step_timeout)
             .field("overall_budget", &self.overall_budget)
             .field("allowlist", &self.allowlist)
+            .field("nat64_prefixes", &self.nat64_prefixes)
             .field("test_recipient", &self.test_recipient)
             .field(
                 "static_egress",

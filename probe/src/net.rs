@@ -92,7 +92,7 @@ impl<'a> Leg<'a> {
         let (host, opts) = (&self.ep.host, self.opts);
         let addr = self
             .target
-            .resolve(opts.resolver.as_ref(), host, self.ep.port, &opts.allowlist)
+            .resolve(opts.resolver.as_ref(), host, self.ep.port, opts.guard())
             .await
             .map_err(|e| self.guard_fail(&e))?;
         let source = self.source(addr).map_err(|e| self.egress_fail(&e))?;
@@ -104,7 +104,7 @@ impl<'a> Leg<'a> {
             .clock
             .run(
                 async {
-                    connect_checked(host, addr, &opts.allowlist, source)
+                    connect_checked(host, addr, opts.guard(), source)
                         .await
                         .map_err(|e| {
                             if let Some(g) = e.get_ref().and_then(|x| x.downcast_ref()) {

@@ -8,12 +8,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 
 use futures::future::BoxFuture;
-use ipnet::IpNet;
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::egress::SourceAddr;
 
-pub use crate::guard::check_address;
+pub use crate::guard::{check_address, Policy};
 
 /// Resolves a host name to addresses. Tests replace it so that names map to loopback.
 pub trait Resolver: Send + Sync {
@@ -128,7 +127,7 @@ pub async fn resolve_checked(
     resolver: &dyn Resolver,
     host: &str,
     port: u16,
-    allowlist: &[IpNet],
+    policy: Policy<'_>,
 ) -> Result<CheckedAddr, GuardError> {
     let literal = ip_literal(host);
     let ips = match literal {
@@ -143,7 +142,7 @@ pub async fn resolve_checked(
     };
     let mut first_err = None;
     for ip in ips {
-        match check_address(ip, allowlist) {
+        match check_address(ip, policy) {
             Ok(()) => return Ok(CheckedAddr(SocketAddr::new(ip, port))),
             Err(r) => {
                 first_err.get_or_insert(GuardError::NotAllowed {
@@ -171,12 +170,12 @@ impl Target {
         resolver: &dyn Resolver,
         host: &str,
         port: u16,
-        allowlist: &[IpNet],
+        policy: Policy<'_>,
     ) -> Result<CheckedAddr, GuardError> {
         if let Some(addr) = self.0.get() {
             return Ok(*addr);
         }
-        let addr = resolve_checked(resolver, host, port, allowlist).await?;
+        let addr = resolve_checked(resolver, host, port, policy).await?;
         Ok(*self.0.get_or_init(|| addr))
     }
 }
@@ -188,11 +187,11 @@ impl Target {
 pub async fn connect_checked(
     host: &str,
     addr: CheckedAddr,
-    allowlist: &[IpNet],
+    policy: Policy<'_>,
     source: SourceAddr,
 ) -> io::Result<TcpStream> {
     let ip = addr.addr().ip();
-    if let Err(r) = check_address(ip, allowlist) {
+    if let Err(r) = check_address(ip, policy) {
         let refused = GuardError::NotAllowed {
             host: host.to_string(),
             literal: ip_literal(host).is_some(),

@@ -62,7 +62,7 @@ impl Leg<'_> {
         let limit = self.clock.limit().min(IMPLICIT_TLS_CHECK);
         let attempt = async {
             let source = self.source(addr).ok()?;
-            let tcp = connect_checked(&self.ep.host, addr, &self.opts.allowlist, source)
+            let tcp = connect_checked(&self.ep.host, addr, self.opts.guard(), source)
                 .await
                 .ok()?;
             let raw = Tap::new(tcp, Transcript::new(64, 64 * 1024));

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use crate::guard::restricted_range;
 use crate::model::Credentials;
 use crate::report::{Category, DetailCode, Outcome, ProbeReport, StepName, StepReport};
-use crate::resolve::check_address;
+use crate::resolve::{check_address, Policy};
 use crate::step::{Fail, Step};
 
 fn ip(s: &str) -> IpAddr {
@@ -33,20 +33,20 @@ fn guard_refuses_internal_ranges_unless_allowlisted() {
         ("::ffff:127.0.0.1", "loopback"),
     ] {
         assert_eq!(restricted_range(ip(a)), Some(range), "{a}");
-        assert!(check_address(ip(a), &[]).is_err(), "{a}");
+        assert!(check_address(ip(a), Policy::default()).is_err(), "{a}");
     }
     for a in ["93.184.216.34", "2606:4700::1111", "1.1.1.1"] {
         assert_eq!(restricted_range(ip(a)), None, "{a}");
     }
     let allow = vec!["127.0.0.0/8".parse().unwrap()];
-    assert!(check_address(ip("127.0.0.2"), &allow).is_ok());
-    assert!(check_address(ip("10.0.0.1"), &allow).is_err());
+    assert!(check_address(ip("127.0.0.2"), Policy::allowing(&allow)).is_ok());
+    assert!(check_address(ip("10.0.0.1"), Policy::allowing(&allow)).is_err());
 }
 
 #[tokio::test]
 async fn resolve_checked_uses_the_resolver_once_and_checks_the_address() {
     let r = crate::resolve::StaticResolver::new().with("mail.example.test", ip("10.0.0.5"));
-    let err = crate::resolve::resolve_checked(&r, "mail.example.test", 993, &[])
+    let err = crate::resolve::resolve_checked(&r, "mail.example.test", 993, Policy::default())
         .await
         .unwrap_err();
     assert!(err
@@ -57,12 +57,12 @@ async fn resolve_checked_uses_the_resolver_once_and_checks_the_address() {
         &r,
         "mail.example.test",
         993,
-        &["10.0.0.0/24".parse().unwrap()],
+        Policy::allowing(&["10.0.0.0/24".parse().unwrap()]),
     )
     .await;
     assert_eq!(ok.unwrap().to_string(), "10.0.0.5:993");
     assert!(
-        crate::resolve::resolve_checked(&r, "unknown.test", 993, &[])
+        crate::resolve::resolve_checked(&r, "unknown.test", 993, Policy::default())
             .await
             .is_err()
     );

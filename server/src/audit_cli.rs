@@ -28,7 +28,7 @@ impl AuditKeyArgs {
             .clone()
             .unwrap_or_else(|| data_dir.join("audit-signing.key"));
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            let _ = std::fs::create_dir_all(parent);
+            let _ = crate::private_files::create_private_dir(parent);
         }
         AuditSigner::from_file(&path).map_err(|e| e.to_string())
     }

@@ -34,12 +34,13 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
-    /// The database URL to use, creating the data directory for the default SQLite file.
+    /// The database URL to use, creating the data directory (mode 0700) for the default SQLite
+    /// file.
     pub fn url(&self) -> Result<String, String> {
         if let Some(url) = &self.database_url {
             return Ok(url.clone());
         }
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+        crate::private_files::create_private_dir(&self.data_dir).map_err(|e| {
             format!(
                 "cannot create the data directory {}: {e}",
                 self.data_dir.display()
@@ -134,6 +135,14 @@ pub struct ProbeServiceArgs {
         default_value = ""
     )]
     pub allow_private: String,
+    /// The network's NAT64 prefixes (comma-separated IPv6 prefixes, /32, /40, /48, /56, /64 or
+    /// /96): an address under one is refused or allowed as the IPv4 address it embeds.
+    #[arg(
+        long = "probe-nat64-prefixes",
+        env = "MAILSETTINGS_PROBE_NAT64_PREFIXES",
+        default_value = "64:ff9b::/96"
+    )]
+    pub nat64_prefixes: String,
     /// Extra CA certificates (PEM) trusted besides the system's, e.g. a private CA.
     #[arg(long = "probe-ca-file", env = "MAILSETTINGS_PROBE_CA_FILE")]
     pub ca_file: Option<PathBuf>,
@@ -185,9 +194,12 @@ impl ProbeServiceArgs {
         };
         let allowlist = domain::parse_cidr_list(&self.allow_private)
             .map_err(|e| format!("MAILSETTINGS_PROBE_ALLOW_PRIVATE: {e}"))?;
+        let nat64_prefixes =
+            probe::Nat64Prefix::parse_list(&self.nat64_prefixes).map_err(|e| e.to_string())?;
         let static_egress = static_egress(&self.static_egress)?;
         Ok(app::ssr::ProbeConfig {
             allowlist,
+            nat64_prefixes,
             extra_ca_pem,
             step_timeout: std::time::Duration::from_secs(self.step_timeout.max(1)),
             overall_budget: std::time::Duration::from_secs(self.budget.max(1)),

@@ -11,7 +11,7 @@ use crate::cli::{CreateAdminArgs, DatabaseArgs};
 const MIN_TOKEN_CHARS: usize = 32;
 
 /// The setup token for a database with no users: given, read from the token file, or generated
-/// (and then written to the token file, when one is named).
+/// (and then written to the token file, when one is named, readable by this user only).
 pub fn setup_token(given: Option<String>, file: Option<&Path>) -> Result<String, String> {
     if let Some(token) = given.filter(|t| !t.trim().is_empty()) {
         return strong_enough(token.trim(), "MAILSETTINGS_SETUP_TOKEN");
@@ -27,7 +27,7 @@ pub fn setup_token(given: Option<String>, file: Option<&Path>) -> Result<String,
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
     if let Some(path) = file {
-        std::fs::write(path, &token)
+        crate::private_files::write_private_file(path, &token)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(token)

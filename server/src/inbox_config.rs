@@ -76,7 +76,7 @@ impl InboxArgs {
             (None, file) => {
                 let path = file.clone().unwrap_or_else(|| data_dir.join("inbox.key"));
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    let _ = std::fs::create_dir_all(parent);
+                    let _ = crate::private_files::create_private_dir(parent);
                 }
                 if stored.is_some() && !path.exists() {
                     return Err(format!(

@@ -6,5 +6,6 @@ pub mod cli;
 pub mod first_admin;
 pub mod inbox_config;
 pub mod logging;
+pub mod private_files;
 pub mod probe_cli;
 pub mod serve;

@@ -72,6 +72,10 @@ pub struct ProbeArgs {
     /// ...); repeatable. A bare IP address means just that address.
     #[arg(long, value_name = "CIDR", value_parser = parse_cidr)]
     pub allow_private: Vec<IpNet>,
+    /// The network's NAT64 prefixes, comma-separated (/32, /40, /48, /56, /64 or /96): an IPv6
+    /// address under one is refused or allowed as the IPv4 address it embeds.
+    #[arg(long, value_name = "PREFIXES", env = probe::NAT64_SETTING, default_value = "64:ff9b::/96")]
+    pub nat64_prefixes: String,
     /// Print one JSON object (the report) on stdout instead of the human-readable steps.
     #[arg(long)]
     pub json: bool,
@@ -152,6 +156,7 @@ fn prepare(args: &ProbeArgs) -> Result<(ProbeSettings, Credentials, ProbeOptions
         overall_budget: Duration::from_secs(args.budget),
         extra_ca_pem,
         allowlist: args.allow_private.clone(),
+        nat64_prefixes: probe::Nat64Prefix::parse_list(&args.nat64_prefixes)?,
         test_recipient: args.test_recipient.as_ref().map(ToString::to_string),
         static_egress,
         ..ProbeOptions::default()

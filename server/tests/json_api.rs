@@ -455,7 +455,7 @@ async fn the_document_lists_the_routes_served() {
     for (path, item) in doc["paths"].as_object().unwrap() {
         assert!(path.starts_with("/api/v1/"), "{path}");
         for (method, op) in item.as_object().unwrap() {
-            let concrete = path.replace("{id}", "1");
+            let concrete = path.replace("{id}", "1").replace("{token_id}", "1");
             let method: Method = method.to_uppercase().parse().unwrap();
             let body = matches!(method, Method::POST | Method::PUT).then(|| json!({}));
             let reply = api(&app, method.clone(), &concrete, None, body).await;

@@ -167,6 +167,20 @@ fn rows() -> Vec<Row> {
         ),
         row(
             Method::GET,
+            "/api/v1/users/{id}/tokens",
+            "/api/v1/users/999999/tokens",
+            None,
+            [FORBID, FORBID, FORBID, MISSING],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/users/{id}/tokens/{token_id}",
+            "/api/v1/users/999999/tokens/999999",
+            None,
+            [FORBID, FORBID, FORBID, MISSING],
+        ),
+        row(
+            Method::GET,
             "/api/v1/openapi.json",
             "/api/v1/openapi.json",
             None,

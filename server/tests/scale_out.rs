@@ -44,9 +44,13 @@ async fn two_processes_share_one_postgresql() {
     let admin = storage::create_first_super_admin(db, &email(ADMIN), PASSWORD, None, None)
         .await
         .expect("admin");
+    let session = storage::create_session(db, admin.id, chrono::Duration::hours(1))
+        .await
+        .expect("session");
     let token = storage::create_api_token(
         db,
         &actor_of(&admin),
+        &session,
         TokenName::parse("scale-out").expect("name"),
         TokenScope::Write,
         TokenLifetime::NEVER,

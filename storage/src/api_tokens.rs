@@ -8,7 +8,7 @@ use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -19,10 +19,15 @@ use crate::entity::user;
 use crate::users::to_account;
 use crate::{now, Actor, StorageError, UserAccount};
 
+mod revoke;
+
+pub(crate) use revoke::revoke_all_api_tokens;
+pub use revoke::revoke_api_token;
+
 /// What every secret starts with, so secret scanners and people recognise one.
 pub const TOKEN_PREFIX: &str = "mds_";
 /// Tokens one user may hold that are neither revoked nor expired.
-pub const MAX_ACTIVE_TOKENS: u64 = 25;
+pub const MAX_ACTIVE_TOKENS: u64 = 50;
 /// `last_used_at` is refreshed at most this often, to spare a write per request.
 const LAST_USED_RESOLUTION: Duration = Duration::minutes(1);
 
@@ -62,10 +67,17 @@ pub enum TokenCheck {
     OwnerDisabled,
 }
 
-/// Creates a token for the acting user (its owner) and records it in the history.
+/// Creates a token for the acting user (its owner), from their live session `session` (the
+/// cookie's token), and records it in the history.
+///
+/// The owner's row is locked first, as a password reset or a disable locks it: one that runs at
+/// the same moment either comes after this creation and revokes the new token with the others,
+/// or comes before it, ends the session, and this creation is refused (`SessionEnded`), so no
+/// token outlives the credentials it was made with.
 pub async fn create_api_token(
     db: &DatabaseConnection,
     actor: &Actor,
+    session: &str,
     name: TokenName,
     scope: TokenScope,
     lifetime: TokenLifetime,
@@ -75,10 +87,17 @@ pub async fn create_api_token(
     let secret = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
     let at = now();
     let txn = crate::begin_write(db).await?;
-    let active = Entity::find()
-        .filter(Column::UserId.eq(actor.user_id))
-        .filter(Column::RevokedAt.is_null())
-        .filter(Column::ExpiresAt.is_null().or(Column::ExpiresAt.gt(at)))
+    // FOR UPDATE on PostgreSQL (SQLite's write lock is already held): parallel creations are
+    // counted one after the other, and serialised with the owner's reset or disable.
+    let owner = user::Entity::find_by_id(actor.user_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    if owner.disabled || !crate::sessions::is_live_session_of(&txn, session, owner.id).await? {
+        return Err(StorageError::SessionEnded);
+    }
+    let active = live(Entity::find().filter(Column::UserId.eq(actor.user_id)), at)
         .count(&txn)
         .await?;
     if active >= MAX_ACTIVE_TOKENS {
@@ -129,33 +148,6 @@ pub async fn list_api_tokens(
         .collect()
 }
 
-/// Revokes the acting user's token `id` (`NotFound` if it is not theirs). Revoking a revoked
-/// token changes nothing and records nothing.
-pub async fn revoke_api_token(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: i32,
-) -> Result<ApiToken, StorageError> {
-    let txn = crate::begin_write(db).await?;
-    let model = Entity::find_by_id(id)
-        .filter(Column::UserId.eq(actor.user_id))
-        .one(&txn)
-        .await?
-        .ok_or(StorageError::NotFound)?;
-    if model.revoked_at.is_some() {
-        return to_token(model);
-    }
-    let mut active: ActiveModel = model.into();
-    active.revoked_at = Set(Some(now()));
-    let token = to_token(active.update(&txn).await?)?;
-    let event = NewEvent::new(AuditAction::ApiTokenRevoked)
-        .target(&actor.email)
-        .summary(format!("API token #{} “{}” revoked", token.id, token.name));
-    crate::audit::append(&txn, Some(actor), event).await?;
-    txn.commit().await?;
-    Ok(token)
-}
-
 /// The user a presented secret acts for, or why it does not.
 pub async fn check_api_token(
     db: &DatabaseConnection,
@@ -191,6 +183,13 @@ pub async fn check_api_token(
             .await?;
     }
     Ok(TokenCheck::Valid(Box::new((to_account(owner)?, token))))
+}
+
+/// Only the tokens that still act: neither revoked nor expired at `at`.
+fn live(query: sea_orm::Select<Entity>, at: DateTime<Utc>) -> sea_orm::Select<Entity> {
+    query
+        .filter(Column::RevokedAt.is_null())
+        .filter(Column::ExpiresAt.is_null().or(Column::ExpiresAt.gt(at)))
 }
 
 fn secret_hash(secret: &str) -> String {

@@ -1,3 +1,5 @@
+use std::path::{Path, PathBuf};
+
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
@@ -5,8 +7,8 @@ use crate::StorageError;
 
 /// Opens the database and brings the schema up to date.
 ///
-/// For SQLite the file is created if missing (`mode=rwc` unless the URL names a mode) and
-/// foreign keys are enforced on every pooled connection.
+/// For SQLite the file is created if missing (`mode=rwc` unless the URL names a mode), readable
+/// by this user only, and foreign keys are enforced on every pooled connection.
 pub async fn connect(database_url: &str) -> Result<DatabaseConnection, StorageError> {
     let is_sqlite = database_url.starts_with("sqlite:");
     let url = if is_sqlite {
@@ -14,6 +16,9 @@ pub async fn connect(database_url: &str) -> Result<DatabaseConnection, StorageEr
     } else {
         database_url.to_owned()
     };
+    if let Some(file) = sqlite_file_to_create(&url) {
+        create_private_file(&file)?;
+    }
     let mut options = ConnectOptions::new(url);
     options
         .sqlx_logging(false)
@@ -46,6 +51,35 @@ pub async fn check_ready(db: &DatabaseConnection) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// The file an SQLite URL opens with `mode=rwc` (none in memory). SQLite would create it with
+/// mode 0644, and gives its journal, `-wal` and `-shm` files the database file's mode: creating
+/// it first, empty, with mode 0600 keeps them all private. A percent-encoded name is left to
+/// SQLite.
+fn sqlite_file_to_create(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, params) = rest.split_once('?').unwrap_or((rest, ""));
+    let creates = params.split('&').any(|p| p == "mode=rwc");
+    let on_disk = !path.is_empty() && path != ":memory:" && !path.contains('%');
+    (creates && on_disk).then(|| PathBuf::from(path))
+}
+
+fn create_private_file(path: &Path) -> Result<(), StorageError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StorageError::DatabaseFile(format!(
+            "{}: {e}",
+            path.display()
+        ))),
+    }
+}
+
 fn sqlite_url_with_mode(url: &str) -> String {
     if url.contains(":memory:") || url.contains("mode=") {
         url.to_owned()
@@ -73,6 +107,26 @@ mod tests {
         ];
         for (input, expected) in rows {
             assert_eq!(sqlite_url_with_mode(input), expected);
+        }
+    }
+
+    #[test]
+    fn only_a_file_sqlite_may_create_is_created_first() {
+        let rows = [
+            ("sqlite://data/x.db?mode=rwc", Some("data/x.db")),
+            (
+                "sqlite:///var/lib/x.db?cache=shared&mode=rwc",
+                Some("/var/lib/x.db"),
+            ),
+            ("sqlite:x.db?mode=rwc", Some("x.db")),
+            ("sqlite://x.db?mode=ro", None),
+            ("sqlite://x.db?mode=rw", None),
+            ("sqlite::memory:", None),
+            ("sqlite://my%20db.db?mode=rwc", None),
+            ("postgres://localhost/x", None),
+        ];
+        for (url, file) in rows {
+            assert_eq!(sqlite_file_to_create(url), file.map(PathBuf::from), "{url}");
         }
     }
 }

@@ -49,6 +49,12 @@ pub enum StorageError {
     /// The user already holds `MAX_ACTIVE_TOKENS` tokens that are neither revoked nor expired.
     #[error("too many active API tokens")]
     TokenLimit,
+    /// The SQLite database file could not be created.
+    #[error("cannot create the database file {0}")]
+    DatabaseFile(String),
+    /// The session a token was to be created from ended (logout, password reset, disable).
+    #[error("the session has ended")]
+    SessionEnded,
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;

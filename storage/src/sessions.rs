@@ -6,7 +6,8 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Set, Statement,
 };
 use sha2::{Digest, Sha256};
 
@@ -130,6 +131,21 @@ async fn is_live(
             .await?;
     }
     Ok(true)
+}
+
+/// Whether `token` names an unexpired session of `user_id` (inside the caller's transaction; the
+/// idle time was checked when the request was let in).
+pub(crate) async fn is_live_session_of(
+    conn: &impl ConnectionTrait,
+    token: &str,
+    user_id: i32,
+) -> Result<bool, StorageError> {
+    let found = Entity::find_by_id(token_id(token))
+        .filter(Column::UserId.eq(user_id))
+        .filter(Column::ExpiresAt.gt(now()))
+        .count(conn)
+        .await?;
+    Ok(found > 0)
 }
 
 /// Ends the session (logout). Unknown tokens are ignored.

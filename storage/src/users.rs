@@ -146,7 +146,7 @@ pub struct UserRights {
 }
 
 /// Changes a user's role, account access and disabled flag in one transaction; disabling ends
-/// their sessions. `acting_user` may not demote or disable their own account (`OwnAccount`),
+/// their sessions and revokes their API tokens. `acting_user` may not demote or disable their own account (`OwnAccount`),
 /// and no change may leave no enabled super admin (`LastSuperAdmin`), also when two super
 /// admins demote each other at the same moment.
 pub async fn update_user(
@@ -185,7 +185,7 @@ pub async fn update_user(
     if rights.disabled {
         delete_sessions_of(&txn, id).await?;
     }
-    let after = to_account(model)?;
+    let after = to_account(model.clone())?;
     record_change(
         &txn,
         actor,
@@ -194,6 +194,17 @@ pub async fn update_user(
         "changed the user",
     )
     .await?;
+    // Re-enabling revokes too: a token still live on an account disabled before disabling
+    // revoked tokens must not come back with it.
+    if rights.disabled || before_account.disabled {
+        let how = if rights.disabled {
+            "disabled"
+        } else {
+            "re-enabled"
+        };
+        let because = format!("account {how} by {}", actor.email);
+        crate::api_tokens::revoke_all_api_tokens(&txn, actor, &model, &because).await?;
+    }
     txn.commit().await?;
     Ok(after)
 }
@@ -210,8 +221,8 @@ pub async fn find_login(
         .map(|u| u.id))
 }
 
-/// Sets a new password and ends all of the user's sessions ("Password reset" by `actor`; the
-/// password itself is never recorded).
+/// Sets a new password, ends all of the user's sessions and revokes their API tokens ("Password
+/// reset" by `actor`; the password itself is never recorded).
 pub async fn set_password(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -225,12 +236,14 @@ pub async fn set_password(
     let mut row = user.into_active_model();
     row.password_hash = Set(hash);
     row.updated_at = Set(now());
-    row.update(&txn).await?;
+    let user = row.update(&txn).await?;
     delete_sessions_of(&txn, id).await?;
     let event = NewEvent::new(AuditAction::PasswordReset)
         .target(&email)
         .summary(format!("{} set a new password for {email}", actor.email));
     crate::audit::append(&txn, Some(actor), event).await?;
+    let because = format!("password reset by {}", actor.email);
+    crate::api_tokens::revoke_all_api_tokens(&txn, actor, &user, &because).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -36,14 +36,29 @@ async fn owner(db: &DatabaseConnection, address: &str) -> storage::Actor {
     }
 }
 
+/// A live session of `actor`'s, which tokens are created from.
+async fn session(db: &DatabaseConnection, actor: &storage::Actor) -> String {
+    storage::create_session(db, actor.user_id, Duration::hours(1))
+        .await
+        .expect("session")
+}
+
 fn name(n: &str) -> TokenName {
     TokenName::parse(n).expect("name")
 }
 
 async fn create(db: &DatabaseConnection, actor: &storage::Actor, n: &str) -> storage::IssuedToken {
-    storage::create_api_token(db, actor, name(n), TokenScope::Write, TokenLifetime::NEVER)
-        .await
-        .expect("token")
+    let session = session(db, actor).await;
+    storage::create_api_token(
+        db,
+        actor,
+        &session,
+        name(n),
+        TokenScope::Write,
+        TokenLifetime::NEVER,
+    )
+    .await
+    .expect("token")
 }
 
 fn valid(check: TokenCheck) -> (storage::UserAccount, storage::ApiToken) {
@@ -58,6 +73,7 @@ async fn token_lifecycle(db: &DatabaseConnection) {
     let issued = storage::create_api_token(
         db,
         &alice,
+        &session(db, &alice).await,
         name("nightly export"),
         TokenScope::Read,
         TokenLifetime::parse("30").unwrap(),
@@ -89,7 +105,7 @@ async fn token_lifecycle(db: &DatabaseConnection) {
         TokenCheck::Unknown
     );
 
-    let revoked = storage::revoke_api_token(db, &alice, issued.token.id)
+    let revoked = storage::revoke_api_token(db, &alice, alice.user_id, issued.token.id)
         .await
         .unwrap();
     assert!(revoked.revoked_at.is_some());
@@ -98,7 +114,7 @@ async fn token_lifecycle(db: &DatabaseConnection) {
         TokenCheck::Revoked
     );
     // Revoking twice records nothing more.
-    storage::revoke_api_token(db, &alice, issued.token.id)
+    storage::revoke_api_token(db, &alice, alice.user_id, issued.token.id)
         .await
         .unwrap();
     let events = storage::history_page(db, &storage::AuditFilter::default(), None, 50)
@@ -158,9 +174,10 @@ async fn expired_and_disabled_tokens_are_refused(db: &DatabaseConnection) {
     )
     .await
     .unwrap();
+    // Disabling revoked it.
     assert_eq!(
         storage::check_api_token(db, &second.secret).await.unwrap(),
-        TokenCheck::OwnerDisabled
+        TokenCheck::Revoked
     );
 }
 
@@ -169,7 +186,7 @@ async fn tokens_belong_to_their_owner(db: &DatabaseConnection) {
     let bob = owner(db, "bob@example.org").await;
     let issued = create(db, &alice, "ci").await;
     assert!(matches!(
-        storage::revoke_api_token(db, &bob, issued.token.id).await,
+        storage::revoke_api_token(db, &bob, bob.user_id, issued.token.id).await,
         Err(StorageError::NotFound)
     ));
     assert!(storage::list_api_tokens(db, bob.user_id)
@@ -189,6 +206,7 @@ async fn active_tokens_are_bounded(db: &DatabaseConnection) {
     let refused = storage::create_api_token(
         db,
         &alice,
+        &session(db, &alice).await,
         name("one more"),
         TokenScope::Read,
         TokenLifetime::NEVER,
@@ -196,7 +214,7 @@ async fn active_tokens_are_bounded(db: &DatabaseConnection) {
     .await;
     assert!(matches!(refused, Err(StorageError::TokenLimit)));
     // Revoking one makes room again.
-    storage::revoke_api_token(db, &alice, first.unwrap())
+    storage::revoke_api_token(db, &alice, alice.user_id, first.unwrap())
         .await
         .unwrap();
     create(db, &alice, "one more").await;

@@ -34,7 +34,7 @@ async fn signed_in() -> Result<(storage::UserAccount, crate::ssr::AppState), App
 
 #[cfg(feature = "ssr")]
 impl ApiTokenView {
-    fn new(t: storage::ApiToken, now: chrono::DateTime<chrono::Utc>) -> Self {
+    pub(crate) fn new(t: storage::ApiToken, now: chrono::DateTime<chrono::Utc>) -> Self {
         use super::format_time;
         let status = if t.revoked_at.is_some() {
             "Revoked"
@@ -86,28 +86,19 @@ pub async fn create_api_token(
     expires_in_days: String,
 ) -> Result<NewApiToken, AppError> {
     let (account, state) = signed_in().await?;
-    let name =
-        domain::TokenName::parse(&name).map_err(|e| AppError::invalid("name", e.to_string()))?;
-    let scope = TokenScope::parse(&scope).map_err(|e| AppError::invalid("scope", e.to_string()))?;
-    let lifetime = domain::TokenLifetime::parse(&expires_in_days)
-        .map_err(|e| AppError::invalid("expires_in_days", e.to_string()))?;
-    let actor = super::domains::actor(&account).await;
-    let issued = match storage::create_api_token(&state.db, &actor, name, scope, lifetime).await {
-        Ok(issued) => issued,
-        Err(storage::StorageError::TokenLimit) => {
-            return Err(AppError::invalid(
-                "name",
-                format!(
-                    "You already have {} active tokens: revoke one you no longer use first.",
-                    storage::MAX_ACTIVE_TOKENS
-                ),
-            ))
-        }
-        Err(e) => return Err(crate::ssr::store_error(e)),
+    let parts = crate::ssr::request_parts().await?;
+    let session = crate::ssr::session_token(&parts).ok_or(AppError::Unauthenticated)?;
+    let request = crate::ssr::token_service::TokenRequest {
+        name: domain::TokenName::parse(&name)
+            .map_err(|e| AppError::invalid("name", e.to_string()))?,
+        scope: TokenScope::parse(&scope).map_err(|e| AppError::invalid("scope", e.to_string()))?,
+        lifetime: domain::TokenLifetime::parse(&expires_in_days)
+            .map_err(|e| AppError::invalid("expires_in_days", e.to_string()))?,
     };
+    let actor = super::domains::actor(&account).await;
+    let issued = crate::ssr::token_service::create_token(&state, &actor, &session, request).await?;
     tracing::info!(token = issued.token.id, by = %account.email, "API token created");
     if crate::ssr::is_form_post().await {
-        let parts = crate::ssr::request_parts().await?;
         crate::ssr::set_response_cookie(&crate::ssr::new_token_cookie(&parts, &issued.secret));
         leptos_axum::redirect("/profile");
     }
@@ -122,10 +113,7 @@ pub async fn create_api_token(
 pub async fn revoke_api_token(id: i32) -> Result<(), AppError> {
     let (account, state) = signed_in().await?;
     let actor = super::domains::actor(&account).await;
-    storage::revoke_api_token(&state.db, &actor, id)
-        .await
-        .map_err(crate::ssr::store_error)?;
-    tracing::info!(token = id, by = %account.email, "API token revoked");
+    crate::ssr::token_service::revoke_token(&state, &actor, account.id, id).await?;
     if crate::ssr::is_form_post().await {
         leptos_axum::redirect("/profile?revoked=1");
     }

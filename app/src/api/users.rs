@@ -1,7 +1,9 @@
 //! User administration, for super admins only.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
+use super::tokens::ApiTokenView;
 use super::UserView;
 use crate::error::AppError;
 
@@ -117,5 +119,37 @@ pub async fn reset_password(id: i32, password: String) -> Result<(), AppError> {
         .map_err(crate::ssr::store_error)?;
     tracing::info!(id, by = %admin.email, "password reset");
     leptos_axum::redirect("/users?saved=1");
+    Ok(())
+}
+
+/// A user's API tokens, as a super admin sees them on the Users page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserTokensView {
+    pub user_id: i32,
+    pub email: String,
+    pub tokens: Vec<ApiTokenView>,
+}
+
+#[server(endpoint = "user_api_tokens")]
+pub async fn user_api_tokens(user_id: i32) -> Result<UserTokensView, AppError> {
+    let (_, state) = super_admin().await?;
+    let (owner, tokens) = crate::ssr::token_service::user_tokens(&state, user_id).await?;
+    let now = chrono::Utc::now();
+    Ok(UserTokensView {
+        user_id: owner.id,
+        email: owner.email,
+        tokens: tokens
+            .into_iter()
+            .map(|t| ApiTokenView::new(t, now))
+            .collect(),
+    })
+}
+
+#[server(endpoint = "revoke_user_api_token")]
+pub async fn revoke_user_api_token(user_id: i32, id: i32) -> Result<(), AppError> {
+    let (admin, state) = super_admin().await?;
+    let actor = super::domains::actor(&admin).await;
+    crate::ssr::token_service::revoke_token(&state, &actor, user_id, id).await?;
+    leptos_axum::redirect(&format!("/users?tokens={user_id}&revoked=1"));
     Ok(())
 }

@@ -4,8 +4,9 @@ use domain::Role;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_query_map};
 
+use super::user_tokens::UserTokens;
 use crate::api::users::{list_users, CreateUser, ResetPassword, UpdateUser};
 use crate::api::UserView;
 use crate::components::{ErrorSummary, Refusal, TextField};
@@ -22,6 +23,8 @@ pub fn UsersPage() -> impl IntoView {
     let update = ServerAction::<UpdateUser>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let location = use_location();
+    let query = use_query_map();
+    let tokens_of = Memo::new(move |_| query.read().get("tokens").and_then(|v| v.parse().ok()));
     let users = Resource::new(
         move || {
             (
@@ -53,8 +56,10 @@ pub fn UsersPage() -> impl IntoView {
                 Ok(list) => view! {
                     <section class="list">
                         <h1>"Users"</h1>
+                        <p class="lead">"Resetting a password or disabling an account ends the user's sessions and revokes their API tokens; re-enabling it does not bring them back."</p>
                         <ErrorSummary message=row_error/>
                         <UserTable list update reset/>
+                        <UserTokens user_id=tokens_of/>
                     </section>
                     <aside class="panel" aria-labelledby="add-user-title">
                         <h2 id="add-user-title">"Add user"</h2>
@@ -113,6 +118,7 @@ fn UserTable(
             let id = u.id;
             let save_label = format!("Save {}", u.email);
             let reset_label = format!("Reset password of {}", u.email);
+            let tokens_label = format!("API tokens of {}", u.email);
             let (update_owner, reset_owner) = (u.email.clone(), u.email.clone());
             view! {
                 <tr>
@@ -145,6 +151,9 @@ fn UserTable(
                             <button type="submit" aria-label=reset_label>"Reset password"</button>
                         </ActionForm>
                     </td>
+                    <td>
+                        <a href=format!("/users?tokens={id}#user-tokens") aria-label=tokens_label>"API tokens"</a>
+                    </td>
                 </tr>
             }
         })
@@ -156,6 +165,7 @@ fn UserTable(
                     <th scope="col">"Email"</th>
                     <th scope="col">"Role and access"</th>
                     <th scope="col">"Password"</th>
+                    <th scope="col">"API tokens"</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>

@@ -1,6 +1,6 @@
 //! Server functions answer every error with status 500 by default. This layer gives API callers
-//! the status the error means (401, 403, 409, 422, 429 …) in one place. Browser form posts are
-//! redirects (302) and are left alone.
+//! the status the error means (401, 403, 409, 422, 429 with `Retry-After` …) in one place.
+//! Browser form posts are redirects (302) and are left alone.
 
 use axum::body::{to_bytes, Body};
 use axum::response::Response;
@@ -22,6 +22,15 @@ pub async fn error_status(response: Response) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = error.status();
+        if let AppError::RateLimited {
+            retry_after_secs, ..
+        }
+        | AppError::Throttled { retry_after_secs } = error
+        {
+            parts
+                .headers
+                .insert(http::header::RETRY_AFTER, retry_after_secs.into());
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use domain::DomainSettings;
 use inboxes::probe_settings;
 use ipnet::IpNet;
-use probe::{Credentials, ProbeOptions, ProbeReport, StaticEgress, StepReport};
+use probe::{Credentials, Nat64Prefix, ProbeOptions, ProbeReport, StaticEgress, StepReport};
 use sea_orm::DatabaseConnection;
 
 /// What the operator configures for probes started from the web app.
@@ -18,6 +18,8 @@ use sea_orm::DatabaseConnection;
 pub struct ProbeConfig {
     /// Private, loopback … ranges the probe may reach anyway (the SSRF guard refuses them).
     pub allowlist: Vec<IpNet>,
+    /// The network's NAT64 prefixes: addresses under them are judged as the IPv4 they embed.
+    pub nat64_prefixes: Vec<Nat64Prefix>,
     /// PEM roots trusted in addition to the system's.
     pub extra_ca_pem: Option<String>,
     pub step_timeout: Duration,
@@ -35,6 +37,7 @@ impl Default for ProbeConfig {
     fn default() -> Self {
         Self {
             allowlist: Vec::new(),
+            nat64_prefixes: vec![Nat64Prefix::WELL_KNOWN],
             extra_ca_pem: None,
             step_timeout: Duration::from_secs(probe::defaults::STEP_TIMEOUT_SECS),
             overall_budget: Duration::from_secs(probe::defaults::OVERALL_BUDGET_SECS),
@@ -162,6 +165,7 @@ impl ProbeRunner {
             overall_budget: self.config.overall_budget,
             extra_ca_pem: self.config.extra_ca_pem.clone(),
             allowlist: self.config.allowlist.clone(),
+            nat64_prefixes: self.config.nat64_prefixes.clone(),
             test_recipient: self.config.test_recipient.clone(),
             ..ProbeOptions::default()
         }

@@ -53,6 +53,7 @@ pub async fn admit(state: &AppState, user_id: i32) -> Result<(), AppError> {
         Err(retry_after_secs) => Err(AppError::RateLimited {
             retry_after_secs,
             per_minute,
+            allowance: crate::error::Allowance::ConnectionTests,
         }),
     }
 }

@@ -47,6 +47,8 @@ pub enum ArgError {
     NoStaticEgress,
     #[error("{EGRESS_ENV}: {0}")]
     StaticEgress(domain::CidrError),
+    #[error("{0}")]
+    Nat64(#[from] probe::Nat64Error),
 }
 
 /// Parses `host:port`, `[ipv6]:port` and `ipv4:port`; the host and port are checked like the

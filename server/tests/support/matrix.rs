@@ -274,6 +274,17 @@ pub const ROWS: &[Row] = &[
         form: &[("id", NO_SUCH)],
         expect: [UNAUTH, MISSING, MISSING, MISSING, MISSING],
     },
+    // Any user's tokens, for super admins (an unknown user or token is not found).
+    Row {
+        function: "user_api_tokens",
+        form: &[("user_id", NO_SUCH)],
+        expect: [UNAUTH, FORBID, FORBID, FORBID, MISSING],
+    },
+    Row {
+        function: "revoke_user_api_token",
+        form: &[("user_id", NO_SUCH), ("id", NO_SUCH)],
+        expect: [UNAUTH, FORBID, FORBID, FORBID, MISSING],
+    },
     // Last: it ends the caller's session.
     Row {
         function: "logout",
