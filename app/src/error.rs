@@ -75,6 +75,8 @@ pub enum Allowance {
     #[default]
     ConnectionTests,
     ApiTokens,
+    /// *Verify history*: each reads the whole history.
+    HistoryVerifications,
 }
 
 impl Allowance {
@@ -82,6 +84,7 @@ impl Allowance {
         match self {
             Allowance::ConnectionTests => "start",
             Allowance::ApiTokens => "create",
+            Allowance::HistoryVerifications => "run",
         }
     }
 
@@ -89,6 +92,7 @@ impl Allowance {
         match self {
             Allowance::ConnectionTests => "connection tests",
             Allowance::ApiTokens => "API tokens",
+            Allowance::HistoryVerifications => "history verifications",
         }
     }
 }

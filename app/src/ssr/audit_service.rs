@@ -138,16 +138,15 @@ const VERIFY_PER_MINUTE: usize = 6;
 pub async fn verify_view(state: &AppState, account: &UserAccount) -> Result<VerifyView, AppError> {
     let key = format!("verify-history:user:{}", account.id);
     let minute = chrono::Duration::seconds(60);
-    if let Err(wait) = storage::take_rate_slot(&state.db, &key, VERIFY_PER_MINUTE, minute)
-        .await
-        .map_err(store_error)?
+    if let Err(retry_after_secs) =
+        storage::take_rate_slot(&state.db, &key, VERIFY_PER_MINUTE, minute)
+            .await
+            .map_err(store_error)?
     {
-        return Err(AppError::Invalid {
-            field: None,
-            message: format!(
-                "Verify reads the whole history: you can run it {VERIFY_PER_MINUTE} times a \
-                 minute. Try again in {wait} seconds."
-            ),
+        return Err(AppError::RateLimited {
+            retry_after_secs,
+            per_minute: VERIFY_PER_MINUTE,
+            allowance: crate::error::Allowance::HistoryVerifications,
         });
     }
     let key = state.audit_signer.verifying_key();
