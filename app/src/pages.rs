@@ -18,6 +18,7 @@ mod profile;
 mod rollout;
 mod server_fields;
 mod setup;
+mod token_table;
 mod user_tokens;
 mod users;
 

@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures::StreamExt;
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use storage::test_support::TestDb;
 use tokio::net::{TcpListener, TcpStream};
 
@@ -63,27 +62,7 @@ fn ms(d: Duration) -> f64 {
 async fn edit_median(t: &TestDb, n: usize) -> Duration {
     let far = Utc::now() + chrono::Duration::days(365);
     let s = common::setup(&t.db, common::settings(993, 465), 1, far).await;
-    let backend = t.db.get_database_backend();
-    let copies = "user_id, 'copy' || x || '@test.local', mail_domain, domain_id, secret, status, \
-                  transient_failures, next_check_at, created_at";
-    let columns = "user_id, email, mail_domain, domain_id, secret, status, transient_failures, \
-                   next_check_at, created_at";
-    let sql = match backend {
-        DatabaseBackend::Postgres => format!(
-            "INSERT INTO inboxes ({columns}) SELECT {copies} FROM generate_series(1, {}) AS g(x), \
-             (SELECT * FROM inboxes LIMIT 1) AS t",
-            n - 1
-        ),
-        _ => format!(
-            "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < {}) \
-             INSERT INTO inboxes ({columns}) SELECT {copies} FROM seq, \
-             (SELECT * FROM inboxes LIMIT 1) AS t",
-            n - 1
-        ),
-    };
-    t.db.execute(Statement::from_string(backend, sql))
-        .await
-        .expect("bulk insert");
+    storage::test_support::copy_first_inbox(&t.db, n as u64 - 1).await;
     let count = storage::count_domain_inboxes(&t.db, s.domain.id)
         .await
         .expect("count");

@@ -5,19 +5,10 @@
 mod support;
 
 use app::ssr::ThrottlePolicy;
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 use storage::test_support::backends;
-use storage::{AuditAction, AuditFilter};
+use storage::AuditAction;
 use support::TestApp;
-
-async fn events(app: &TestApp, action: AuditAction) -> Vec<storage::AuditEvent> {
-    storage::history_page(&app.state.db, &AuditFilter::default(), None, 10_000)
-        .await
-        .expect("history")
-        .into_iter()
-        .filter(|e| e.action == action)
-        .collect()
-}
 
 /// A throttle whose locks outlast the test, so every refusal falls into one lock per key.
 fn long_locks() -> ThrottlePolicy {
@@ -58,7 +49,7 @@ async fn thousands_of_throttled_logins_add_a_handful_of_events() {
         let after = storage::count_events(&app.state.db).await.expect("count");
         eprintln!("{POSTS} failed-login posts added {} events", after - before);
         assert_eq!(after - before, 6);
-        let refused = events(&app, AuditAction::LoginsRefused).await;
+        let refused = support::events_of(&app, AuditAction::LoginsRefused).await;
         let summary = refused[0].summary.clone().unwrap_or_default();
         assert!(
             summary.starts_with("4995 login attempts refused"),
@@ -99,24 +90,7 @@ async fn ten_thousand_inboxes(app: &TestApp, admin: &str) {
     ))
     .await
     .expect("first inbox");
-    let copies = "user_id, 'copy' || x || '@big.example', mail_domain, domain_id, secret, status, \
-                  transient_failures, next_check_at, created_at";
-    let columns = "user_id, email, mail_domain, domain_id, secret, status, transient_failures, \
-                   next_check_at, created_at";
-    let bulk = match backend {
-        DatabaseBackend::Postgres => format!(
-            "INSERT INTO inboxes ({columns}) SELECT {copies} FROM generate_series(1, 9999) AS g(x), \
-             (SELECT * FROM inboxes LIMIT 1) AS t"
-        ),
-        _ => format!(
-            "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < 9999) \
-             INSERT INTO inboxes ({columns}) SELECT {copies} FROM seq, \
-             (SELECT * FROM inboxes LIMIT 1) AS t"
-        ),
-    };
-    db.execute(Statement::from_string(backend, bulk))
-        .await
-        .expect("bulk inboxes");
+    storage::test_support::copy_first_inbox(db, 9_999).await;
     storage::test_support::bulk_chain(db, 120, 1, 60).await;
 }
 

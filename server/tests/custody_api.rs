@@ -9,7 +9,7 @@ mod support;
 
 use app::ssr::{ProbeConfig, ThrottlePolicy};
 use storage::test_support::backends;
-use storage::{AuditAction, AuditFilter, NewInbox};
+use storage::{AuditAction, NewInbox};
 use support::TestApp;
 
 fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
@@ -29,15 +29,6 @@ fn settings(imap_host: &str, imap_port: &str, smtp_port: &str) -> Vec<(String, S
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect()
-}
-
-async fn events(app: &TestApp, action: AuditAction) -> Vec<storage::AuditEvent> {
-    storage::history_page(&app.state.db, &AuditFilter::default(), None, 10_000)
-        .await
-        .expect("history")
-        .into_iter()
-        .filter(|e| e.action == action)
-        .collect()
 }
 
 /// Connects the lab's mailbox as an inbox of domain 1, its real password sealed.
@@ -120,7 +111,9 @@ async fn try_on_sample_needs_a_super_admin_for_a_new_host_and_is_recorded_and_co
             "{}",
             refused.body
         );
-        assert!(events(&app, AuditAction::SampleTried).await.is_empty());
+        assert!(support::events_of(&app, AuditAction::SampleTried)
+            .await
+            .is_empty());
 
         // The same try by the super admin runs, and is recorded with hosts, ports and verdicts.
         let tried = app
@@ -129,7 +122,7 @@ async fn try_on_sample_needs_a_super_admin_for_a_new_host_and_is_recorded_and_co
         assert!(tried.status.is_success(), "{}", tried.body);
         let view = tried.json();
         assert_eq!(view["rows"][0]["email"], mail::dovecot::USER, "{view}");
-        let recorded = events(&app, AuditAction::SampleTried).await;
+        let recorded = support::events_of(&app, AuditAction::SampleTried).await;
         assert_eq!(recorded.len(), 1, "{recorded:#?}");
         let summary = recorded[0].summary.clone().unwrap_or_default();
         assert!(summary.contains("not the saved ones"), "{summary}");
@@ -160,7 +153,12 @@ async fn try_on_sample_needs_a_super_admin_for_a_new_host_and_is_recorded_and_co
             .call("try_on_sample", Some(&account_admin), &as_refs(&saved))
             .await;
         assert_eq!(limited.status.as_u16(), 429, "{}", limited.body);
-        assert_eq!(events(&app, AuditAction::SampleTried).await.len(), 4);
+        assert_eq!(
+            support::events_of(&app, AuditAction::SampleTried)
+                .await
+                .len(),
+            4
+        );
         app.db.cleanup().await;
     }
 }

@@ -7,6 +7,7 @@ use domain::{DomainSettings, Role};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
+use crate::audit::{self, AuditAction, NewEvent};
 use crate::entity::domain_host::{ActiveModel, Column, Entity};
 use crate::{now, Actor, StorageError};
 
@@ -123,4 +124,24 @@ pub async fn hosts_approved(
     settings: &DomainSettings,
 ) -> Result<bool, StorageError> {
     Ok(unapproved_hosts(db, domain_id, settings).await?.is_empty())
+}
+
+/// A revalidation that starts paused until a super admin approves the new hosts is its own
+/// "Revalidation paused" event, after the change that started it.
+pub(crate) async fn record_approval_wait(
+    conn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    domain_id: i32,
+    name: &str,
+    job: Option<i32>,
+    waiting: &[String],
+) -> Result<(), StorageError> {
+    let Some(job) = job.filter(|_| !waiting.is_empty()) else {
+        return Ok(());
+    };
+    let event = NewEvent::new(AuditAction::RolloutPaused)
+        .domain(Some(domain_id), name)
+        .summary(format!("Revalidation paused: {}", approval_detail(waiting)))
+        .job(job);
+    audit::append(conn, Some(actor), event).await
 }

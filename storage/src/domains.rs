@@ -1,18 +1,23 @@
 //! Domain settings, each change committed together with its audit event.
 
 use chrono::{DateTime, Utc};
-use domain::{diff, CertPin, DomainSettings, Hostname, MailDomain, Port, Security};
+use domain::{diff, DomainSettings};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, AuditAction, NewEvent};
-use crate::entity::domain::{ActiveModel, Column, Entity, Model};
+use crate::entity::domain::{Column, Entity};
 use crate::error::unique_or;
+
+mod columns;
+
 use crate::{now, StorageError};
+pub(crate) use columns::settings_of;
+use columns::{settings_columns, to_stored};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredDomain {
@@ -113,32 +118,9 @@ pub async fn create_domain(
         .changes(&changes)?
         .report(validated_by);
     audit::append(&txn, Some(actor), with_job(event, job)).await?;
-    record_approval_wait(&txn, actor, model.id, &name, job, &waiting).await?;
+    crate::domain_hosts::record_approval_wait(&txn, actor, model.id, &name, job, &waiting).await?;
     txn.commit().await?;
     to_stored(model)
-}
-
-/// A revalidation that starts paused until a super admin approves the new hosts is its own
-/// "Revalidation paused" event, after the change that started it.
-async fn record_approval_wait(
-    conn: &sea_orm::DatabaseTransaction,
-    actor: &Actor,
-    domain_id: i32,
-    name: &str,
-    job: Option<i32>,
-    waiting: &[String],
-) -> Result<(), StorageError> {
-    let Some(job) = job.filter(|_| !waiting.is_empty()) else {
-        return Ok(());
-    };
-    let event = NewEvent::new(AuditAction::RolloutPaused)
-        .domain(Some(domain_id), name)
-        .summary(format!(
-            "Revalidation paused: {}",
-            crate::domain_hosts::approval_detail(waiting)
-        ))
-        .job(job);
-    audit::append(conn, Some(actor), event).await
 }
 
 /// Compare-and-swap update: succeeds only if the row is still at `expected_version`.
@@ -242,7 +224,7 @@ async fn change_domain(
         .changes(&changes)?
         .report(validated_by);
     audit::append(&txn, Some(actor), with_job(event, job)).await?;
-    record_approval_wait(&txn, actor, id, &name, job, &waiting).await?;
+    crate::domain_hosts::record_approval_wait(&txn, actor, id, &name, job, &waiting).await?;
     let updated = load(&txn, id).await?;
     txn.commit().await?;
     Ok(updated)
@@ -314,70 +296,6 @@ async fn conflict(
         current: Box::new(current),
         changes,
     }
-}
-
-fn settings_columns(s: &DomainSettings) -> ActiveModel {
-    ActiveModel {
-        id: NotSet,
-        domain: Set(s.domain.to_string()),
-        imap_host: Set(s.imap_host.to_string()),
-        imap_port: Set(i32::from(s.imap_port.get())),
-        imap_security: Set(s.imap_security.as_str().to_owned()),
-        smtp_host: Set(s.smtp_host.to_string()),
-        smtp_port: Set(i32::from(s.smtp_port.get())),
-        smtp_security: Set(s.smtp_security.as_str().to_owned()),
-        allow_non_secure_certificate: Set(s.allow_non_secure_certificate),
-        use_static_ips: Set(s.use_static_ips),
-        imap_cert_pin: Set(s.imap_cert_pin.as_ref().map(ToString::to_string)),
-        smtp_cert_pin: Set(s.smtp_cert_pin.as_ref().map(ToString::to_string)),
-        version: NotSet,
-        created_at: NotSet,
-        updated_at: NotSet,
-    }
-}
-
-fn to_stored(m: Model) -> Result<StoredDomain, StorageError> {
-    Ok(StoredDomain {
-        id: m.id,
-        settings: settings_of(&m)?,
-        version: m.version,
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    })
-}
-
-pub(crate) fn settings_of(m: &Model) -> Result<DomainSettings, StorageError> {
-    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
-        StorageError::Corrupt(format!("domain {} {what}: {e}", m.id))
-    };
-    let port = |p: i32, what: &str| {
-        u16::try_from(p)
-            .ok()
-            .and_then(Port::new)
-            .ok_or_else(|| corrupt(what, &p))
-    };
-    let pin = |p: &Option<String>, what: &str| {
-        p.as_deref()
-            .map(CertPin::parse)
-            .transpose()
-            .map_err(|e| corrupt(what, &e))
-    };
-    let settings = DomainSettings {
-        domain: MailDomain::parse(&m.domain).map_err(|e| corrupt("domain", &e))?,
-        imap_host: Hostname::parse(&m.imap_host).map_err(|e| corrupt("imap_host", &e))?,
-        imap_port: port(m.imap_port, "imap_port")?,
-        imap_security: Security::parse(&m.imap_security)
-            .map_err(|e| corrupt("imap_security", &e))?,
-        smtp_host: Hostname::parse(&m.smtp_host).map_err(|e| corrupt("smtp_host", &e))?,
-        smtp_port: port(m.smtp_port, "smtp_port")?,
-        smtp_security: Security::parse(&m.smtp_security)
-            .map_err(|e| corrupt("smtp_security", &e))?,
-        allow_non_secure_certificate: m.allow_non_secure_certificate,
-        use_static_ips: m.use_static_ips,
-        imap_cert_pin: pin(&m.imap_cert_pin, "imap_cert_pin")?,
-        smtp_cert_pin: pin(&m.smtp_cert_pin, "smtp_cert_pin")?,
-    };
-    Ok(settings)
 }
 
 fn with_job(event: NewEvent, job: Option<i32>) -> NewEvent {

@@ -186,6 +186,31 @@ pub async fn end_refusal_locks(db: &DatabaseConnection) {
     .expect("end refusal locks");
 }
 
+/// Copies the first inbox `n` times in one statement (addresses `copy<i>@` its domain's name),
+/// for the benchmark data set of many inboxes.
+pub async fn copy_first_inbox(db: &DatabaseConnection, n: u64) {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let backend = db.get_database_backend();
+    let copies = "user_id, 'copy' || x || '@' || mail_domain, mail_domain, domain_id, secret, \
+                  status, transient_failures, next_check_at, created_at";
+    let columns = "user_id, email, mail_domain, domain_id, secret, status, transient_failures, \
+                   next_check_at, created_at";
+    let sql = match backend {
+        DatabaseBackend::Postgres => format!(
+            "INSERT INTO inboxes ({columns}) SELECT {copies} FROM generate_series(1, {n}) AS g(x), \
+             (SELECT * FROM inboxes ORDER BY id LIMIT 1) AS t"
+        ),
+        _ => format!(
+            "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < {n}) \
+             INSERT INTO inboxes ({columns}) SELECT {copies} FROM seq, \
+             (SELECT * FROM inboxes ORDER BY id LIMIT 1) AS t"
+        ),
+    };
+    db.execute(Statement::from_string(backend, sql))
+        .await
+        .expect("copy inboxes");
+}
+
 /// The keys of every login-throttle row.
 pub async fn throttle_keys(db: &DatabaseConnection) -> Vec<String> {
     use crate::entity::login_throttle::Entity;

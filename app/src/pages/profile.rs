@@ -5,9 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
-use crate::api::tokens::{
-    issued_api_token, list_api_tokens, ApiTokenView, CreateApiToken, RevokeApiToken,
-};
+use super::token_table::TokenTable;
+use crate::api::tokens::{issued_api_token, list_api_tokens, CreateApiToken, RevokeApiToken};
 use crate::components::{CopyButton, ErrorSummary, Refusal, TextField};
 
 /// Lifetimes offered for a new token, in days (`never`: no expiry).
@@ -64,7 +63,7 @@ pub fn ProfilePage() -> impl IntoView {
                 Err(error) => view! { <Refusal error/> }.into_any(),
                 Ok(list) => view! {
                     <section class="list">
-                        <h1>"API tokens"</h1>
+                        <h1 id="api-tokens-title">"API tokens"</h1>
                         <p class="lead">
                             "Scripts call the JSON API under "<code>"/api/v1"</code>" as you, with a token sent as "
                             <code>"Authorization: Bearer …"</code>". A token can do what your role allows, or only read. "
@@ -72,7 +71,13 @@ pub fn ProfilePage() -> impl IntoView {
                         </p>
                         <NewSecret secret=new_secret/>
                         <ErrorSummary message=general_error/>
-                        <TokenTable list revoke/>
+                        <TokenTable list empty="No API tokens yet." labelled_by="api-tokens-title"
+                            revoke=Callback::new(move |(id, name): (i32, String)| view! {
+                                <ActionForm action=revoke attr:class="inline">
+                                    <input type="hidden" name="id" value=id/>
+                                    <button type="submit" aria-label=format!("Revoke {name}")>"Revoke"</button>
+                                </ActionForm>
+                            }.into_any())/>
                     </section>
                     <aside class="panel" aria-labelledby="new-token-title">
                         <h2 id="new-token-title">"Create API token"</h2>
@@ -119,54 +124,4 @@ fn NewSecret(secret: Signal<Option<String>>) -> impl IntoView {
             }
         })
     }
-}
-
-#[component]
-fn TokenTable(list: Vec<ApiTokenView>, revoke: ServerAction<RevokeApiToken>) -> impl IntoView {
-    if list.is_empty() {
-        return view! { <p class="empty">"No API tokens yet."</p> }.into_any();
-    }
-    let rows = list
-        .into_iter()
-        .map(|t| {
-            let active = t.status == "Active";
-            let label = format!("Revoke {}", t.name);
-            let id = t.id;
-            view! {
-                <tr>
-                    <th scope="row" class="wrap">{t.name.clone()}" "<span class="muted">{format!("#{id}")}</span></th>
-                    <td>{t.scope.label()}</td>
-                    <td>{t.created_at}</td>
-                    <td>{t.expires_at.unwrap_or_else(|| "Never".into())}</td>
-                    <td>{t.last_used_at.unwrap_or_else(|| "Never".into())}</td>
-                    <td>{t.status}</td>
-                    <td class="actions">
-                        {active.then(|| view! {
-                            <ActionForm action=revoke attr:class="inline">
-                                <input type="hidden" name="id" value=id/>
-                                <button type="submit" aria-label=label>"Revoke"</button>
-                            </ActionForm>
-                        })}
-                    </td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <table aria-label="API tokens">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Scope"</th>
-                    <th scope="col">"Created"</th>
-                    <th scope="col">"Expires"</th>
-                    <th scope="col">"Last used"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
-    .into_any()
 }

@@ -4,7 +4,7 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use crate::api::tokens::ApiTokenView;
+use super::token_table::TokenTable;
 use crate::api::users::{user_api_tokens, RevokeUserApiToken};
 use crate::components::ErrorSummary;
 
@@ -41,66 +41,18 @@ pub fn UserTokens(
                     <section id="user-tokens" aria-labelledby="user-tokens-title">
                         <h2 id="user-tokens-title">{format!("API tokens of {}", owner.email)}</h2>
                         <ErrorSummary message=revoke_error/>
-                        <TokenRows user_id=owner.user_id list=owner.tokens revoke/>
+                        <TokenTable list=owner.tokens empty="No API tokens." labelled_by="user-tokens-title"
+                            revoke=Callback::new(move |(id, name): (i32, String)| view! {
+                                <ActionForm action=revoke attr:class="inline">
+                                    <input type="hidden" name="user_id" value=owner.user_id/>
+                                    <input type="hidden" name="id" value=id/>
+                                    <button type="submit" aria-label=format!("Revoke {name}")>"Revoke"</button>
+                                </ActionForm>
+                            }.into_any())/>
                         <p><a href="/users">"Close"</a></p>
                     </section>
                 }.into_any(),
             })}
         </Suspense>
     }
-}
-
-#[component]
-fn TokenRows(
-    user_id: i32,
-    list: Vec<ApiTokenView>,
-    revoke: ServerAction<RevokeUserApiToken>,
-) -> impl IntoView {
-    if list.is_empty() {
-        return view! { <p class="empty">"No API tokens."</p> }.into_any();
-    }
-    let rows = list
-        .into_iter()
-        .map(|t| {
-            let active = t.status == "Active";
-            let label = format!("Revoke {}", t.name);
-            let id = t.id;
-            view! {
-                <tr>
-                    <th scope="row" class="wrap">{t.name.clone()}" "<span class="muted">{format!("#{id}")}</span></th>
-                    <td>{t.scope.label()}</td>
-                    <td>{t.created_at}</td>
-                    <td>{t.expires_at.unwrap_or_else(|| "Never".into())}</td>
-                    <td>{t.last_used_at.unwrap_or_else(|| "Never".into())}</td>
-                    <td>{t.status}</td>
-                    <td class="actions">
-                        {active.then(|| view! {
-                            <ActionForm action=revoke attr:class="inline">
-                                <input type="hidden" name="user_id" value=user_id/>
-                                <input type="hidden" name="id" value=id/>
-                                <button type="submit" aria-label=label>"Revoke"</button>
-                            </ActionForm>
-                        })}
-                    </td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <table aria-labelledby="user-tokens-title">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Scope"</th>
-                    <th scope="col">"Created"</th>
-                    <th scope="col">"Expires"</th>
-                    <th scope="col">"Last used"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
-    .into_any()
 }

@@ -281,3 +281,18 @@ pub fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
+
+/// Every event of `action` in the change history (up to 10,000), newest first.
+pub async fn events_of(app: &TestApp, action: storage::AuditAction) -> Vec<storage::AuditEvent> {
+    storage::history_page(
+        &app.state.db,
+        &storage::AuditFilter::default(),
+        None,
+        10_000,
+    )
+    .await
+    .expect("history")
+    .into_iter()
+    .filter(|e| e.action == action)
+    .collect()
+}
