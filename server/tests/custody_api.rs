@@ -67,6 +67,23 @@ async fn stored_inbox(app: &TestApp, admin: &str) {
         .expect("inbox");
 }
 
+/// Asserts that `reply` is a refusal with `status` whose body says `text`.
+fn assert_refused(reply: &support::Reply, status: u16, text: &str) {
+    assert_eq!(reply.status.as_u16(), status, "{}", reply.body);
+    assert!(reply.body.contains(text), "{}", reply.body);
+}
+
+/// Creates test.local (IMAP on imap.test.local, not tested: Save anyway); returns its form.
+async fn create_test_domain(app: &TestApp, admin: &str) -> Vec<(String, String)> {
+    let mut create = settings("imap.test.local", "993", "465");
+    create.push(("save_anyway".into(), "on".into()));
+    let created = app
+        .call("create_domain", Some(admin), &as_refs(&create))
+        .await;
+    assert!(created.status.is_success(), "{}", created.body);
+    create
+}
+
 #[tokio::test]
 async fn try_on_sample_needs_a_super_admin_for_a_new_host_and_is_recorded_and_counted() {
     let lab = mail::mail();
@@ -98,13 +115,10 @@ async fn try_on_sample_needs_a_super_admin_for_a_new_host_and_is_recorded_and_co
         let refused = app
             .call("try_on_sample", Some(&account_admin), &as_refs(&elsewhere))
             .await;
-        assert_eq!(refused.status.as_u16(), 403, "{}", refused.body);
-        assert!(
-            refused
-                .body
-                .contains("127.0.0.2 has never been used by this domain"),
-            "{}",
-            refused.body
+        assert_refused(
+            &refused,
+            403,
+            "127.0.0.2 has never been used by this domain",
         );
         assert!(
             refused.body.contains("only a super admin"),
@@ -176,12 +190,7 @@ async fn a_pin_comes_only_from_a_passing_connection_test() {
         let refused = app
             .call("create_domain", Some(&admin), &as_refs(&pinned_create))
             .await;
-        assert_eq!(refused.status.as_u16(), 422, "{}", refused.body);
-        assert!(
-            refused.body.contains("No passing connection test"),
-            "{}",
-            refused.body
-        );
+        assert_refused(&refused, 422, "No passing connection test");
         let created = app
             .call("create_domain", Some(&admin), &as_refs(&create))
             .await;
@@ -196,12 +205,7 @@ async fn a_pin_comes_only_from_a_passing_connection_test() {
         let refused = app
             .call("update_domain", Some(&admin), &as_refs(&update))
             .await;
-        assert_eq!(refused.status.as_u16(), 422, "{}", refused.body);
-        assert!(
-            refused.body.contains("this SMTP certificate"),
-            "{}",
-            refused.body
-        );
+        assert_refused(&refused, 422, "this SMTP certificate");
         app.db.cleanup().await;
     }
 }
@@ -233,13 +237,10 @@ async fn end_users_cannot_turn_on_the_admins_switches() {
             let refused = app
                 .call("connect_inbox", Some(&user), &as_refs(&form))
                 .await;
-            assert_eq!(refused.status.as_u16(), 422, "{}", refused.body);
-            assert!(
-                refused
-                    .body
-                    .contains(&format!("{label} is set by your administrator")),
-                "{}",
-                refused.body
+            assert_refused(
+                &refused,
+                422,
+                &format!("{label} is set by your administrator"),
             );
         }
         app.db.cleanup().await;
@@ -251,12 +252,7 @@ async fn renaming_a_domain_with_inboxes_is_refused() {
     for db in backends().await {
         let app = TestApp::new(db, ThrottlePolicy::default()).await;
         let admin = app.setup_admin().await;
-        let mut create = settings("imap.test.local", "993", "465");
-        create.push(("save_anyway".into(), "on".into()));
-        let created = app
-            .call("create_domain", Some(&admin), &as_refs(&create))
-            .await;
-        assert!(created.status.is_success(), "{}", created.body);
+        let create = create_test_domain(&app, &admin).await;
         stored_inbox(&app, &admin).await;
         let mut renamed: Vec<(String, String)> = create
             .iter()
@@ -266,13 +262,10 @@ async fn renaming_a_domain_with_inboxes_is_refused() {
         let refused = app
             .call("update_domain", Some(&admin), &as_refs(&renamed))
             .await;
-        assert_eq!(refused.status.as_u16(), 422, "{}", refused.body);
-        assert!(
-            refused
-                .body
-                .contains("test.local cannot be renamed while 1 connected inboxes"),
-            "{}",
-            refused.body
+        assert_refused(
+            &refused,
+            422,
+            "test.local cannot be renamed while 1 connected inboxes",
         );
         let kept = storage::get_domain(&app.state.db, 1)
             .await
