@@ -2,8 +2,9 @@
 // mailsettings.spec.ts (files run in name order) on the same server: its super admin sets up
 // test.local and adds an end user; the end user connects inboxes (domain settings locked, a
 // wrong password stores nothing, a custom username); the admin tries a closed IMAP port on a
-// sample, saves it, sees the revalidation pause at the first inbox and reverts; an address of a
-// domain without settings shows up under "Domains without settings".
+// sample, saves it, sees the revalidation pause at the first inbox and reverts; an account
+// admin's new IMAP host waits for the super admin's approval; an address of a domain without
+// settings shows up under "Domains without settings".
 //
 // The two projects have their own servers and databases but share the mail lab: each uses its
 // own numbered mailbox (dave@test.local, the custom-username mailbox, is shared).
@@ -282,6 +283,49 @@ test('saving the closed port pauses the revalidation at the first inbox; Revert 
   for (const email of [mailbox().email, lab.custom_login.email]) {
     await expectState(inboxCard(user, email), 'Connected');
   }
+});
+
+test('a new IMAP host from an account admin waits until a super admin approves it', async ({ browser }) => {
+  const HELPER = { email: 'helper@people.test', password: 'helper-password-1234' };
+  await gotoApp(admin, '/users');
+  await field(admin, 'Email').fill(HELPER.email);
+  await field(admin, 'Password').fill(HELPER.password);
+  await field(admin, 'Role').selectOption({ label: 'User' });
+  await admin.getByRole('checkbox', { name: 'Account access', exact: true }).setChecked(true);
+  await button(admin, 'Add user').click();
+  await expect(admin.getByRole('table', { name: 'Users' }).getByRole('row', { name: /helper@people\.test/ })).toHaveCount(1);
+
+  const helperContext = await browser.newContext();
+  const helper = await helperContext.newPage();
+  consoleErrors.watch(helper);
+  try {
+    await logIn(helper, HELPER.email, HELPER.password, '/domains');
+    await gotoApp(helper, domainPath);
+    // The lab's Dovecot answers on 127.0.0.2 too, with a certificate valid for it.
+    await field(helper, 'IMAP server').fill('127.0.0.2');
+    await saveUntested(helper, 'Update', consoleErrors);
+    await expect(helper.getByText('Settings saved')).toBeVisible();
+    const waiting = helper.getByLabel('Revalidation', { exact: true }).getByRole('alert');
+    await expect(waiting).toContainText('No inbox was checked: a super admin must approve the new host first.');
+    await expect(waiting).toContainText('127.0.0.2 has never been used by this domain');
+    // Their own change is not theirs to approve.
+    consoleErrors.allowServerFnClientErrors();
+    await button(helper, 'Approve and continue').click();
+    await expect(helper.getByText('This revalidation waits for a super admin')).toBeVisible();
+  } finally {
+    await helperContext.close();
+  }
+
+  await gotoApp(admin, domainPath);
+  await button(admin, 'Approve and continue').click();
+  await expectAt(admin, domainPath);
+  const rollout = admin.getByLabel('Revalidation', { exact: true });
+  await untilShown(admin, async (timeout) => {
+    await expect(rollout.getByText('Revalidation finished', { exact: true })).toBeVisible({ timeout });
+  });
+  await expect(rollout).toContainText('2 of 2 checked: 2 connected, 0 disconnected');
+  const history = admin.getByRole('region', { name: 'History' });
+  await expect(history).toContainText(`${ADMIN.email} approved 127.0.0.2 for this domain's stored passwords`);
 });
 
 test('an address of a domain without settings: typed by hand, then offered to the admin', async () => {
