@@ -276,3 +276,60 @@ async fn renaming_a_domain_with_inboxes_is_refused() {
         app.db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn only_a_super_admin_continues_a_revalidation_that_waits_for_a_new_host() {
+    for db in backends().await {
+        let app = TestApp::new(db, ThrottlePolicy::default()).await;
+        let admin = app.setup_admin().await;
+        let create = create_test_domain(&app, &admin).await;
+        stored_inbox(&app, &admin).await;
+        let account_admin = app
+            .user_session(&admin, "helper@example.org", "user", true)
+            .await;
+        let mut moved: Vec<(String, String)> = create
+            .iter()
+            .map(|(k, v)| (k.clone(), v.replace("imap.test.local", "imap2.test.local")))
+            .collect();
+        moved.extend([("id".into(), "1".into()), ("version".into(), "1".into())]);
+        let saved = app
+            .call("update_domain", Some(&account_admin), &as_refs(&moved))
+            .await;
+        assert!(saved.status.is_success(), "{}", saved.body);
+
+        let panel = |session: String| {
+            let app = &app;
+            async move {
+                app.call("domain_inboxes", Some(&session), &[("id", "1")])
+                    .await
+                    .json()
+            }
+        };
+        let seen = panel(account_admin.clone()).await;
+        let rollout = &seen["rollout"];
+        assert_eq!(rollout["state"], "paused", "{seen}");
+        assert_eq!(rollout["awaiting_approval"], true, "{seen}");
+        assert_eq!(rollout["can_continue"], false, "{seen}");
+        assert_eq!(panel(admin.clone()).await["rollout"]["can_continue"], true);
+
+        let job = rollout["id"].to_string();
+        let refused = app
+            .call("continue_rollout", Some(&account_admin), &[("job", &job)])
+            .await;
+        assert_refused(&refused, 403, "waits for a super admin");
+        let approved = app
+            .call("continue_rollout", Some(&admin), &[("job", &job)])
+            .await;
+        assert!(
+            approved.status.is_success() || approved.status.is_redirection(),
+            "{}",
+            approved.body
+        );
+        let after = panel(admin.clone()).await;
+        assert_eq!(after["rollout"]["state"], "canary", "{after}");
+        let continued = support::events_of(&app, AuditAction::RolloutContinued).await;
+        let summary = continued[0].summary.clone().unwrap_or_default();
+        assert!(summary.contains("approved imap2.test.local"), "{summary}");
+        app.db.cleanup().await;
+    }
+}

@@ -32,6 +32,8 @@ pub struct RolloutView {
     pub pause_detail: Option<String>,
     /// Paused until a super admin approves a host the domain has never used.
     pub awaiting_approval: bool,
+    /// The caller may continue it (a revalidation awaiting approval: super admins only).
+    pub can_continue: bool,
     /// The settings before the change are known, and the domain has not changed since.
     pub can_revert: bool,
     pub started_by: String,
@@ -81,8 +83,9 @@ async fn reader() -> Result<(storage::UserAccount, crate::ssr::AppState), AppErr
 /// The domain's inbox count, the first inboxes and its latest revalidation.
 #[server(endpoint = "domain_inboxes")]
 pub async fn domain_inboxes(id: i32) -> Result<DomainInboxesView, AppError> {
-    let (_, state) = reader().await?;
-    crate::ssr::domain_inboxes(&state, id).await
+    let (account, state) = reader().await?;
+    let approves = account.role == domain::Role::SuperAdmin;
+    crate::ssr::domain_inboxes(&state, id, approves).await
 }
 
 /// Tries the form's settings with the stored credentials of up to five of the domain's inboxes

@@ -220,14 +220,21 @@ fn Rollout(
                 } else {
                     ("The first inbox checked failed, so the other inboxes were not checked.", "Continue anyway")
                 };
-                view! {
-                    <div class="conflict" role="alert">
-                        <p><strong>{headline}</strong></p>
-                        <p>{rollout.pause_detail.clone()}</p>
+                let action = if rollout.can_continue {
+                    view! {
                         <ActionForm action=resume>
                             <input type="hidden" name="job" value=job/>
                             <button type="submit">{button}</button>
                         </ActionForm>
+                    }.into_any()
+                } else {
+                    view! { <p>"Ask a super admin to review the change and approve it."</p> }.into_any()
+                };
+                view! {
+                    <div class="conflict" role="alert">
+                        <p><strong>{headline}</strong></p>
+                        <p>{rollout.pause_detail.clone()}</p>
+                        {action}
                     </div>
                 }
             })}

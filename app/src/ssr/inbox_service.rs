@@ -155,7 +155,12 @@ pub async fn update_password(
         .map_err(store_error)
 }
 
-pub async fn domain_inboxes(state: &AppState, id: i32) -> Result<DomainInboxesView, AppError> {
+/// The domain panel's inboxes and latest revalidation; `approves`: the caller is a super admin.
+pub async fn domain_inboxes(
+    state: &AppState,
+    id: i32,
+    approves: bool,
+) -> Result<DomainInboxesView, AppError> {
     let current = storage::get_domain(&state.db, id)
         .await
         .map_err(store_error)?
@@ -190,6 +195,7 @@ pub async fn domain_inboxes(state: &AppState, id: i32) -> Result<DomainInboxesVi
                 .collect(),
             pause_detail: j.pause_detail,
             awaiting_approval: j.awaiting_approval,
+            can_continue: approves || !j.awaiting_approval,
             can_revert: j.previous_settings.is_some() && j.domain_version == current.version,
             started_by: j.actor_email,
             started_at: crate::api::format_time(j.created_at),
