@@ -138,18 +138,27 @@ impl TestApp {
         Self { router, state, db }
     }
 
+    /// Sends `request` through the router. A request that has not been answered in full after
+    /// two minutes fails the test with its method and path (a hang would hold CI until its limit).
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router is infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = to_bytes(response.into_body(), 4 * 1024 * 1024)
-            .await
-            .expect("body");
+        let what = format!("{} {}", request.method(), request.uri());
+        let answered = tokio::time::timeout(std::time::Duration::from_secs(120), async {
+            let response = self
+                .router
+                .clone()
+                .oneshot(request)
+                .await
+                .expect("router is infallible");
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = to_bytes(response.into_body(), 4 * 1024 * 1024)
+                .await
+                .expect("body");
+            (status, headers, bytes)
+        })
+        .await;
+        let (status, headers, bytes) =
+            answered.unwrap_or_else(|_| panic!("{what}: no full answer within 120 s"));
         Reply {
             status,
             headers,
