@@ -323,6 +323,7 @@ test('a new IMAP host from an account admin waits until a super admin approves i
     await expect(rollout.getByText('Revalidation finished', { exact: true })).toBeVisible({ timeout });
   });
   await expect(rollout).toContainText('2 of 2 checked: 2 connected, 0 disconnected');
+  await gotoApp(admin, domainPath);
   const history = admin.getByRole('region', { name: 'History' });
   await expect(history).toContainText(`${ADMIN.email} approved 127.0.0.2 for this domain's stored passwords`);
 });
