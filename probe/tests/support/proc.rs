@@ -102,18 +102,24 @@ impl Drop for RunDir {
     }
 }
 
-/// A free TCP port on loopback (bound, then released).
 /// A free loopback port below the kernel's ephemeral range (32768–60999 on Linux), so that no
 /// client connection of a test running alongside can be given it between this check and the
 /// server's own bind (that race failed a run with "Address already in use").
+/// A port is never handed out twice in one process: servers started one after the other would
+/// otherwise draw the same still-free port for two listeners (seen as "Address already in use").
 pub fn free_port() -> u16 {
     use std::hash::{BuildHasher, Hasher};
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     for _ in 0..1000 {
         let random = std::collections::hash_map::RandomState::new()
             .build_hasher()
             .finish();
         let port = 20_000 + (random % 12_000) as u16;
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+        if !given.contains(&port) && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.push(port);
             return port;
         }
     }
