@@ -103,7 +103,7 @@ pub struct DomainWithHistory {
     pub domain: DomainView,
     pub history: Vec<HistoryEntry>,
     /// The DNS records that let mail clients find these settings.
-    pub dns_records: Vec<dns_records::DnsRecord>,
+    pub dns_records: Vec<domain::DnsRecord>,
 }
 
 /// Timestamps are shown in UTC, to the second: admins compare them with server logs.

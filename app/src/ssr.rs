@@ -12,7 +12,6 @@ mod client;
 mod cookies;
 mod csrf;
 mod custody;
-mod dns_records;
 mod domain_list;
 pub mod domain_service;
 mod error_status;
@@ -22,13 +21,11 @@ mod ip_exports;
 mod kept;
 mod list_page;
 mod login_guard;
-mod mail_client_docs;
 mod mail_client_limit;
 pub mod metrics;
 mod pinning;
 mod probe_runner;
 pub mod probe_service;
-mod profile_signer;
 pub mod rollout_service;
 mod state;
 mod static_ips;
@@ -50,7 +47,6 @@ pub use cookies::{
     SECURE_SESSION_COOKIE, SESSION_COOKIE,
 };
 pub use csrf::refuse_cross_origin;
-pub use dns_records::{dns_records, product_host};
 pub use domain_list::{domain_rows, unconfigured_domains, DomainListCache};
 pub use error_status::error_status;
 pub use headers::{security_headers, set_page_csp, static_cache_headers, stylesheet_href};
@@ -64,7 +60,6 @@ pub use login_guard::{admit_setup_attempt, attempt_login, ThrottlePolicy};
 pub use mail_client_limit::{limit_mail_clients, MailClientLimiter};
 pub use pinning::pin_certificate;
 pub use probe_runner::{ProbeConfig, ProbeRunner};
-pub use profile_signer::ProfileSigner;
 pub use state::{AppState, SetupGate};
 pub use static_ips::{
     connection_ips_view, require_static_ranges, set_static_ips, test_static_addresses,

@@ -212,11 +212,12 @@ impl ProbeServiceArgs {
 
 impl ServeArgs {
     /// The Apple profile signer: both files or neither.
-    pub fn profile_signer(&self) -> Result<Option<Arc<app::ssr::ProfileSigner>>, String> {
+    pub fn profile_signer(&self) -> Result<Option<Arc<clients::ProfileSigner>>, String> {
         match (&self.profile_signing_cert, &self.profile_signing_key) {
             (None, None) => Ok(None),
-            (Some(cert), Some(key)) => app::ssr::ProfileSigner::load(cert, key)
-                .map(|s| Some(Arc::new(s))),
+            (Some(cert), Some(key)) => clients::ProfileSigner::load(cert, key)
+                .map(|s| Some(Arc::new(s)))
+                .map_err(|e| e.to_string()),
             (Some(cert), None) => Err(format!(
                 "MAILSETTINGS_PROFILE_SIGNING_CERT ({}) is set but MAILSETTINGS_PROFILE_SIGNING_KEY is not: set both to sign Apple profiles, or neither",
                 cert.display()

@@ -145,7 +145,7 @@ fn self_signed(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf
 
 /// The app signing with `cert`/`key`, an owner's session and the id of their inbox.
 async fn signing_app(cert: &std::path::Path, key: &std::path::Path) -> (TestApp, String, i32) {
-    let signer = app::ssr::ProfileSigner::load(cert, key).expect("signer");
+    let signer = clients::ProfileSigner::load(cert, key).expect("signer");
     let app = TestApp::with_state(sqlite().await, |state| {
         state.profile_signer = Some(std::sync::Arc::new(signer));
     })
@@ -308,15 +308,21 @@ fn an_unusable_certificate_or_key_is_refused_naming_the_file() {
     let dir = scratch("refused");
     let (cert, key) = self_signed(&dir);
     let missing = dir.join("missing.key");
-    let err = app::ssr::ProfileSigner::load(&cert, &missing).expect_err("missing key");
+    let err = clients::ProfileSigner::load(&cert, &missing)
+        .expect_err("missing key")
+        .to_string();
     assert!(err.contains(&missing.display().to_string()), "{err}");
-    let err = app::ssr::ProfileSigner::load(&key, &key).expect_err("a key is no certificate");
+    let err = clients::ProfileSigner::load(&key, &key)
+        .expect_err("a key is no certificate")
+        .to_string();
     assert!(
         err.contains("certificate") && err.contains("signing.key"),
         "{err}"
     );
     let other = scratch("refused-other");
     let (_, other_key) = self_signed(&other);
-    let err = app::ssr::ProfileSigner::load(&cert, &other_key).expect_err("another key");
+    let err = clients::ProfileSigner::load(&cert, &other_key)
+        .expect_err("another key")
+        .to_string();
     assert!(err.contains("does not belong"), "{err}");
 }

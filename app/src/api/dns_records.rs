@@ -1,13 +1,6 @@
 //! The DNS records a domain's admin publishes so mail clients find its settings.
 
-use serde::{Deserialize, Serialize};
-
-/// One zone-file line, and what it is for.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DnsRecord {
-    pub line: String,
-    pub note: String,
-}
+use domain::DnsRecord;
 
 /// The records for `settings`, with this product's host as the requests name it.
 #[cfg(feature = "ssr")]
@@ -18,6 +11,6 @@ pub(crate) async fn for_settings(settings: &domain::DomainSettings) -> Vec<DnsRe
             .get::<crate::ssr::ClientInfo>()
             .and_then(|c| c.expected_origin.clone())
     });
-    let host = crate::ssr::product_host(origin.as_deref());
-    crate::ssr::dns_records(settings, host.as_deref())
+    let host = clients::product_host(origin.as_deref());
+    clients::dns_records(settings, host.as_deref())
 }

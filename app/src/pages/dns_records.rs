@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::dns_records::DnsRecord;
 use crate::components::CopyButton;
+use domain::DnsRecord;
 
 #[component]
 pub fn DnsRecordsPanel(records: Vec<DnsRecord>) -> impl IntoView {

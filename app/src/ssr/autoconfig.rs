@@ -21,7 +21,6 @@ use axum::Router;
 use http::{header, request::Parts, StatusCode};
 use serde::Deserialize;
 
-use super::mail_client_docs;
 use super::mail_client_limit::{limit_mail_clients, MailClientLimiter};
 use super::AppState;
 use domain::{EmailAddress, MailDomain};
@@ -52,7 +51,7 @@ pub async fn thunderbird_autoconfig(
         return not_found();
     };
     match settings_of(&state, &domain).await {
-        Ok(Some(settings)) => xml(mail_client_docs::autoconfig(&settings)),
+        Ok(Some(settings)) => xml(clients::autoconfig(&settings)),
         Ok(None) => not_found(),
         Err(response) => response,
     }
@@ -72,7 +71,7 @@ pub async fn outlook_autodiscover(State(state): State<AppState>, body: Body) -> 
             ),
         );
     };
-    let address = match mail_client_docs::autodiscover_request_address(&bytes) {
+    let address = match clients::autodiscover_request_address(&bytes) {
         Ok(address) => address,
         Err(e) => return text(StatusCode::BAD_REQUEST, e.to_string()),
     };
@@ -80,7 +79,7 @@ pub async fn outlook_autodiscover(State(state): State<AppState>, body: Body) -> 
         return not_found();
     };
     match settings_of(&state, &domain).await {
-        Ok(Some(settings)) => xml(mail_client_docs::autodiscover(&settings, &address)),
+        Ok(Some(settings)) => xml(clients::autodiscover(&settings, &address)),
         Ok(None) => not_found(),
         Err(response) => response,
     }

@@ -5,8 +5,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::{
-    CookiePolicy, ProbeRunner, ProfileSigner, ProxyPolicy, SampleResults, SourceTestResults,
-    ThrottlePolicy,
+    CookiePolicy, ProbeRunner, ProxyPolicy, SampleResults, SourceTestResults, ThrottlePolicy,
 };
 use crate::error::AppError;
 
@@ -30,7 +29,7 @@ pub struct AppState {
     /// Requests per client address to the autoconfig and Autodiscover documents.
     pub mail_clients: Arc<super::MailClientLimiter>,
     /// Signs Apple configuration profiles; without it they are served unsigned.
-    pub profile_signer: Option<Arc<ProfileSigner>>,
+    pub profile_signer: Option<Arc<clients::ProfileSigner>>,
     /// Signs checkpoints of the audit chain.
     pub audit_signer: Arc<storage::AuditSigner>,
     /// The domain list's rows as of the audit chain's head.

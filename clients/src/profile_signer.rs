@@ -5,7 +5,7 @@
 //! Keys: PKCS#8 ECDSA P-256, or PKCS#8 RSA (PKCS#1 v1.5 with SHA-256).
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cms::builder::{create_signing_time_attribute, SignedDataBuilder, SignerInfoBuilder};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
@@ -42,66 +42,98 @@ impl fmt::Debug for ProfileSigner {
     }
 }
 
+/// Why the signer could not be loaded or could not sign; each names the file it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum SignerError {
+    #[error("cannot read the profile signing {file} {}: {source}", .path.display())]
+    Read {
+        file: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the profile signing {file} {} is not usable: {problem}", .path.display())]
+    Unusable {
+        file: &'static str,
+        path: PathBuf,
+        problem: KeyProblem,
+    },
+    #[error(
+        "the profile signing key {} does not belong to the certificate {}: {problem}",
+        .key.display(),
+        .cert.display()
+    )]
+    Mismatch {
+        key: PathBuf,
+        cert: PathBuf,
+        problem: KeyProblem,
+    },
+    #[error("cannot {step}: {detail}")]
+    Sign { step: &'static str, detail: String },
+}
+
+/// What is wrong with a certificate chain or key.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyProblem {
+    #[error("not a PEM certificate chain: {0}")]
+    NotPemChain(String),
+    #[error("no certificate in it")]
+    NoCertificate,
+    #[error("not a PKCS#8 PEM private key (P-256 or RSA)")]
+    NotPkcs8Key,
+    #[error("cannot encode {0}")]
+    Encoding(&'static str),
+    #[error("the public keys differ")]
+    KeysDiffer,
+}
+
 impl ProfileSigner {
     /// Reads both PEM files; every error names the file it is about.
-    pub fn load(cert_path: &Path, key_path: &Path) -> Result<Self, String> {
-        let cert_pem = std::fs::read(cert_path).map_err(|e| {
-            format!(
-                "cannot read the profile signing certificate {}: {e}",
-                cert_path.display()
-            )
-        })?;
-        let key_pem = std::fs::read_to_string(key_path).map_err(|e| {
-            format!(
-                "cannot read the profile signing key {}: {e}",
-                key_path.display()
-            )
-        })?;
-        let chain = parse_chain(&cert_pem).map_err(|e| {
-            format!(
-                "the profile signing certificate {} is not usable: {e}",
-                cert_path.display()
-            )
-        })?;
-        let key = parse_key(&key_pem).map_err(|e| {
-            format!(
-                "the profile signing key {} is not usable: {e}",
-                key_path.display()
-            )
-        })?;
-        Self::new(key, chain).map_err(|e| {
-            format!(
-                "the profile signing key {} does not belong to the certificate {}: {e}",
-                key_path.display(),
-                cert_path.display()
-            )
+    pub fn load(cert_path: &Path, key_path: &Path) -> Result<Self, SignerError> {
+        let read = |file, path: &Path| {
+            std::fs::read(path).map_err(|source| SignerError::Read {
+                file,
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let cert_pem = read("certificate", cert_path)?;
+        let key_pem = read("key", key_path)?;
+        let unusable = |file, path: &Path| {
+            let path = path.to_path_buf();
+            move |problem| SignerError::Unusable {
+                file,
+                path,
+                problem,
+            }
+        };
+        let chain = parse_chain(&cert_pem).map_err(unusable("certificate", cert_path))?;
+        let key = parse_key(&key_pem).map_err(unusable("key", key_path))?;
+        Self::new(key, chain).map_err(|problem| SignerError::Mismatch {
+            key: key_path.to_path_buf(),
+            cert: cert_path.to_path_buf(),
+            problem,
         })
     }
 
-    /// From PEM text: the certificate (optionally followed by intermediates) and a PKCS#8 key.
-    pub fn from_pem(cert_pem: &[u8], key_pem: &str) -> Result<Self, String> {
-        Self::new(parse_key(key_pem)?, parse_chain(cert_pem)?)
-    }
-
-    fn new(key: Key, chain: Vec<Certificate>) -> Result<Self, String> {
+    fn new(key: Key, chain: Vec<Certificate>) -> Result<Self, KeyProblem> {
         let public = match &key {
             Key::P256(k) => k.verifying_key().to_public_key_der(),
             Key::Rsa(k) => k.verifying_key().to_public_key_der(),
         }
-        .map_err(|e| format!("cannot encode its public key: {e}"))?;
+        .map_err(|_| KeyProblem::Encoding("its public key"))?;
         let in_cert = chain[0]
             .tbs_certificate
             .subject_public_key_info
             .to_der()
-            .map_err(|e| format!("cannot encode the certificate's public key: {e}"))?;
+            .map_err(|_| KeyProblem::Encoding("the certificate's public key"))?;
         if !same_key(public.as_bytes(), &in_cert) {
-            return Err("the public keys differ".into());
+            return Err(KeyProblem::KeysDiffer);
         }
         Ok(Self { key, chain })
     }
 
     /// The DER-encoded CMS ContentInfo (SignedData) holding `content`.
-    pub fn sign(&self, content: &[u8]) -> Result<Vec<u8>, String> {
+    pub fn sign(&self, content: &[u8]) -> Result<Vec<u8>, SignerError> {
         match &self.key {
             Key::P256(k) => build::<_, p256::ecdsa::DerSignature>(k, &self.chain, content),
             Key::Rsa(k) => build::<_, rsa::pkcs1v15::Signature>(k.as_ref(), &self.chain, content),
@@ -124,30 +156,34 @@ fn same_key(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-fn parse_chain(pem: &[u8]) -> Result<Vec<Certificate>, String> {
-    let chain = Certificate::load_pem_chain(pem)
-        .map_err(|e| format!("not a PEM certificate chain: {e}"))?;
+fn parse_chain(pem: &[u8]) -> Result<Vec<Certificate>, KeyProblem> {
+    let chain =
+        Certificate::load_pem_chain(pem).map_err(|e| KeyProblem::NotPemChain(e.to_string()))?;
     if chain.is_empty() {
-        return Err("no certificate in it".into());
+        return Err(KeyProblem::NoCertificate);
     }
     Ok(chain)
 }
 
-fn parse_key(pem: &str) -> Result<Key, String> {
+fn parse_key(pem: &[u8]) -> Result<Key, KeyProblem> {
+    let pem = std::str::from_utf8(pem).map_err(|_| KeyProblem::NotPkcs8Key)?;
     if let Ok(secret) = p256::SecretKey::from_pkcs8_pem(pem) {
         return Ok(Key::P256(p256::ecdsa::SigningKey::from(secret)));
     }
     match rsa::RsaPrivateKey::from_pkcs8_pem(pem) {
         Ok(key) => Ok(Key::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(key)))),
-        Err(_) => Err("not a PKCS#8 PEM private key (P-256 or RSA)".into()),
+        Err(_) => Err(KeyProblem::NotPkcs8Key),
     }
 }
 
-fn failed(what: &str, e: impl fmt::Display) -> String {
-    format!("cannot {what}: {e}")
+fn failed(step: &'static str, e: impl fmt::Display) -> SignerError {
+    SignerError::Sign {
+        step,
+        detail: e.to_string(),
+    }
 }
 
-fn build<S, Sig>(key: &S, chain: &[Certificate], content: &[u8]) -> Result<Vec<u8>, String>
+fn build<S, Sig>(key: &S, chain: &[Certificate], content: &[u8]) -> Result<Vec<u8>, SignerError>
 where
     S: Keypair + DynSignatureAlgorithmIdentifier + Signer<Sig>,
     Sig: SignatureBitStringEncoding,

@@ -2,9 +2,7 @@
 //! autoconfig.<domain> and autodiscover.<domain> to this product, and RFC 6186 / RFC 8314 SRV
 //! records for the security chosen (the other variant published as "not offered").
 
-use domain::{DomainSettings, Hostname, Port, Security};
-
-use crate::api::dns_records::DnsRecord;
+use domain::{DnsRecord, DomainSettings, Hostname, Port, Security};
 
 const TTL: u32 = 3600;
 
