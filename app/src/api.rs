@@ -13,7 +13,7 @@ pub mod rollout;
 pub mod tokens;
 pub mod users;
 
-use domain::{DomainSettings, FieldChange, Role};
+use domain::{FieldChange, Role};
 use serde::{Deserialize, Serialize};
 
 /// A signed-in account as the browser may see it (never the password hash).
@@ -73,14 +73,6 @@ impl From<&storage::StoredDomain> for DomainRow {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DomainView {
-    pub id: i32,
-    pub version: i32,
-    pub settings: DomainSettings,
-    pub updated_at: String,
-}
-
 /// One entry of a domain's history: who did what, when, from where, field by field.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
@@ -100,16 +92,10 @@ pub const HISTORY_SHOWN: u64 = 50;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DomainWithHistory {
-    pub domain: DomainView,
+    pub domain: services::views::DomainView,
     pub history: Vec<HistoryEntry>,
     /// The DNS records that let mail clients find these settings.
     pub dns_records: Vec<domain::DnsRecord>,
-}
-
-/// Timestamps are shown in UTC, to the second: admins compare them with server logs.
-#[cfg(feature = "ssr")]
-pub(crate) fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
 #[cfg(feature = "ssr")]
@@ -126,23 +112,11 @@ impl From<storage::UserAccount> for UserView {
 }
 
 #[cfg(feature = "ssr")]
-impl From<storage::StoredDomain> for DomainView {
-    fn from(d: storage::StoredDomain) -> Self {
-        Self {
-            id: d.id,
-            version: d.version,
-            settings: d.settings,
-            updated_at: format_time(d.updated_at),
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
 impl From<storage::AuditEvent> for HistoryEntry {
     fn from(e: storage::AuditEvent) -> Self {
         let action = e.action.label();
         Self {
-            occurred_at: format_time(e.occurred_at),
+            occurred_at: services::format_time(e.occurred_at),
             actor_email: e.actor_email,
             client_ip: e.client_ip,
             action: action.to_string(),

@@ -1,12 +1,17 @@
 //! The one error type every server function returns. It crosses the wire (JSON), so the browser
 //! — and, without JavaScript, the page re-rendered after the redirect — shows the same message.
 
+#[cfg(feature = "ssr")]
+mod from_service;
 mod wire;
 
 use domain::{DomainSettingsForm, FieldChange, FieldErrors};
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+pub use from_service::form_error;
+use services::Allowance;
 pub use wire::{Carried, ErrorJson};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
@@ -67,34 +72,6 @@ pub enum AppError {
     Internal,
     #[error("The server could not be reached: {0}")]
     Transport(String),
-}
-
-/// What a per-minute allowance counts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Allowance {
-    #[default]
-    ConnectionTests,
-    ApiTokens,
-    /// *Verify history*: each reads the whole history.
-    HistoryVerifications,
-}
-
-impl Allowance {
-    fn verb(&self) -> &'static str {
-        match self {
-            Allowance::ConnectionTests => "start",
-            Allowance::ApiTokens => "create",
-            Allowance::HistoryVerifications => "run",
-        }
-    }
-
-    fn noun(&self) -> &'static str {
-        match self {
-            Allowance::ConnectionTests => "connection tests",
-            Allowance::ApiTokens => "API tokens",
-            Allowance::HistoryVerifications => "history verifications",
-        }
-    }
 }
 
 impl AppError {

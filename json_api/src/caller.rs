@@ -1,12 +1,12 @@
 //! Who is calling the API: the owner of the bearer token, never a session cookie (and a token
 //! never signs anyone in to the pages, which read only the cookie).
 
-use app::error::AppError;
-use app::ssr::{AppState, ClientInfo};
 use axum::extract::FromRequestParts;
 use domain::Rights;
 use http::request::Parts;
+use services::{Refusal, ServiceError, Services};
 use storage::{Actor, ApiToken, TokenCheck, UserAccount};
+use web::ClientInfo;
 
 use crate::error::ApiError;
 
@@ -23,12 +23,12 @@ impl Caller {
     pub fn require(
         &self,
         allowed: fn(&Rights) -> bool,
-        refusal: &str,
+        refusal: Refusal,
         changes: bool,
     ) -> Result<(), ApiError> {
         if !allowed(&self.account.rights()) {
             tracing::warn!(user = %self.account.email, token = self.token.id, "API refused: {refusal}");
-            return Err(AppError::Forbidden(refusal.to_owned()).into());
+            return Err(ServiceError::Forbidden(refusal).into());
         }
         if changes && !self.token.scope.allows_changes() {
             return Err(ApiError::ReadOnlyToken);
@@ -63,19 +63,17 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-impl FromRequestParts<AppState> for Caller {
+impl FromRequestParts<Services> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, services: &Services) -> Result<Self, ApiError> {
         let Some(secret) = bearer(parts) else {
             return Err(ApiError::Token(
                 "Send an API token as Authorization: Bearer <token> (create one under API tokens \
                  on your profile).",
             ));
         };
-        let check = storage::check_api_token(&state.db, secret)
-            .await
-            .map_err(app::ssr::store_error)?;
+        let check = storage::check_api_token(&services.db, secret).await?;
         let (account, token) = match check {
             TokenCheck::Valid(valid) => *valid,
             TokenCheck::Unknown => return Err(ApiError::Token("This API token is not valid.")),

@@ -1,11 +1,11 @@
 //! `/api/v1/domains/{id}/connection-ips`: the addresses the mail servers must allowlist.
 
-use app::api::domains::MANAGE_REFUSAL;
-use app::ssr::{connection_ips_view, AppState};
 use axum::extract::State;
 use axum::Json;
 use domain::Rights;
 use serde::Serialize;
+use services::static_ips::connection_ips_view;
+use services::{Refusal, Services};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -14,7 +14,7 @@ use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<Services> {
     OpenApiRouter::new().routes(routes!(get_connection_ips))
 }
 
@@ -43,12 +43,12 @@ pub struct ConnectionIps {
     responses((status = 200, body = ConnectionIps), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn get_connection_ips(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Path(id): Path<i32>,
 ) -> Result<Json<ConnectionIps>, ApiError> {
-    caller.require(Rights::can_manage_domains, MANAGE_REFUSAL, false)?;
-    let view = connection_ips_view(&state, id).await?;
+    caller.require(Rights::can_manage_domains, Refusal::ManageDomains, false)?;
+    let view = connection_ips_view(&services, id).await?;
     Ok(Json(ConnectionIps {
         domain_id: view.domain.id,
         use_static_ips: view.domain.settings.use_static_ips,

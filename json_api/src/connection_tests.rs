@@ -1,16 +1,14 @@
 //! `/api/v1/connection-tests`: the live test of IMAP and SMTP settings (five steps, a verdict).
 
-use app::api::domains::MANAGE_REFUSAL;
-use app::api::probes::{view_of, ProbeState};
-use app::error::AppError;
-use app::ssr::probe_service::{start_probe, ProbeRequest};
-use app::ssr::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::{DomainSettings, DomainSettingsForm, Rights};
 use http::{header, StatusCode};
 use serde::{Deserialize, Serialize};
+use services::probes::{probe_view, start_probe, TestMailbox};
+use services::views::{ProbeState, ProbeView};
+use services::{Refusal, ServiceError, Services};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,7 +17,7 @@ use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Body, Path, Query};
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<Services> {
     OpenApiRouter::new()
         .routes(routes!(start_connection_test))
         .routes(routes!(get_connection_test))
@@ -72,21 +70,26 @@ pub struct ConnectionTest {
     pub started_at: String,
 }
 
-fn test_of(state: &AppState, id: i32, stored: storage::StoredProbe) -> ConnectionTest {
-    let view = view_of(state, id, stored);
-    ConnectionTest {
-        id,
-        domain_id: view.domain_id,
-        state: match view.state {
-            ProbeState::Running => TestState::Running,
-            ProbeState::Finished => TestState::Finished,
-            ProbeState::Interrupted => TestState::Interrupted,
-        },
-        settings: view.settings,
-        steps: serde_json::to_value(&view.steps).unwrap_or_default(),
-        report: serde_json::to_value(&view.report).unwrap_or_default(),
-        started_by: view.actor_email,
-        started_at: view.started_at,
+fn test_of(services: &Services, id: i32, stored: storage::StoredProbe) -> ConnectionTest {
+    probe_view(services, id, stored).into()
+}
+
+impl From<ProbeView> for ConnectionTest {
+    fn from(view: ProbeView) -> Self {
+        ConnectionTest {
+            id: view.id,
+            domain_id: view.domain_id,
+            state: match view.state {
+                ProbeState::Running => TestState::Running,
+                ProbeState::Finished => TestState::Finished,
+                ProbeState::Interrupted => TestState::Interrupted,
+            },
+            settings: view.settings,
+            steps: serde_json::to_value(&view.steps).unwrap_or_default(),
+            report: serde_json::to_value(&view.report).unwrap_or_default(),
+            started_by: view.actor_email,
+            started_at: view.started_at,
+        }
     }
 }
 
@@ -98,20 +101,20 @@ fn test_of(state: &AppState, id: i32, stored: storage::StoredProbe) -> Connectio
         (status = 429, body = ErrorBody), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn start_connection_test(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Query(wait): Query<WaitQuery>,
     Body(new): Body<NewConnectionTest>,
 ) -> Result<Response, ApiError> {
-    caller.require(Rights::can_manage_domains, MANAGE_REFUSAL, true)?;
-    let request = ProbeRequest {
-        domain_id: new.domain_id,
-        settings: new.settings,
+    caller.require(Rights::can_manage_domains, Refusal::ManageDomains, true)?;
+    let mailbox = TestMailbox {
         email: new.email,
         username: new.username,
         password: new.password,
     };
-    let (id, running) = start_probe(&state, &caller.actor(), request).await?;
+    let actor = caller.actor();
+    let (id, running) =
+        start_probe(&services, &actor, new.domain_id, new.settings, mailbox).await?;
     let status = if wait.wait {
         if let Err(e) = running.await {
             tracing::error!(id, error = %e, "probe task failed");
@@ -120,12 +123,12 @@ async fn start_connection_test(
     } else {
         StatusCode::ACCEPTED
     };
-    let stored = read(&state, id).await?;
+    let stored = read(&services, id).await?;
     let location = format!("/api/v1/connection-tests/{id}");
     Ok((
         status,
         [(header::LOCATION, location)],
-        Json(test_of(&state, id, stored)),
+        Json(test_of(&services, id, stored)),
     )
         .into_response())
 }
@@ -136,22 +139,22 @@ async fn start_connection_test(
     responses((status = 200, body = ConnectionTest), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn get_connection_test(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Path(id): Path<i32>,
 ) -> Result<Json<ConnectionTest>, ApiError> {
     // Admins read every test; an end user the tests of their own inbox connections.
-    caller.require(|r| r.role != domain::Role::Auditor, MANAGE_REFUSAL, false)?;
-    let stored = read(&state, id).await?;
-    if !caller.account.rights().can_manage_domains() && stored.actor_user_id != caller.account.id {
-        return Err(AppError::NotFound.into());
-    }
-    Ok(Json(test_of(&state, id, stored)))
+    caller.require(
+        |r| r.role != domain::Role::Auditor,
+        Refusal::ManageDomains,
+        false,
+    )?;
+    let view = services::probes::probe_for(&services, &caller.account, id).await?;
+    Ok(Json(ConnectionTest::from(view)))
 }
 
-async fn read(state: &AppState, id: i32) -> Result<storage::StoredProbe, ApiError> {
-    Ok(storage::get_probe(&state.db, id)
-        .await
-        .map_err(app::ssr::store_error)?
-        .ok_or(AppError::NotFound)?)
+async fn read(services: &Services, id: i32) -> Result<storage::StoredProbe, ApiError> {
+    Ok(storage::get_probe(&services.db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?)
 }

@@ -3,10 +3,10 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
-use app::ssr::AppState;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::any;
 use axum::{Extension, Json, Router};
+use services::{ServiceError, Services};
 use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
 use utoipa::openapi::{OpenApi as Document, RefOr};
 use utoipa_axum::router::OpenApiRouter;
@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use crate::error::ApiError;
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<Services> {
     OpenApiRouter::new()
         .routes(routes!(openapi_json))
         .routes(routes!(reference_page))
@@ -22,14 +22,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Gives the two document routes the finished document, and answers other paths under the API
 /// with a JSON 404.
-pub fn serve(routes: Router<AppState>, document: Document) -> Router<AppState> {
+pub fn serve(routes: Router<Services>, document: Document) -> Router<Services> {
     routes
         .route(&format!("{}/{{*rest}}", crate::BASE), any(not_found))
         .layer(Extension(Arc::new(document)))
 }
 
 async fn not_found() -> ApiError {
-    ApiError::App(app::error::AppError::NotFound)
+    ApiError::Service(ServiceError::NotFound)
 }
 
 /// This API's OpenAPI 3.1 document.

@@ -1,8 +1,5 @@
 //! `/api/v1/domains`: the domains' IMAP/SMTP settings, through the same services as the pages.
 
-use app::api::domains::MANAGE_REFUSAL;
-use app::error::AppError;
-use app::ssr::{domain_service, AppState};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,6 +7,7 @@ use chrono::{DateTime, Utc};
 use domain::{DomainSettings, DomainSettingsForm, Rights};
 use http::{header, StatusCode};
 use serde::{Deserialize, Serialize};
+use services::{domains as domain_service, Refusal, ServiceError, Services};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,7 +17,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Body, Path, Query};
 use crate::page::{next_cursor, PageQuery};
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<Services> {
     OpenApiRouter::new()
         .routes(routes!(list_domains, create_domain))
         .routes(routes!(get_domain, update_domain, delete_domain))
@@ -84,16 +82,14 @@ pub struct VersionQuery {
     responses((status = 200, body = DomainPage), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn list_domains(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<DomainPage>, ApiError> {
-    caller.require(Rights::can_manage_domains, MANAGE_REFUSAL, false)?;
+    caller.require(Rights::can_manage_domains, Refusal::ManageDomains, false)?;
     let limit = page.limit()?;
     let after = page.cursor_domain()?;
-    let mut rows = storage::list_domains_after(&state.db, after.as_deref(), limit + 1)
-        .await
-        .map_err(app::ssr::store_error)?;
+    let mut rows = storage::list_domains_after(&services.db, after.as_deref(), limit + 1).await?;
     let next = next_cursor(&mut rows, limit, |d| d.settings.domain.to_string());
     Ok(Json(DomainPage {
         items: rows.into_iter().map(Domain::from).collect(),
@@ -106,14 +102,14 @@ async fn list_domains(
     responses((status = 201, body = Domain), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn create_domain(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Body(new): Body<NewDomain>,
 ) -> Result<Response, ApiError> {
-    caller.require(Rights::can_manage_domains, MANAGE_REFUSAL, true)?;
+    caller.require(Rights::can_manage_domains, Refusal::ManageDomains, true)?;
+    let parsed = domain_service::parse(new.settings)?;
     let stored =
-        domain_service::create_domain(&state, &caller.actor(), new.settings, new.save_anyway)
-            .await?;
+        domain_service::create_domain(&services, &caller.actor(), parsed, new.save_anyway).await?;
     let location = format!("/api/v1/domains/{}", stored.id);
     Ok((
         StatusCode::CREATED,
@@ -128,15 +124,14 @@ async fn create_domain(
     responses((status = 200, body = Domain), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn get_domain(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Path(id): Path<i32>,
 ) -> Result<Json<Domain>, ApiError> {
-    caller.require(Rights::can_manage_domains, MANAGE_REFUSAL, false)?;
-    let stored = storage::get_domain(&state.db, id)
-        .await
-        .map_err(app::ssr::store_error)?
-        .ok_or(AppError::NotFound)?;
+    caller.require(Rights::can_manage_domains, Refusal::ManageDomains, false)?;
+    let stored = storage::get_domain(&services.db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     Ok(Json(stored.into()))
 }
 
@@ -147,18 +142,19 @@ async fn get_domain(
         (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn update_domain(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Path(id): Path<i32>,
     Body(change): Body<DomainChange>,
 ) -> Result<Json<Domain>, ApiError> {
-    caller.require(Rights::can_manage_domains, MANAGE_REFUSAL, true)?;
+    caller.require(Rights::can_manage_domains, Refusal::ManageDomains, true)?;
+    let parsed = domain_service::parse(change.settings)?;
     let stored = domain_service::update_domain(
-        &state,
+        &services,
         &caller.actor(),
         id,
         change.version,
-        change.settings,
+        parsed,
         change.save_anyway,
     )
     .await?;
@@ -171,12 +167,12 @@ async fn update_domain(
     responses((status = 204), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn delete_domain(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Path(id): Path<i32>,
     Query(v): Query<VersionQuery>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(Rights::can_manage_domains, MANAGE_REFUSAL, true)?;
-    domain_service::delete_domain(&state, &caller.actor(), id, v.version).await?;
+    caller.require(Rights::can_manage_domains, Refusal::ManageDomains, true)?;
+    domain_service::delete_domain(&services, &caller.actor(), id, v.version).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,19 +1,19 @@
 //! Every API failure as one JSON shape, `{"error": {"code", "message", …}}`, with the same codes
 //! the pages use and the HTTP status that goes with them.
 
-use app::error::AppError;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::{FieldChange, FieldErrors};
 use http::{header, HeaderValue, StatusCode};
 use serde::Serialize;
+use services::ServiceError;
 use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// What the shared services answered (validation, conflicts, rights, rate limits …).
     #[error(transparent)]
-    App(#[from] AppError),
+    Service(#[from] ServiceError),
     /// No usable token: the message says why (missing, unknown, expired, revoked).
     #[error("{0}")]
     Token(&'static str),
@@ -69,10 +69,19 @@ impl ErrorDetail {
     }
 }
 
+/// What a server failure shows (the detail goes to the log).
+const INTERNAL: &str = "Something went wrong on the server; the details are in its log.";
+
+impl From<storage::StorageError> for ApiError {
+    fn from(e: storage::StorageError) -> Self {
+        ApiError::Service(e.into())
+    }
+}
+
 impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::App(e) => e.status(),
+            ApiError::Service(e) => service_status(e),
             ApiError::Token(_) => StatusCode::UNAUTHORIZED,
             ApiError::ReadOnlyToken => StatusCode::FORBIDDEN,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -85,29 +94,68 @@ impl ApiError {
             ApiError::Token(_) => ErrorDetail::new("unauthenticated", message),
             ApiError::ReadOnlyToken => ErrorDetail::new("forbidden", message),
             ApiError::BadRequest(_) => ErrorDetail::new("bad_request", message),
-            ApiError::App(e) => {
-                let mut detail = ErrorDetail::new(e.code(), message);
-                match e {
-                    AppError::InvalidSettings { errors, .. } => detail.field_errors = errors.get(),
-                    AppError::Invalid { field, .. } => detail.field = field,
-                    AppError::Conflict {
-                        changes,
-                        current_version,
-                        ..
-                    } => {
-                        detail.conflicting_changes = changes.get();
-                        detail.current_version = Some(current_version);
-                    }
-                    AppError::RateLimited {
-                        retry_after_secs, ..
-                    }
-                    | AppError::Throttled { retry_after_secs } => {
-                        detail.retry_after_secs = Some(retry_after_secs);
-                    }
-                    _ => {}
-                }
-                detail
-            }
+            ApiError::Service(e) => service_detail(e, message),
+        }
+    }
+}
+
+fn service_status(e: &ServiceError) -> StatusCode {
+    match e {
+        ServiceError::Unauthenticated | ServiceError::LoginFailed => StatusCode::UNAUTHORIZED,
+        ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+        ServiceError::NotFound => StatusCode::NOT_FOUND,
+        ServiceError::InvalidSettings(_) | ServiceError::Invalid { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        ServiceError::Conflict { .. } => StatusCode::CONFLICT,
+        ServiceError::Throttled { .. } | ServiceError::RateLimited { .. } => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
+        ServiceError::Unverified => StatusCode::PRECONDITION_REQUIRED,
+        ServiceError::Storage(_) | ServiceError::InboxCheck(_) | ServiceError::Export(_) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+fn service_detail(e: ServiceError, message: String) -> ErrorDetail {
+    match e {
+        ServiceError::Unauthenticated => ErrorDetail::new("unauthenticated", message),
+        ServiceError::LoginFailed => ErrorDetail::new("login_failed", message),
+        ServiceError::Forbidden(_) => ErrorDetail::new("forbidden", message),
+        ServiceError::NotFound => ErrorDetail::new("not_found", message),
+        ServiceError::InvalidSettings(errors) => ErrorDetail {
+            field_errors: Some(errors),
+            ..ErrorDetail::new("invalid_settings", message)
+        },
+        ServiceError::Invalid { field, .. } => ErrorDetail {
+            field: field.map(str::to_owned),
+            ..ErrorDetail::new("invalid", message)
+        },
+        ServiceError::Conflict {
+            changes,
+            current_version,
+        } => ErrorDetail {
+            conflicting_changes: Some(changes),
+            current_version: Some(current_version),
+            ..ErrorDetail::new("conflict", message)
+        },
+        ServiceError::Unverified => ErrorDetail::new("unverified", message),
+        ServiceError::RateLimited {
+            retry_after_secs, ..
+        } => ErrorDetail {
+            retry_after_secs: Some(retry_after_secs),
+            ..ErrorDetail::new("rate_limited", message)
+        },
+        ServiceError::Throttled { retry_after_secs } => ErrorDetail {
+            retry_after_secs: Some(retry_after_secs),
+            ..ErrorDetail::new("throttled", message)
+        },
+        failure @ (ServiceError::Storage(_)
+        | ServiceError::InboxCheck(_)
+        | ServiceError::Export(_)) => {
+            tracing::error!(error = %failure, "API request failed");
+            ErrorDetail::new("internal", INTERNAL.to_owned())
         }
     }
 }
@@ -117,7 +165,7 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let bearer_challenge = matches!(
             self,
-            ApiError::Token(_) | ApiError::App(AppError::Unauthenticated)
+            ApiError::Token(_) | ApiError::Service(ServiceError::Unauthenticated)
         );
         let detail = self.detail();
         let retry_after = detail.retry_after_secs;

@@ -1,14 +1,16 @@
 //! `/api/v1/history`: the change history, newest first, filtered as on the Change history page,
 //! and its CSV and verifiable JSON exports.
 
-use app::api::audit::{HistoryQuery, AUDIT_REFUSAL};
-use app::ssr::{audit_filter, history_csv, history_json, AppState};
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::{FieldChange, Rights};
 use serde::{Deserialize, Serialize};
+use services::history::audit_filter;
+use services::history_export::{csv_export, json_export};
+use services::views::HistoryQuery;
+use services::{Refusal, Services};
 use storage::AuditFilter;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -19,7 +21,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::Query;
 use crate::page::{next_cursor, PageQuery};
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<Services> {
     OpenApiRouter::new()
         .routes(routes!(list_history))
         .routes(routes!(export_csv))
@@ -113,7 +115,7 @@ impl From<storage::AuditEvent> for HistoryEvent {
     responses((status = 200, body = HistoryPage), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn list_history(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Query(filter): Query<HistoryFilter>,
     Query(page): Query<PageQuery>,
@@ -121,9 +123,7 @@ async fn list_history(
     let filter = authorized_filter(&caller, filter)?;
     let limit = page.limit()?;
     let before = page.cursor_number()?;
-    let mut events = storage::history_page(&state.db, &filter, before, limit + 1)
-        .await
-        .map_err(app::ssr::store_error)?;
+    let mut events = storage::history_page(&services.db, &filter, before, limit + 1).await?;
     let next = next_cursor(&mut events, limit, |e| e.seq.unwrap_or(0).to_string());
     Ok(Json(HistoryPage {
         items: events.into_iter().map(HistoryEvent::from).collect(),
@@ -138,12 +138,12 @@ async fn list_history(
         (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn export_csv(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Query(filter): Query<HistoryFilter>,
 ) -> Result<Response, ApiError> {
     let filter = authorized_filter(&caller, filter)?;
-    Ok(history_csv(&state, filter))
+    Ok(web::history_download(csv_export(&services, filter)))
 }
 
 /// Download the filtered history as a verifiable JSON export: a checkpoint signed now, then the
@@ -154,17 +154,17 @@ async fn export_csv(
         (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn export_json(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Query(filter): Query<HistoryFilter>,
 ) -> Result<Response, ApiError> {
     let filter = authorized_filter(&caller, filter)?;
-    Ok(history_json(&state, filter).await?)
+    Ok(web::history_download(json_export(&services, filter).await?))
 }
 
 /// The caller may read the history; their filter, parsed (account admins see domain events only).
 fn authorized_filter(caller: &Caller, filter: HistoryFilter) -> Result<AuditFilter, ApiError> {
-    caller.require(Rights::can_view_audit, AUDIT_REFUSAL, false)?;
+    caller.require(Rights::can_view_audit, Refusal::ReadHistory, false)?;
     let query = HistoryQuery {
         domain: filter.domain,
         actor: filter.actor,

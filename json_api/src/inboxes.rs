@@ -1,15 +1,13 @@
 //! `/api/v1/inboxes` and `/api/v1/revalidations`: inboxes with their status, and the
 //! revalidation every settings change starts.
 
-use app::api::domains::MANAGE_REFUSAL;
-use app::api::inboxes::InboxView;
-use app::error::AppError;
-use app::ssr::{rollout_service, AppState};
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::{InboxState, Rights, RolloutState};
 use serde::{Deserialize, Serialize};
+use services::views::InboxView;
+use services::{rollout as rollout_service, Refusal, ServiceError, Services};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,7 +18,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::page::{next_cursor, PageQuery};
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<Services> {
     OpenApiRouter::new()
         .routes(routes!(list_inboxes))
         .routes(routes!(latest_revalidation))
@@ -88,7 +86,7 @@ pub struct InboxFilter {
     responses((status = 200, body = InboxPage), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn list_inboxes(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Query(filter): Query<InboxFilter>,
     Query(page): Query<PageQuery>,
@@ -97,7 +95,7 @@ async fn list_inboxes(
         Some(id) => {
             caller.require(
                 |r| r.can_manage_domains() || r.can_view_audit(),
-                "You do not have permission to see this domain's inboxes.",
+                Refusal::SeeDomainInboxes,
                 false,
             )?;
             storage::InboxOwner::Domain(id)
@@ -105,7 +103,7 @@ async fn list_inboxes(
         None => {
             caller.require(
                 |r| r.role != domain::Role::Auditor,
-                "Auditors have no inboxes.",
+                Refusal::AuditorsHaveNoInboxes,
                 false,
             )?;
             storage::InboxOwner::User(caller.account.id)
@@ -118,9 +116,7 @@ async fn list_inboxes(
             i32::try_from(id).map_err(|_| ApiError::BadRequest("cursor is out of range".into()))
         })
         .transpose()?;
-    let mut rows = storage::list_inboxes_after(&state.db, owner, after, limit + 1)
-        .await
-        .map_err(app::ssr::store_error)?;
+    let mut rows = storage::list_inboxes_after(&services.db, owner, after, limit + 1).await?;
     let next = next_cursor(&mut rows, limit, |i| i.id.to_string());
     Ok(Json(InboxPage {
         items: rows
@@ -176,7 +172,7 @@ impl From<storage::RevalidationJob> for Revalidation {
 fn reader(caller: &Caller) -> Result<(), ApiError> {
     caller.require(
         |r| r.can_manage_domains() || r.can_view_audit(),
-        "You do not have permission to see this domain's inboxes.",
+        Refusal::SeeDomainInboxes,
         false,
     )
 }
@@ -187,15 +183,14 @@ fn reader(caller: &Caller) -> Result<(), ApiError> {
     responses((status = 200, body = Revalidation), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn latest_revalidation(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Path(id): Path<i32>,
 ) -> Result<Json<Revalidation>, ApiError> {
     reader(&caller)?;
-    let job = storage::latest_job(&state.db, id)
-        .await
-        .map_err(app::ssr::store_error)?
-        .ok_or(AppError::NotFound)?;
+    let job = storage::latest_job(&services.db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     Ok(Json(job.into()))
 }
 
@@ -205,14 +200,12 @@ async fn latest_revalidation(
     responses((status = 200, body = Revalidation), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn get_revalidation(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Path(job): Path<i32>,
 ) -> Result<Json<Revalidation>, ApiError> {
     reader(&caller)?;
-    let job = storage::get_job(&state.db, job)
-        .await
-        .map_err(app::ssr::store_error)?;
+    let job = storage::get_job(&services.db, job).await?;
     Ok(Json(job.into()))
 }
 
@@ -222,12 +215,12 @@ async fn get_revalidation(
     responses((status = 200, body = Revalidation), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn continue_revalidation(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Path(job): Path<i32>,
 ) -> Result<Json<Revalidation>, ApiError> {
-    caller.require(Rights::can_manage_domains, MANAGE_REFUSAL, true)?;
-    let job = rollout_service::continue_revalidation(&state, &caller.actor(), job).await?;
+    caller.require(Rights::can_manage_domains, Refusal::ManageDomains, true)?;
+    let job = rollout_service::continue_revalidation(&services, &caller.actor(), job).await?;
     Ok(Json(job.into()))
 }
 
@@ -237,11 +230,11 @@ async fn continue_revalidation(
     responses((status = 200, body = Domain), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn revert_revalidation(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Path(job): Path<i32>,
 ) -> Result<Json<Domain>, ApiError> {
-    caller.require(Rights::can_manage_domains, MANAGE_REFUSAL, true)?;
-    let stored = rollout_service::revert_revalidation(&state, &caller.actor(), job).await?;
+    caller.require(Rights::can_manage_domains, Refusal::ManageDomains, true)?;
+    let stored = rollout_service::revert_revalidation(&services, &caller.actor(), job).await?;
     Ok(Json(stored.into()))
 }

@@ -15,8 +15,8 @@ mod inboxes;
 mod page;
 mod tokens;
 
-use app::ssr::AppState;
 use axum::Router;
+use services::Services;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as Document;
 use utoipa::{Modify, OpenApi};
@@ -70,7 +70,7 @@ impl Modify for DocumentDetails {
 }
 
 /// Every API route (under [`BASE`]) and the OpenAPI document describing exactly them.
-pub fn api() -> (Router<AppState>, Document) {
+pub fn api() -> (Router<Services>, Document) {
     let versioned = OpenApiRouter::new()
         .merge(domains::routes())
         .merge(connection_ips::routes())
@@ -86,7 +86,7 @@ pub fn api() -> (Router<AppState>, Document) {
 
 /// The API for the server to merge into its router: the routes, their document at
 /// `/api/v1/openapi.json`, its browsable page at `/api/v1/docs`, and JSON 404s for the rest.
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Services> {
     let (routes, document) = api();
     docs::serve(routes, document)
 }

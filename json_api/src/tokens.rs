@@ -1,13 +1,12 @@
 //! `/api/v1/users/{id}/tokens`: any user's API tokens, for super admins, who may revoke them
 //! (an account reset because it was stolen may still have tokens made with it).
 
-use app::api::users::USERS_REFUSAL;
-use app::ssr::{token_service, AppState};
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::{Rights, TokenScope};
 use serde::Serialize;
+use services::{tokens as token_service, Refusal, Services};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,7 +15,7 @@ use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub fn routes() -> OpenApiRouter<Services> {
     OpenApiRouter::new()
         .routes(routes!(list_user_tokens))
         .routes(routes!(revoke_user_token))
@@ -74,12 +73,12 @@ pub struct UserTokens {
     responses((status = 200, body = UserTokens), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn list_user_tokens(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Path(id): Path<i32>,
 ) -> Result<Json<UserTokens>, ApiError> {
-    caller.require(Rights::can_manage_users, USERS_REFUSAL, false)?;
-    let (owner, tokens) = token_service::user_tokens(&state, id).await?;
+    caller.require(Rights::can_manage_users, Refusal::ManageUsers, false)?;
+    let (owner, tokens) = token_service::user_tokens(&services, id).await?;
     Ok(Json(UserTokens {
         user_id: owner.id,
         email: owner.email,
@@ -94,11 +93,11 @@ async fn list_user_tokens(
     responses((status = 200, body = Token), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn revoke_user_token(
-    State(state): State<AppState>,
+    State(services): State<Services>,
     caller: Caller,
     Path((id, token_id)): Path<(i32, i32)>,
 ) -> Result<Json<Token>, ApiError> {
-    caller.require(Rights::can_manage_users, USERS_REFUSAL, true)?;
-    let token = token_service::revoke_token(&state, &caller.actor(), id, token_id).await?;
+    caller.require(Rights::can_manage_users, Refusal::ManageUsers, true)?;
+    let token = token_service::revoke_token(&services, &caller.actor(), id, token_id).await?;
     Ok(Json(token.into()))
 }

@@ -184,7 +184,7 @@ pub struct ProbeServiceArgs {
 }
 
 impl ProbeServiceArgs {
-    pub fn config(&self) -> Result<app::ssr::ProbeConfig, String> {
+    pub fn config(&self) -> Result<services::ProbeConfig, String> {
         let extra_ca_pem = match &self.ca_file {
             Some(path) => Some(
                 std::fs::read_to_string(path)
@@ -197,7 +197,7 @@ impl ProbeServiceArgs {
         let nat64_prefixes =
             probe::Nat64Prefix::parse_list(&self.nat64_prefixes).map_err(|e| e.to_string())?;
         let static_egress = static_egress(&self.static_egress)?;
-        Ok(app::ssr::ProbeConfig {
+        Ok(services::ProbeConfig {
             allowlist,
             nat64_prefixes,
             extra_ca_pem,
@@ -236,7 +236,7 @@ impl ServeArgs {
         }
     }
 
-    pub fn proxy_policy(&self) -> Result<app::ssr::ProxyPolicy, String> {
+    pub fn proxy_policy(&self) -> Result<web::ProxyPolicy, String> {
         let trusted_proxies = domain::parse_cidr_list(&self.trusted_proxies)
             .map_err(|e| format!("MAILSETTINGS_TRUSTED_PROXIES: {e}"))?;
         let public_origin = self
@@ -245,7 +245,7 @@ impl ServeArgs {
             .filter(|u| !u.trim().is_empty())
             .map(public_origin)
             .transpose()?;
-        Ok(app::ssr::ProxyPolicy {
+        Ok(web::ProxyPolicy {
             trusted_proxies,
             always_https: self.cookie_secure,
             public_origin,
@@ -267,9 +267,7 @@ fn public_origin(url: &str) -> Result<String, String> {
     {
         return Err(bad());
     }
-    Ok(app::ssr::normalize_origin(&format!(
-        "{scheme}://{authority}"
-    )))
+    Ok(web::normalize_origin(&format!("{scheme}://{authority}")))
 }
 
 /// MAILSETTINGS_STATIC_EGRESS: valid CIDRs, none overlapping another.

@@ -130,7 +130,7 @@ impl InboxArgs {
 pub fn worker(
     db: DatabaseConnection,
     vault: Arc<Vault>,
-    probes: Arc<app::ssr::ProbeRunner>,
+    probes: Arc<services::ProbeRunner>,
     config: WorkerConfig,
 ) -> Arc<inboxes::Worker> {
     let options: inboxes::OptionsFor = Arc::new(move |static_ips| probes.options_for(static_ips));

@@ -4,6 +4,7 @@
 pub mod audit_cli;
 pub mod cli;
 pub mod first_admin;
+mod housekeeping;
 pub mod inbox_config;
 pub mod logging;
 pub mod private_files;

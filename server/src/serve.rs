@@ -3,44 +3,86 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::ssr::{AppState, ProbeRunner, SetupGate, ThrottlePolicy};
+use app::ssr::{AppState, SetupGate};
 use app::{shell, App};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use services::{ProbeRunner, Services, ThrottlePolicy};
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::TraceLayer;
 
 use crate::cli::{DatabaseArgs, ServeArgs};
-use crate::{first_admin, inbox_config};
+use crate::{first_admin, housekeeping, inbox_config};
 
 pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String> {
     let conf = get_configuration(None).map_err(|e| format!("bad Leptos configuration: {e}"))?;
     let mut leptos_options = conf.leptos_options;
     leptos_options.hash_files |= hashed_site_files(&leptos_options);
     let addr = leptos_options.site_addr;
-    let profile_signer = args.profile_signer()?;
-
     let db = storage::connect(&database.url()?)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
-    let users = storage::count_users(&db)
+    let setup = setup_gate(&db, &args, &addr).await?;
+    let (services, worker) = services(db, database, &args).await?;
+    let state = AppState {
+        leptos_options,
+        services,
+        setup: Arc::new(setup),
+        cookies: args.cookie_policy(),
+        proxy: args.proxy_policy()?,
+        mail_clients: Arc::new(web::MailClientLimiter::new(
+            args.mail_clients_per_minute,
+            args.mail_clients_per_minute,
+            10_000,
+        )),
+        profile_signer: args.profile_signer()?,
+        metrics_token: args.metrics_token.as_deref().map(Arc::from),
+        domain_list: Arc::default(),
+    };
+    let worker_task = worker.spawn();
+    housekeeping::spawn(&state.services, args.checkpoints.interval);
+    serve(addr, router(state)).await?;
+    // Requests are answered; now the inbox checks finish or go back to the queue.
+    tracing::info!("shutting down: stopping the revalidation worker");
+    worker.stop();
+    if let Err(e) = worker_task.await {
+        tracing::error!(error = %e, "the revalidation worker ended abnormally");
+    }
+    Ok(())
+}
+
+/// Open while no user exists: the first super admin is created with the printed token.
+async fn setup_gate(
+    db: &sea_orm::DatabaseConnection,
+    args: &ServeArgs,
+    addr: &SocketAddr,
+) -> Result<SetupGate, String> {
+    let users = storage::count_users(db)
         .await
         .map_err(|e| format!("cannot read the users table: {e}"))?;
-    let setup = if users == 0 {
-        let token =
-            first_admin::setup_token(args.setup_token.clone(), args.setup_token_file.as_deref())?;
-        first_admin::print_setup_instructions(&addr.to_string(), &token);
-        SetupGate::new(Some(token))
-    } else {
-        SetupGate::new(None)
-    };
+    if users > 0 {
+        return Ok(SetupGate::new(None));
+    }
+    let token =
+        first_admin::setup_token(args.setup_token.clone(), args.setup_token_file.as_deref())?;
+    first_admin::print_setup_instructions(&addr.to_string(), &token);
+    Ok(SetupGate::new(Some(token)))
+}
 
+/// The services both faces call, and the inbox worker (not started yet).
+async fn services(
+    db: sea_orm::DatabaseConnection,
+    database: &DatabaseArgs,
+    args: &ServeArgs,
+) -> Result<(Services, Arc<inboxes::Worker>), String> {
     let probe_config = args.probe.config()?;
     let budget = probe_config.overall_budget;
-    let probes = Arc::new(ProbeRunner::new(probe_config));
+    let probes = Arc::new(
+        ProbeRunner::new(probe_config).counting_with(app::ssr::metrics::count_connection_test),
+    );
     let vault = Arc::new(args.inboxes.vault(&db, &database.data_dir).await?);
     let audit_signer = Arc::new(args.audit_key.signer(&database.data_dir)?);
     tracing::info!(public_key = %audit_signer.public_key_hex(), "audit checkpoints signed with this key");
@@ -50,37 +92,20 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
         Arc::clone(&probes),
         args.inboxes.worker_config(budget)?,
     );
-    let state = AppState {
-        leptos_options: leptos_options.clone(),
+    let services = Services {
         db,
         throttle: ThrottlePolicy::default(),
-        setup: Arc::new(setup),
-        cookies: args.cookie_policy(),
-        proxy: args.proxy_policy()?,
         probes,
-        source_tests: Arc::default(),
         vault,
         worker: Arc::clone(&worker),
         samples: Arc::default(),
-        mail_clients: Arc::new(app::ssr::MailClientLimiter::new(
-            args.mail_clients_per_minute,
-            args.mail_clients_per_minute,
-            10_000,
-        )),
-        profile_signer,
-        audit_signer: Arc::clone(&audit_signer),
-        metrics_token: args.metrics_token.as_deref().map(Arc::from),
-        domain_list: Arc::default(),
-    };
-    let worker_task = worker.spawn();
-    tokio::spawn(crate::audit_cli::sign_periodically(
-        state.db.clone(),
+        source_tests: Arc::default(),
         audit_signer,
-        args.checkpoints.interval,
-    ));
-    tokio::spawn(purge_expired_rows(state.db.clone(), state.throttle.clone()));
-    tokio::spawn(record_refused_logins(state.db.clone()));
-    let router = router(state);
+    };
+    Ok((services, worker))
+}
+
+async fn serve(addr: SocketAddr, router: Router) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -91,14 +116,7 @@ pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String>
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
-    .map_err(|e| format!("server error: {e}"))?;
-    // Requests are answered; now the inbox checks finish or go back to the queue.
-    tracing::info!("shutting down: stopping the revalidation worker");
-    worker.stop();
-    if let Err(e) = worker_task.await {
-        tracing::error!(error = %e, "the revalidation worker ended abnormally");
-    }
-    Ok(())
+    .map_err(|e| format!("server error: {e}"))
 }
 
 /// cargo-leptos names the site's files by content hash and lists the hashes in a file beside the
@@ -123,22 +141,9 @@ pub fn router(state: AppState) -> Router {
     let pkg_route = format!("/{}", options.site_pkg_dir);
     Router::new()
         .nest_service(&pkg_route, tower_http::services::ServeDir::new(pkg))
-        .route("/health", get(|| async { "ok" }))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readiness))
-        .route("/metrics", get(app::ssr::metrics::metrics))
-        .route(
-            "/domains/{id}/connection-ips/{file}",
-            get(app::ssr::export_connection_ips),
-        )
-        .route("/history/export.csv", get(app::ssr::export_history_csv))
-        .route("/history/export.json", get(app::ssr::export_history_json))
-        .route(
-            "/inboxes/{id}/mail.mobileconfig",
-            get(app::ssr::apple_profile),
-        )
+        .merge(plain_routes())
         // The JSON API for scripts (API tokens only, never the session cookie).
-        .merge(json_api::router())
+        .merge(json_api::router().with_state(state.services.clone()))
         // Thunderbird autoconfig and Outlook Autodiscover, rate-limited per client address.
         .merge(app::ssr::mail_client_routes(Arc::clone(
             &state.mail_clients,
@@ -157,30 +162,51 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(app::ssr::security_headers))
         .layer(from_fn(app::ssr::static_cache_headers))
         .layer(from_fn_with_state(
-            state.clone(),
-            app::ssr::attach_client_info,
+            state.proxy.clone(),
+            web::attach_client_info,
         ))
         .layer(TraceLayer::new_for_http())
         .route_layer(from_fn(app::ssr::metrics::record_request))
-        // Brotli at level 4 compresses the 2.6 MB wasm about as well as gzip -9, in tens of
-        // milliseconds; the default level (11) would take seconds per cold load. Downloads
-        // (attachments) are left alone: the streamed history exports came out truncated
-        // (no final block) when compressed on the fly.
-        .layer(
-            CompressionLayer::new()
-                .br(true)
-                .gzip(true)
-                .quality(CompressionLevel::Precise(4))
-                .compress_when(DefaultPredicate::new().and(
-                    |_: http::StatusCode,
-                     _: http::Version,
-                     headers: &http::HeaderMap,
-                     _: &http::Extensions| {
-                        !headers.contains_key(http::header::CONTENT_DISPOSITION)
-                    },
-                )),
-        )
+        .layer(compression())
         .with_state(state)
+}
+
+/// Health checks, metrics and the downloads: plain axum handlers.
+fn plain_routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readiness))
+        .route("/metrics", get(app::ssr::metrics::metrics))
+        .route(
+            "/domains/{id}/connection-ips/{file}",
+            get(app::ssr::export_connection_ips),
+        )
+        .route("/history/export.csv", get(app::ssr::export_history_csv))
+        .route("/history/export.json", get(app::ssr::export_history_json))
+        .route(
+            "/inboxes/{id}/mail.mobileconfig",
+            get(app::ssr::apple_profile),
+        )
+}
+
+/// Brotli at level 4 compresses the 2.6 MB wasm about as well as gzip -9, in tens of
+/// milliseconds; the default level (11) would take seconds per cold load. Downloads
+/// (attachments) are left alone: the streamed history exports came out truncated (no final
+/// block) when compressed on the fly.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .quality(CompressionLevel::Precise(4))
+        .compress_when(DefaultPredicate::new().and(
+            |_: http::StatusCode,
+             _: http::Version,
+             headers: &http::HeaderMap,
+             _: &http::Extensions| {
+                !headers.contains_key(http::header::CONTENT_DISPOSITION)
+            },
+        ))
 }
 
 /// Ready for traffic: the database answers and its schema is this build's (for load balancers;
@@ -188,7 +214,7 @@ pub fn router(state: AppState) -> Router {
 async fn readiness(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> (http::StatusCode, String) {
-    match storage::check_ready(&state.db).await {
+    match storage::check_ready(&state.services.db).await {
         Ok(()) => (http::StatusCode::OK, "ready".to_owned()),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
@@ -196,45 +222,6 @@ async fn readiness(
                 http::StatusCode::SERVICE_UNAVAILABLE,
                 format!("not ready: {e}"),
             )
-        }
-    }
-}
-
-/// Expired sessions and old login or rate-limit counters are refused or ignored when met; removing them only
-/// keeps the tables small.
-async fn purge_expired_rows(db: sea_orm::DatabaseConnection, policy: ThrottlePolicy) {
-    let mut every_ten_minutes = tokio::time::interval(std::time::Duration::from_secs(600));
-    loop {
-        every_ten_minutes.tick().await;
-        match storage::delete_expired_sessions(&db).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
-            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
-        }
-        let counters = policy.account.forget_after.max(policy.network.forget_after);
-        match storage::purge_throttle(&db, counters, policy.known_network_for).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(removed = n, "old login counters removed"),
-            Err(e) => tracing::warn!(error = %e, "could not remove old login counters"),
-        }
-        // Longer than any rate limit's window (connection tests: a minute).
-        match storage::purge_rate_limits(&db, chrono::Duration::hours(1)).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(removed = n, "idle rate-limit counters removed"),
-            Err(e) => tracing::warn!(error = %e, "could not remove idle rate-limit counters"),
-        }
-    }
-}
-
-/// Logins refused while a throttle key was locked become one event per lock once it ends.
-async fn record_refused_logins(db: sea_orm::DatabaseConnection) {
-    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        every_minute.tick().await;
-        match storage::record_ended_refusals(&db, 1000).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(events = n, "refused logins recorded"),
-            Err(e) => tracing::warn!(error = %e, "could not record refused logins"),
         }
     }
 }

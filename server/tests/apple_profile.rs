@@ -19,7 +19,7 @@ async fn download(app: &TestApp, session: Option<&str>, id: i32) -> support::Rep
 
 #[tokio::test]
 async fn the_owner_downloads_a_profile_with_the_domain_settings() {
-    let app = TestApp::new(sqlite().await, app::ssr::ThrottlePolicy::default()).await;
+    let app = TestApp::new(sqlite().await, services::ThrottlePolicy::default()).await;
     let admin = app.setup_admin().await;
     let form = support::domain_form("example.org", "143");
     let created = app.call("create_domain", Some(&admin), &form).await;

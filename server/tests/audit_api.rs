@@ -6,18 +6,19 @@ mod support;
 
 use std::process::Command;
 
-use app::ssr::ThrottlePolicy;
 use domain::Field;
 use http::{header, Request, StatusCode};
+use services::ThrottlePolicy;
 use storage::test_support::backends;
 use storage::{AuditEvent, AuditFilter};
 use support::{domain_form, TestApp, ADMIN, PASSWORD};
 
 /// The events after `seen`, oldest first; `seen` moves to the newest.
 async fn new_events(app: &TestApp, seen: &mut i64) -> Vec<AuditEvent> {
-    let mut events = storage::history_page(&app.state.db, &AuditFilter::default(), None, 100)
-        .await
-        .expect("history");
+    let mut events =
+        storage::history_page(&app.state.services.db, &AuditFilter::default(), None, 100)
+            .await
+            .expect("history");
     events.retain(|e| e.seq.unwrap_or(0) > *seen);
     events.reverse();
     if let Some(last) = events.last() {
@@ -92,7 +93,7 @@ async fn each_action_writes_exactly_one_event_with_its_diff() {
         );
 
         let id = storage::find_login(
-            &app.state.db,
+            &app.state.services.db,
             &domain::EmailAddress::parse("eve@example.org").expect("email"),
         )
         .await
@@ -185,7 +186,7 @@ async fn each_action_writes_exactly_one_event_with_its_diff() {
         one(&app, &mut seen, "logged_out").await;
 
         // No secret is recorded anywhere.
-        let all = storage::history_page(&app.state.db, &AuditFilter::default(), None, 100)
+        let all = storage::history_page(&app.state.services.db, &AuditFilter::default(), None, 100)
             .await
             .expect("history");
         let text = serde_json::to_string(&all).expect("json");
@@ -266,7 +267,7 @@ async fn exports_stream_the_filter_and_verify_offline() {
         let (_, _, domains_only) = download(&app, "/history/export.csv", &account_admin).await;
         assert!(!domains_only.contains("logged_in") && domains_only.contains("three.example"));
 
-        let key = app.state.audit_signer.public_key_hex();
+        let key = app.state.services.audit_signer.public_key_hex();
         let dir = std::env::temp_dir().join(format!("audit-export-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         for (name, query) in [("all", ""), ("filtered", "?domain=two.example")] {
@@ -278,8 +279,9 @@ async fn exports_stream_the_filter_and_verify_offline() {
             );
             let doc: storage::ExportDocument = serde_json::from_str(&json).expect("export parses");
             assert!(doc.checkpoint.is_some() && doc.statement.is_some());
-            let verdict = storage::verify_export(&doc, &app.state.audit_signer.verifying_key())
-                .expect("a current export");
+            let verdict =
+                storage::verify_export(&doc, &app.state.services.audit_signer.verifying_key())
+                    .expect("a current export");
             assert_eq!(
                 verdict.integrity(),
                 storage::Integrity::Intact,

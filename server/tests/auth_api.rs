@@ -241,7 +241,7 @@ async fn a_new_login_rotates_the_session_and_idle_sessions_end() {
         assert_eq!(me.json()["email"], ADMIN);
 
         let idle = app.state.cookies.idle_timeout() + chrono::Duration::minutes(1);
-        storage::test_support::age_session(&app.state.db, &second, idle).await;
+        storage::test_support::age_session(&app.state.services.db, &second, idle).await;
         let after = app.call("current_user", Some(&second), &[]).await;
         assert_eq!(after.json(), serde_json::Value::Null, "idle session ended");
         app.db.cleanup().await;

@@ -4,8 +4,8 @@
 
 mod support;
 
-use app::ssr::ThrottlePolicy;
 use sea_orm::{ConnectionTrait, Statement};
+use services::ThrottlePolicy;
 use storage::test_support::backends;
 use storage::AuditAction;
 use support::TestApp;
@@ -33,20 +33,26 @@ async fn thousands_of_throttled_logins_add_a_handful_of_events() {
     for db in backends().await {
         let app = TestApp::new(db, long_locks()).await;
         app.setup_admin().await;
-        let before = storage::count_events(&app.state.db).await.expect("count");
+        let before = storage::count_events(&app.state.services.db)
+            .await
+            .expect("count");
         for _ in 0..POSTS {
             let reply = app.login("nobody@example.org", "not the password").await;
             assert!(matches!(reply.status.as_u16(), 401 | 429), "{}", reply.body);
         }
-        let during = storage::count_events(&app.state.db).await.expect("count");
+        let during = storage::count_events(&app.state.services.db)
+            .await
+            .expect("count");
         // The first five failures are events; the 4,995 refused while locked are counted.
         assert_eq!(during - before, 5, "events while locked");
-        storage::test_support::end_refusal_locks(&app.state.db).await;
-        let recorded = storage::record_ended_refusals(&app.state.db, 1000)
+        storage::test_support::end_refusal_locks(&app.state.services.db).await;
+        let recorded = storage::record_ended_refusals(&app.state.services.db, 1000)
             .await
             .expect("record");
         assert_eq!(recorded, 1);
-        let after = storage::count_events(&app.state.db).await.expect("count");
+        let after = storage::count_events(&app.state.services.db)
+            .await
+            .expect("count");
         eprintln!("{POSTS} failed-login posts added {} events", after - before);
         assert_eq!(after - before, 6);
         let refused = support::events_of(&app, AuditAction::LoginsRefused).await;
@@ -60,8 +66,8 @@ async fn thousands_of_throttled_logins_add_a_handful_of_events() {
             "{summary}"
         );
         assert_eq!(refused[0].target.as_deref(), Some("nobody@example.org"));
-        let key = app.state.audit_signer.verifying_key();
-        let report = storage::verify_history(&app.state.db, &key)
+        let key = app.state.services.audit_signer.verifying_key();
+        let report = storage::verify_history(&app.state.services.db, &key)
             .await
             .expect("verify");
         assert!(report.problem.is_none(), "{:?}", report.problem);
@@ -77,7 +83,7 @@ async fn ten_thousand_inboxes(app: &TestApp, admin: &str) {
     create.push(("save_anyway", "on"));
     let created = app.call("create_domain", Some(admin), &create).await;
     assert!(created.status.is_success(), "{}", created.body);
-    let db = &app.state.db;
+    let db = &app.state.services.db;
     let backend = db.get_database_backend();
     let sql = "INSERT INTO inboxes (user_id, email, mail_domain, domain_id, secret, status, \
                transient_failures, next_check_at, created_at) VALUES \

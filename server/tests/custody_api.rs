@@ -7,7 +7,7 @@
 mod mail;
 mod support;
 
-use app::ssr::{ProbeConfig, ThrottlePolicy};
+use services::{ProbeConfig, ThrottlePolicy};
 use storage::test_support::backends;
 use storage::{AuditAction, NewInbox};
 use support::TestApp;
@@ -35,7 +35,7 @@ fn settings(imap_host: &str, imap_port: &str, smtp_port: &str) -> Vec<(String, S
 async fn stored_inbox(app: &TestApp, admin: &str) {
     app.user_session(admin, "owner@example.org", "user", false)
         .await;
-    let owner = storage::list_users(&app.state.db)
+    let owner = storage::list_users(&app.state.services.db)
         .await
         .expect("users")
         .into_iter()
@@ -50,8 +50,12 @@ async fn stored_inbox(app: &TestApp, admin: &str) {
         api_token_id: None,
     };
     let email = mail::dovecot::USER.to_owned();
-    let secret =
-        inboxes::seal_password(&app.state.vault, owner.id, &email, mail::dovecot::PASSWORD);
+    let secret = inboxes::seal_password(
+        &app.state.services.vault,
+        owner.id,
+        &email,
+        mail::dovecot::PASSWORD,
+    );
     let new = NewInbox {
         user_id: owner.id,
         email,
@@ -62,7 +66,7 @@ async fn stored_inbox(app: &TestApp, admin: &str) {
         secret,
         next_check_at: chrono::Utc::now() + chrono::Duration::days(1),
     };
-    storage::connect_inbox(&app.state.db, &actor, new)
+    storage::connect_inbox(&app.state.services.db, &actor, new)
         .await
         .expect("inbox");
 }
@@ -267,7 +271,7 @@ async fn renaming_a_domain_with_inboxes_is_refused() {
             422,
             "test.local cannot be renamed while 1 connected inboxes",
         );
-        let kept = storage::get_domain(&app.state.db, 1)
+        let kept = storage::get_domain(&app.state.services.db, 1)
             .await
             .expect("domain")
             .expect("exists");

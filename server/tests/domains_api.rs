@@ -3,8 +3,8 @@
 
 mod support;
 
-use app::ssr::ThrottlePolicy;
 use http::StatusCode;
+use services::ThrottlePolicy;
 use storage::test_support::backends;
 use support::{domain_form, TestApp, ADMIN};
 
@@ -332,7 +332,7 @@ async fn the_domain_list_shows_changes_made_by_another_process() {
             Some("imap.example.org:993 · SSL/TLS")
         );
 
-        let db = &app.state.db;
+        let db = &app.state.services.db;
         let users = storage::list_users(db).await.expect("users");
         let actor = storage::Actor {
             user_id: users[0].id,

@@ -3,9 +3,9 @@
 
 mod support;
 
-use app::ssr::ThrottlePolicy;
 use axum::body::Body;
 use http::{header, Request, StatusCode};
+use services::ThrottlePolicy;
 use storage::test_support::backends;
 use support::{api_request, TestApp};
 

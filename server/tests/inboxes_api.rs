@@ -7,7 +7,7 @@
 mod mail;
 mod support;
 
-use app::ssr::{ProbeConfig, ThrottlePolicy};
+use services::{ProbeConfig, ThrottlePolicy};
 use storage::test_support::sqlite;
 use support::TestApp;
 
@@ -163,7 +163,7 @@ async fn connect_revalidate_pause_and_revert_against_real_servers() {
         .call("update_domain", Some(&admin), &as_refs(&update))
         .await;
     assert!(saved.status.is_success(), "{}", saved.body);
-    app.state.worker.drain().await.expect("drain");
+    app.state.services.worker.drain().await.expect("drain");
     let inboxes = app
         .call("domain_inboxes", Some(&admin), &[("id", "1")])
         .await
@@ -187,7 +187,7 @@ async fn connect_revalidate_pause_and_revert_against_real_servers() {
         .call("revert_rollout", Some(&admin), &[("job", job.as_str())])
         .await;
     assert!(reverted.status.is_success(), "{}", reverted.body);
-    app.state.worker.drain().await.expect("drain");
+    app.state.services.worker.drain().await.expect("drain");
     let detail = app
         .call("domain_detail", Some(&admin), &[("id", "1")])
         .await
@@ -224,7 +224,7 @@ async fn connect_revalidate_pause_and_revert_against_real_servers() {
 
     // The change history: one event per action, inbox events naming the inbox, state changes
     // linked to their revalidation.
-    let trail = storage::history_page(&app.state.db, &Default::default(), None, 1000)
+    let trail = storage::history_page(&app.state.services.db, &Default::default(), None, 1000)
         .await
         .expect("history");
     let count = |action: &str| trail.iter().filter(|e| e.action.as_str() == action).count();

@@ -3,11 +3,11 @@
 
 mod support;
 
-use app::ssr::ThrottlePolicy;
 use axum::body::Body;
 use http::{header, Method, Request, StatusCode};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
+use services::ThrottlePolicy;
 use storage::test_support::backends;
 use support::{Reply, TestApp, ADMIN};
 
@@ -218,7 +218,7 @@ async fn domains_through_the_api() {
         assert_eq!(error["conflicting_changes"][0]["field"], "imap_port");
 
         // The history names the token's owner; the event records the token.
-        let history = storage::domain_history(&app.state.db, ids[0] as i32, 1000)
+        let history = storage::domain_history(&app.state.services.db, ids[0] as i32, 1000)
             .await
             .unwrap();
         assert!(history
@@ -261,7 +261,8 @@ async fn domains_through_the_api() {
         assert_eq!(exported.status, StatusCode::OK, "{}", exported.body);
         let doc: storage::ExportDocument =
             serde_json::from_str(&exported.body).expect("the export parses");
-        let key = storage::parse_public_key(&app.state.audit_signer.public_key_hex()).expect("key");
+        let key = storage::parse_public_key(&app.state.services.audit_signer.public_key_hex())
+            .expect("key");
         let verdict = storage::verify_export(&doc, &key).expect("a current export");
         assert_eq!(
             verdict.integrity(),
@@ -375,7 +376,7 @@ async fn scopes_roles_and_revocation() {
             .to_owned();
         let fresh = api(&app, Method::GET, "/api/v1/domains", Some(&expiring), None).await;
         assert_eq!(fresh.status, StatusCode::OK);
-        let db = &app.state.db;
+        let db = &app.state.services.db;
         let backend = db.get_database_backend();
         db.execute(Statement::from_sql_and_values(
             backend,

@@ -5,10 +5,10 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use app::ssr::ThrottlePolicy;
 use axum::body::Body;
 use http::{header, Method, Request};
 use serde_json::{json, Value};
+use services::ThrottlePolicy;
 use storage::test_support::backends;
 use support::TestApp;
 

@@ -4,9 +4,9 @@
 
 mod support;
 
-use app::ssr::ThrottlePolicy;
 use http::StatusCode;
 use sea_orm::ConnectionTrait;
+use services::ThrottlePolicy;
 use storage::test_support::backends;
 use support::{domain_form, Reply, TestApp};
 

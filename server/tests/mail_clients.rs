@@ -7,11 +7,11 @@
 mod mail;
 mod support;
 
-use app::ssr::ThrottlePolicy;
 use axum::body::Body;
 use http::{header, Request, StatusCode};
 use quick_xml::events::{BytesText, Event};
 use quick_xml::{Reader, Writer};
+use services::ThrottlePolicy;
 use storage::test_support::{backends, sqlite};
 use support::{Reply, TestApp};
 

@@ -6,9 +6,9 @@
 mod mail;
 mod support;
 
-use app::ssr::{ProbeConfig, ThrottlePolicy};
 use http::StatusCode;
 use serde_json::Value;
+use services::{ProbeConfig, ThrottlePolicy};
 use storage::test_support::sqlite;
 use support::TestApp;
 
@@ -195,7 +195,7 @@ async fn probe_pin_and_audit_link_against_real_servers() {
         api_token_id: None,
     };
     let record = storage::start_probe_record(
-        &app.state.db,
+        &app.state.services.db,
         &actor,
         Some(1),
         &tested,
@@ -204,7 +204,7 @@ async fn probe_pin_and_audit_link_against_real_servers() {
     .await
     .expect("record");
     storage::finish_probe_record(
-        &app.state.db,
+        &app.state.services.db,
         record,
         &actor,
         false,

@@ -5,8 +5,8 @@ mod support;
 
 use std::time::Duration;
 
-use app::ssr::ThrottlePolicy;
 use http::StatusCode;
+use services::ThrottlePolicy;
 use storage::test_support::sqlite;
 use support::{domain_form, TestApp};
 

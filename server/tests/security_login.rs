@@ -13,7 +13,7 @@ use support::{strict_throttle, TestApp, ADMIN, ORIGIN, PASSWORD};
 /// names in X-Forwarded-For.
 async fn behind_proxy(db: storage::test_support::TestDb) -> TestApp {
     TestApp::with_state(db, |state| {
-        state.throttle = strict_throttle();
+        state.services.throttle = strict_throttle();
         state.proxy.trusted_proxies = vec!["192.0.2.7/32".parse().expect("cidr")];
     })
     .await
@@ -123,7 +123,7 @@ async fn the_owner_is_not_locked_out_from_a_known_network_and_locks_are_short() 
         assert_eq!(owner.status, StatusCode::OK, "{}", owner.body);
 
         // Once the (short) lock has passed, the right password works from anywhere.
-        expire_login_locks(&app.state.db).await;
+        expire_login_locks(&app.state.services.db).await;
         let later = app.send(login_from("203.0.113.77", ADMIN, PASSWORD)).await;
         assert_eq!(later.status, StatusCode::OK, "{}", later.body);
         app.db.cleanup().await;
@@ -211,7 +211,7 @@ async fn a_successful_login_after_a_network_lock_leaves_the_network_unlocked() {
                 .await;
             assert_eq!(typo.status, StatusCode::UNAUTHORIZED);
         }
-        expire_login_locks(&app.state.db).await;
+        expire_login_locks(&app.state.services.db).await;
         // This attempt is the 7th on the network's counter and locks it while it runs ...
         assert_eq!(
             app.send(login_from(office, ADMIN, PASSWORD)).await.status,
@@ -229,8 +229,8 @@ async fn throttle_storage_stays_bounded_whatever_is_sent() {
     for db in backends().await {
         // A small table limit, so the test reaches it: beyond it new networks share a counter.
         let app = TestApp::with_state(db, |state| {
-            state.throttle = strict_throttle();
-            state.throttle.max_rows = 20;
+            state.services.throttle = strict_throttle();
+            state.services.throttle.max_rows = 20;
             state.proxy.trusted_proxies = vec!["192.0.2.7/32".parse().expect("cidr")];
         })
         .await;
@@ -248,7 +248,7 @@ async fn throttle_storage_stays_bounded_whatever_is_sent() {
                 app.send(login_from(&ip, &typed, "wrong password!")).await;
             }
         }
-        let keys = throttle_keys(&app.state.db).await;
+        let keys = throttle_keys(&app.state.services.db).await;
         let networks = keys.iter().filter(|k| k.starts_with("net:")).count();
         assert!(networks <= 21, "{networks} network rows: {keys:?}");
         assert!(keys.iter().any(|k| k == "net:overflow"), "{keys:?}");
@@ -272,7 +272,7 @@ async fn limits_hold_across_server_processes_sharing_the_database() {
         let second = TestApp::with_state(
             storage::test_support::TestDb::sharing(&first.db).await,
             |state| {
-                state.throttle = strict_throttle();
+                state.services.throttle = strict_throttle();
                 state.proxy.trusted_proxies = vec!["192.0.2.7/32".parse().expect("cidr")];
             },
         )

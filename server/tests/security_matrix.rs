@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use app::ssr::ThrottlePolicy;
+use services::ThrottlePolicy;
 use storage::test_support::backends;
 use support::matrix::{registered_functions, CALLERS, FORBID, ROWS};
 use support::TestApp;

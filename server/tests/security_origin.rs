@@ -3,9 +3,9 @@
 
 mod support;
 
-use app::ssr::ThrottlePolicy;
 use axum::body::Body;
 use http::{header, Method, Request, StatusCode};
+use services::ThrottlePolicy;
 use storage::test_support::backends;
 use support::matrix::{form_for, registered_functions};
 use support::{domain_form, TestApp, ADMIN, ORIGIN, PASSWORD};

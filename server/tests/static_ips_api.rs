@@ -6,9 +6,9 @@
 mod mail;
 mod support;
 
-use app::ssr::{ProbeConfig, ThrottlePolicy};
 use axum::body::Body;
 use http::{header, Request, StatusCode};
+use services::{ProbeConfig, ThrottlePolicy};
 use storage::test_support::sqlite;
 use support::TestApp;
 

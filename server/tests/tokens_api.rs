@@ -4,10 +4,10 @@
 
 mod support;
 
-use app::ssr::ThrottlePolicy;
 use axum::body::Body;
 use http::{header, Method, Request, StatusCode};
 use serde_json::Value;
+use services::ThrottlePolicy;
 use storage::test_support::backends;
 use support::{Reply, TestApp, ADMIN};
 
@@ -256,7 +256,7 @@ async fn token_creation_is_limited_per_minute_and_live_tokens_are_capped() {
     for db in backends().await {
         let app = TestApp::new(db, ThrottlePolicy::default()).await;
         let admin = app.setup_admin().await;
-        for i in 0..app::ssr::token_service::TOKENS_PER_MINUTE {
+        for i in 0..services::tokens::TOKENS_PER_MINUTE {
             token(&app, &admin, &format!("t{i}")).await;
         }
         let limited = create_token(&app, &admin, "one more", "30").await;
@@ -277,7 +277,7 @@ async fn token_creation_is_limited_per_minute_and_live_tokens_are_capped() {
         // The cap on live tokens, for another user (their own allowance): made directly in
         // storage up to the cap, then refused with a clear message.
         let (session, id) = bob(&app, &admin).await;
-        let owner = storage::get_user(&app.state.db, id.parse().expect("id"))
+        let owner = storage::get_user(&app.state.services.db, id.parse().expect("id"))
             .await
             .expect("read")
             .expect("bob");
@@ -293,7 +293,7 @@ async fn token_creation_is_limited_per_minute_and_live_tokens_are_capped() {
             let name = domain::TokenName::parse(&format!("t{i}")).expect("name");
             let scope = domain::TokenScope::Read;
             let life = domain::TokenLifetime::NEVER;
-            storage::create_api_token(&app.state.db, &actor, &session, name, scope, life)
+            storage::create_api_token(&app.state.services.db, &actor, &session, name, scope, life)
                 .await
                 .expect("token");
         }

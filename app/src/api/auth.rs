@@ -20,14 +20,21 @@ pub async fn setup_open() -> Result<bool, AppError> {
 
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
-    use crate::ssr::{attempt_login, client_addr, AppState};
+    use crate::ssr::{client_addr, user_agent, AppState};
+    use services::login::{attempt_login, LoginRequest};
     let state = AppState::from_context()?;
     let ip = client_addr().await?;
-    let account = attempt_login(&state.db, &state.throttle, &email, &password, ip).await?;
+    let login = LoginRequest {
+        typed_email: &email,
+        password: &password,
+        ip,
+        user_agent: user_agent().await,
+    };
+    let account = attempt_login(&state.services.db, &state.services.throttle, &login).await?;
     start_session(&state, account.id).await?;
     let actor = super::domains::actor(&account).await;
     let action = storage::AuditAction::LoggedIn;
-    storage::record_login(&state.db, action, Some(&actor), &actor, None)
+    storage::record_login(&state.services.db, action, Some(&actor), &actor, None)
         .await
         .map_err(crate::ssr::store_error)?;
     tracing::info!(email = %account.email, %ip, "logged in");
@@ -74,7 +81,8 @@ async fn end_session(
         Ok(Some(account)) => {
             let actor = super::domains::actor(&account).await;
             let action = storage::AuditAction::LoggedOut;
-            let recorded = storage::record_login(&state.db, action, Some(&actor), &actor, None);
+            let recorded =
+                storage::record_login(&state.services.db, action, Some(&actor), &actor, None);
             if let Err(e) = recorded.await {
                 tracing::warn!(error = %e, email = %account.email, "logout not recorded in the audit trail");
             }
@@ -84,7 +92,7 @@ async fn end_session(
             tracing::warn!("logout not recorded in the audit trail: the session could not be read")
         }
     }
-    storage::delete_session(&state.db, token)
+    storage::delete_session(&state.services.db, token)
         .await
         .map_err(store_error)
 }
@@ -102,7 +110,7 @@ pub async fn setup_first_admin(
         return Err(AppError::Forbidden("Setup is already complete.".into()));
     }
     let ip = crate::ssr::client_addr().await?;
-    crate::ssr::admit_setup_attempt(&state.db, &state.throttle, ip).await?;
+    services::login::admit_setup_attempt(&state.services.db, &state.services.throttle, ip).await?;
     if !state.setup.matches(token.trim()) {
         tracing::warn!(%ip, "wrong setup token");
         return Err(AppError::invalid(
@@ -116,7 +124,9 @@ pub async fn setup_first_admin(
         .map_err(|e| AppError::invalid("password", e.to_string()))?;
     let (ip, agent) = (Some(ip.to_string()), crate::ssr::user_agent().await);
     let account =
-        match storage::create_first_super_admin(&state.db, &address, &password, ip, agent).await {
+        match storage::create_first_super_admin(&state.services.db, &address, &password, ip, agent)
+            .await
+        {
             Ok(account) => account,
             Err(storage::StorageError::SetupAlreadyDone) => {
                 state.setup.close();
@@ -136,12 +146,12 @@ pub async fn setup_first_admin(
 async fn start_session(state: &crate::ssr::AppState, user_id: i32) -> Result<(), AppError> {
     let parts = crate::ssr::request_parts().await?;
     if let Some(old) = crate::ssr::session_token(&parts) {
-        storage::delete_session(&state.db, &old)
+        storage::delete_session(&state.services.db, &old)
             .await
             .map_err(crate::ssr::store_error)?;
     }
     let hours = chrono::Duration::hours(state.cookies.session_hours);
-    let token = storage::create_session(&state.db, user_id, hours)
+    let token = storage::create_session(&state.services.db, user_id, hours)
         .await
         .map_err(crate::ssr::store_error)?;
     crate::ssr::set_response_cookie(&state.cookies.session_cookie(&parts, &token));

@@ -1,10 +1,8 @@
 //! The DNS records a domain's admin publishes so mail clients find its settings.
 
-use domain::DnsRecord;
-
 /// The records for `settings`, with this product's host as the requests name it.
 #[cfg(feature = "ssr")]
-pub(crate) async fn for_settings(settings: &domain::DomainSettings) -> Vec<DnsRecord> {
+pub(crate) async fn for_settings(settings: &domain::DomainSettings) -> Vec<domain::DnsRecord> {
     let origin = crate::ssr::request_parts().await.ok().and_then(|parts| {
         parts
             .extensions

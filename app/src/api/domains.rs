@@ -4,13 +4,17 @@ use domain::DomainSettingsForm;
 use leptos::prelude::*;
 
 use super::{DomainRow, DomainWithHistory};
+#[cfg(feature = "ssr")]
+use crate::error::form_error;
 use crate::error::AppError;
-
-pub const MANAGE_REFUSAL: &str = "You do not have permission to manage domain IMAP settings.";
 
 #[cfg(feature = "ssr")]
 pub(crate) async fn manager() -> Result<(storage::UserAccount, crate::ssr::AppState), AppError> {
-    crate::ssr::require(domain::Rights::can_manage_domains, MANAGE_REFUSAL).await
+    crate::ssr::require(
+        domain::Rights::can_manage_domains,
+        services::Refusal::ManageDomains,
+    )
+    .await
 }
 
 #[cfg(feature = "ssr")]
@@ -27,18 +31,20 @@ pub(crate) async fn actor(account: &storage::UserAccount) -> storage::Actor {
 
 #[server(endpoint = "list_domains")]
 pub async fn list_domains() -> Result<std::sync::Arc<[DomainRow]>, AppError> {
-    let (_, state) = manager().await?;
-    crate::ssr::domain_rows(&state).await
+    let (_, state) = manager().await.map_err(crate::ssr::not_kept)?;
+    crate::ssr::domain_rows(&state)
+        .await
+        .map_err(crate::ssr::not_kept)
 }
 
 #[server(endpoint = "domain_detail")]
 pub async fn domain_detail(id: i32) -> Result<DomainWithHistory, AppError> {
     let (_, state) = manager().await?;
-    let stored = storage::get_domain(&state.db, id)
+    let stored = storage::get_domain(&state.services.db, id)
         .await
         .map_err(crate::ssr::store_error)?
         .ok_or(AppError::NotFound)?;
-    let history = storage::domain_history(&state.db, id, super::HISTORY_SHOWN)
+    let history = storage::domain_history(&state.services.db, id, super::HISTORY_SHOWN)
         .await
         .map_err(crate::ssr::store_error)?;
     let dns_records = super::dns_records::for_settings(&stored.settings).await;
@@ -56,8 +62,11 @@ pub async fn create_domain(
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
     let actor = actor(&account).await;
-    let stored =
-        crate::ssr::domain_service::create_domain(&state, &actor, settings, save_anyway.0).await?;
+    let parsed =
+        services::domains::parse(settings.clone()).map_err(|e| form_error(e, &settings))?;
+    let stored = services::domains::create_domain(&state.services, &actor, parsed, save_anyway.0)
+        .await
+        .map_err(|e| form_error(e, &settings))?;
     leptos_axum::redirect(&format!("/domains/{}?saved=1", stored.id));
     Ok(())
 }
@@ -71,15 +80,18 @@ pub async fn update_domain(
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
     let actor = actor(&account).await;
-    let stored = crate::ssr::domain_service::update_domain(
-        &state,
+    let refused = |e| form_error(e, &settings).editing(version);
+    let parsed = services::domains::parse(settings.clone()).map_err(refused)?;
+    let stored = services::domains::update_domain(
+        &state.services,
         &actor,
         id,
         version,
-        settings,
+        parsed,
         save_anyway.0,
     )
-    .await?;
+    .await
+    .map_err(refused)?;
     leptos_axum::redirect(&format!("/domains/{}?saved=1", stored.id));
     Ok(())
 }
@@ -88,7 +100,7 @@ pub async fn update_domain(
 pub async fn delete_domain(id: i32, version: i32) -> Result<(), AppError> {
     let (account, state) = manager().await?;
     let actor = actor(&account).await;
-    crate::ssr::domain_service::delete_domain(&state, &actor, id, version).await?;
+    services::domains::delete_domain(&state.services, &actor, id, version).await?;
     leptos_axum::redirect("/domains?deleted=1");
     Ok(())
 }

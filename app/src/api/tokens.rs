@@ -29,13 +29,13 @@ pub struct NewApiToken {
 
 #[cfg(feature = "ssr")]
 async fn signed_in() -> Result<(storage::UserAccount, crate::ssr::AppState), AppError> {
-    crate::ssr::require(|_| true, "").await
+    crate::ssr::signed_in().await
 }
 
 #[cfg(feature = "ssr")]
 impl ApiTokenView {
     pub(crate) fn new(t: storage::ApiToken, now: chrono::DateTime<chrono::Utc>) -> Self {
-        use super::format_time;
+        use services::format_time;
         let status = if t.revoked_at.is_some() {
             "Revoked"
         } else if t.is_expired(now) {
@@ -58,7 +58,7 @@ impl ApiTokenView {
 #[server(endpoint = "list_api_tokens")]
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenView>, AppError> {
     let (account, state) = signed_in().await?;
-    let tokens = storage::list_api_tokens(&state.db, account.id)
+    let tokens = storage::list_api_tokens(&state.services.db, account.id)
         .await
         .map_err(crate::ssr::store_error)?;
     let now = chrono::Utc::now();
@@ -88,7 +88,7 @@ pub async fn create_api_token(
     let (account, state) = signed_in().await?;
     let parts = crate::ssr::request_parts().await?;
     let session = crate::ssr::session_token(&parts).ok_or(AppError::Unauthenticated)?;
-    let request = crate::ssr::token_service::TokenRequest {
+    let request = services::tokens::TokenRequest {
         name: domain::TokenName::parse(&name)
             .map_err(|e| AppError::invalid("name", e.to_string()))?,
         scope: TokenScope::parse(&scope).map_err(|e| AppError::invalid("scope", e.to_string()))?,
@@ -96,7 +96,7 @@ pub async fn create_api_token(
             .map_err(|e| AppError::invalid("expires_in_days", e.to_string()))?,
     };
     let actor = super::domains::actor(&account).await;
-    let issued = crate::ssr::token_service::create_token(&state, &actor, &session, request).await?;
+    let issued = services::tokens::create_token(&state.services, &actor, &session, request).await?;
     tracing::info!(token = issued.token.id, by = %account.email, "API token created");
     if crate::ssr::is_form_post().await {
         crate::ssr::set_response_cookie(&crate::ssr::new_token_cookie(&parts, &issued.secret));
@@ -113,7 +113,7 @@ pub async fn create_api_token(
 pub async fn revoke_api_token(id: i32) -> Result<(), AppError> {
     let (account, state) = signed_in().await?;
     let actor = super::domains::actor(&account).await;
-    crate::ssr::token_service::revoke_token(&state, &actor, account.id, id).await?;
+    services::tokens::revoke_token(&state.services, &actor, account.id, id).await?;
     if crate::ssr::is_form_post().await {
         leptos_axum::redirect("/profile?revoked=1");
     }

@@ -7,11 +7,13 @@ use super::tokens::ApiTokenView;
 use super::UserView;
 use crate::error::AppError;
 
-pub const USERS_REFUSAL: &str = "Only super admins can manage users.";
-
 #[cfg(feature = "ssr")]
 async fn super_admin() -> Result<(storage::UserAccount, crate::ssr::AppState), AppError> {
-    crate::ssr::require(domain::Rights::can_manage_users, USERS_REFUSAL).await
+    crate::ssr::require(
+        domain::Rights::can_manage_users,
+        services::Refusal::ManageUsers,
+    )
+    .await
 }
 
 #[cfg(feature = "ssr")]
@@ -27,7 +29,7 @@ fn check_password(password: &str) -> Result<(), AppError> {
 #[server(endpoint = "list_users")]
 pub async fn list_users() -> Result<Vec<UserView>, AppError> {
     let (_, state) = super_admin().await?;
-    let users = storage::list_users(&state.db)
+    let users = storage::list_users(&state.services.db)
         .await
         .map_err(crate::ssr::store_error)?;
     Ok(users.into_iter().map(UserView::from).collect())
@@ -47,7 +49,7 @@ pub async fn create_user(
     let role = parse_role(&role)?;
     let actor = super::domains::actor(&admin).await;
     match storage::create_user(
-        &state.db,
+        &state.services.db,
         &actor,
         &address,
         &password,
@@ -86,7 +88,7 @@ pub async fn update_user(
         disabled,
     };
     let actor = super::domains::actor(&admin).await;
-    match storage::update_user(&state.db, &actor, id, rights).await {
+    match storage::update_user(&state.services.db, &actor, id, rights).await {
         Ok(_) => {}
         Err(storage::StorageError::OwnAccount) => {
             return Err(AppError::Invalid {
@@ -114,7 +116,7 @@ pub async fn reset_password(id: i32, password: String) -> Result<(), AppError> {
     let (admin, state) = super_admin().await?;
     check_password(&password)?;
     let actor = super::domains::actor(&admin).await;
-    storage::set_password(&state.db, &actor, id, &password)
+    storage::set_password(&state.services.db, &actor, id, &password)
         .await
         .map_err(crate::ssr::store_error)?;
     tracing::info!(id, by = %admin.email, "password reset");
@@ -133,7 +135,7 @@ pub struct UserTokensView {
 #[server(endpoint = "user_api_tokens")]
 pub async fn user_api_tokens(user_id: i32) -> Result<UserTokensView, AppError> {
     let (_, state) = super_admin().await?;
-    let (owner, tokens) = crate::ssr::token_service::user_tokens(&state, user_id).await?;
+    let (owner, tokens) = services::tokens::user_tokens(&state.services, user_id).await?;
     let now = chrono::Utc::now();
     Ok(UserTokensView {
         user_id: owner.id,
@@ -149,7 +151,7 @@ pub async fn user_api_tokens(user_id: i32) -> Result<UserTokensView, AppError> {
 pub async fn revoke_user_api_token(user_id: i32, id: i32) -> Result<(), AppError> {
     let (admin, state) = super_admin().await?;
     let actor = super::domains::actor(&admin).await;
-    crate::ssr::token_service::revoke_token(&state, &actor, user_id, id).await?;
+    services::tokens::revoke_token(&state.services, &actor, user_id, id).await?;
     leptos_axum::redirect(&format!("/users?tokens={user_id}&revoked=1"));
     Ok(())
 }

@@ -12,9 +12,9 @@ use leptos_router::hooks::use_query_map;
 use super::connection_test::{poll_probe, ProbeResult};
 use super::server_fields::{ServerFieldset, IMAP, SMTP};
 use crate::api::inboxes::{connect_form, ConnectInbox, ConnectPrefill};
-use crate::api::probes::ProbeState;
 use crate::components::{ErrorSummary, Refusal, TextField};
 use crate::error::AppError;
+use services::views::ProbeState;
 
 #[component]
 pub fn ConnectInboxPage() -> impl IntoView {

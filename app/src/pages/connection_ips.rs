@@ -8,10 +8,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::connection_ips::{
-    connection_ips, static_address_test, ConnectionIpsView, SetStaticIps, SourceTestView,
-    TestStaticAddresses,
+    connection_ips, static_address_test, SetStaticIps, TestStaticAddresses,
 };
 use crate::components::{CopyButton, ErrorSummary, Refusal, TextField};
+use services::views::{ConnectionIpsView, SourceTestView};
 
 const EXPORTS: [(&str, &str); 5] = [
     ("txt", "Plain text"),
@@ -83,7 +83,7 @@ fn Panel(ips: ConnectionIpsView, switch: ServerAction<SetStaticIps>) -> impl Int
             <span id="switch-state" class="field-hint">{if on { "On" } else { "Off" }}</span>
         </ActionForm>
         {if no_ranges {
-            view! { <p class="notice">{crate::api::connection_ips::NO_RANGES_REASON}</p> }.into_any()
+            view! { <p class="notice">{services::views::NO_RANGES_REASON}</p> }.into_any()
         } else if !on {
             view! {
                 <p class="notice">"Static IP addresses are off for this domain: connections to its mail servers may come from changing addresses, so allowlisting them is not possible. If you haven't enabled static IP addresses for this domain, click to toggle the Use static IP addresses switch on."</p>

@@ -7,9 +7,10 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::probe_report::ProbeReportView;
-use crate::api::probes::{probe_progress, ProbeState, ProbeView, StartProbe};
+use crate::api::probes::{probe_progress, StartProbe};
 use crate::components::{ErrorSummary, TextField};
 use crate::error::AppError;
+use services::views::{ProbeState, ProbeView};
 
 pub type ProbeProgress = Resource<Result<Option<ProbeView>, AppError>>;
 

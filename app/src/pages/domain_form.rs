@@ -9,9 +9,9 @@ use super::connection_test::{fault_message, ProbeProgress, ProbeResult, TestConn
 use super::server_fields::{ServerFieldset, IMAP, SMTP};
 use crate::api::domains::{CreateDomain, UpdateDomain};
 use crate::api::probes::StartProbe;
-use crate::api::DomainView;
 use crate::components::{Checkbox, ErrorSummary, TextField};
 use crate::error::AppError;
+use services::views::DomainView;
 
 pub enum FormMode {
     Create(ServerAction<CreateDomain>),

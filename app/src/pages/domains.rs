@@ -14,9 +14,10 @@ use super::domain_history::DomainHistory;
 use super::rollout::{impact_view, sample_in_url, use_domain_inboxes, DomainInboxesPanel};
 use crate::api::domains::{domain_detail, list_domains, CreateDomain, DeleteDomain, UpdateDomain};
 use crate::api::probes::{probe_progress, StartProbe};
-use crate::api::rollout::{domain_inboxes, unconfigured_domains, AttemptView, TryOnSample};
+use crate::api::rollout::{domain_inboxes, unconfigured_domains, TryOnSample};
 use crate::components::{ErrorSummary, Refusal};
 use crate::error::AppError;
+use services::views::AttemptView;
 
 /// The server actions of the screen, shared by the list and the panel: the list refreshes
 /// whenever one of them completes.

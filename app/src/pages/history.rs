@@ -7,9 +7,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
-use crate::api::audit::{audit_history, AuditEntryView, HistoryPage, HistoryQuery};
+use crate::api::audit::audit_history;
 use crate::components::Refusal;
 use crate::error::AppError;
+use services::views::{AuditEntryView, HistoryPage, HistoryQuery};
 
 fn query_of(params: &ParamsMap) -> HistoryQuery {
     let get = |k: &str| params.get(k).unwrap_or_default();

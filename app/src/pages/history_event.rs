@@ -8,10 +8,9 @@ use leptos_router::hooks::use_params_map;
 
 use super::history::LocalTime;
 use super::probe_report::ProbeReportView;
-use crate::api::audit::{
-    audit_event, verify_history, AuditEventDetail, SignCheckpoint, VerifyView,
-};
+use crate::api::audit::{audit_event, verify_history, SignCheckpoint};
 use crate::components::{CopyButton, Refusal};
+use services::views::{AuditEventDetail, VerifyView};
 
 #[component]
 pub fn HistoryEventPage() -> impl IntoView {

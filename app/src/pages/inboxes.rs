@@ -8,9 +8,10 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::inboxes::{my_inboxes, InboxView, RemoveInbox, UpdateInboxPassword};
+use crate::api::inboxes::{my_inboxes, RemoveInbox, UpdateInboxPassword};
 use crate::components::{ErrorSummary, Refusal, TextField};
 use domain::InboxState;
+use services::views::InboxView;
 
 #[component]
 pub fn InboxesPage() -> impl IntoView {

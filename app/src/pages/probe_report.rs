@@ -5,7 +5,8 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use probe::{Outcome, StepName, StepReport, TlsFacts};
 
-use crate::api::probes::{PinCertificate, ProbeState, ProbeView};
+use crate::api::probes::PinCertificate;
+use services::views::{ProbeState, ProbeView};
 
 fn step_label(name: StepName) -> &'static str {
     name.label()

@@ -12,11 +12,11 @@ use leptos_router::hooks::use_query_map;
 use super::connection_test::inputs_of_form;
 use super::inboxes::InboxStatus;
 use crate::api::rollout::{
-    domain_inboxes, sample_result, ContinueRollout, DomainInboxesView, RevertRollout, RolloutView,
-    SampleView, TryOnSample,
+    domain_inboxes, sample_result, ContinueRollout, RevertRollout, TryOnSample,
 };
 use crate::components::ErrorSummary;
 use crate::error::AppError;
+use services::views::{DomainInboxesView, RolloutView, SampleView};
 
 /// The sample result named in the URL (`?sample=ID`, where a form post without JavaScript
 /// lands). Created with the panel's other resources, never inside its `Suspend` (a resource
@@ -249,7 +249,7 @@ fn Rollout(
 }
 
 #[component]
-fn InboxTable(inboxes: Vec<crate::api::inboxes::InboxView>, count: u64) -> impl IntoView {
+fn InboxTable(inboxes: Vec<services::views::InboxView>, count: u64) -> impl IntoView {
     if inboxes.is_empty() {
         return view! { <p class="empty">"No inbox uses these settings yet."</p> }.into_any();
     }

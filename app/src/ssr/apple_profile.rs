@@ -33,7 +33,7 @@ async fn profile(state: &AppState, id: i32, parts: &Parts) -> Result<(String, Ve
     let account = account_of(state, parts)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let inbox = match storage::get_inbox(&state.db, id).await {
+    let inbox = match storage::get_inbox(&state.services.db, id).await {
         Ok(i) if i.user_id == account.id => i,
         Ok(_) | Err(storage::StorageError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(super::store_error(e)),

@@ -73,7 +73,7 @@ pub async fn account_of(state: &AppState, parts: &Parts) -> Result<Option<UserAc
     let Some(token) = session_token(parts) else {
         return Ok(None);
     };
-    storage::session_user(&state.db, &token, state.cookies.idle_timeout())
+    storage::session_user(&state.services.db, &token, state.cookies.idle_timeout())
         .await
         .map_err(store_error)
 }
@@ -81,7 +81,7 @@ pub async fn account_of(state: &AppState, parts: &Parts) -> Result<Option<UserAc
 /// The caller's account and the app state, when `allowed` says the caller's rights suffice.
 pub async fn require(
     allowed: fn(&Rights) -> bool,
-    refusal: &str,
+    refusal: services::Refusal,
 ) -> Result<(UserAccount, AppState), AppError> {
     let state = AppState::from_context()?;
     match current_account().await? {
@@ -91,6 +91,15 @@ pub async fn require(
             tracing::warn!(user = %account.email, "refused: {refusal}");
             Err(AppError::Forbidden(refusal.to_string()))
         }
+    }
+}
+
+/// The caller's account and the app state, whatever their rights.
+pub async fn signed_in() -> Result<(UserAccount, AppState), AppError> {
+    let state = AppState::from_context()?;
+    match current_account().await? {
+        Some(account) => Ok((account, state)),
+        None => Err(AppError::Unauthenticated),
     }
 }
 
@@ -110,14 +119,21 @@ pub fn store_error(err: StorageError) -> AppError {
         StorageError::NotFound => AppError::NotFound,
         other => {
             tracing::error!(error = %other, "storage failure");
-            // A page rendered around a failure (a part of it left out) must not be kept.
-            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-                response.insert_header(
-                    http::header::CACHE_CONTROL,
-                    http::HeaderValue::from_static("no-store"),
-                );
-            }
             AppError::Internal
         }
     }
+}
+
+/// For the server functions whose data a kept page shows: a page rendered around a failure
+/// (a part of it left out) must not be kept, nor cached.
+pub fn not_kept(error: AppError) -> AppError {
+    if error == AppError::Internal {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.insert_header(
+                http::header::CACHE_CONTROL,
+                http::HeaderValue::from_static("no-store"),
+            );
+        }
+    }
+    error
 }

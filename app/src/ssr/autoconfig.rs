@@ -21,9 +21,9 @@ use axum::Router;
 use http::{header, request::Parts, StatusCode};
 use serde::Deserialize;
 
-use super::mail_client_limit::{limit_mail_clients, MailClientLimiter};
 use super::AppState;
 use domain::{EmailAddress, MailDomain};
+use web::{limit_mail_clients, plain_text as text, MailClientLimiter};
 
 /// Autodiscover requests are a few hundred bytes; larger bodies are refused with a 400.
 pub const MAX_AUTODISCOVER_BODY: usize = 16 * 1024;
@@ -89,7 +89,7 @@ async fn settings_of(
     state: &AppState,
     domain: &MailDomain,
 ) -> Result<Option<domain::DomainSettings>, Response> {
-    match storage::find_domain(&state.db, domain.as_str()).await {
+    match storage::find_domain(&state.services.db, domain.as_str()).await {
         Ok(found) => Ok(found.map(|d| d.settings)),
         Err(e) => {
             tracing::error!(error = %e, "mail client settings: cannot read the domain");
@@ -146,14 +146,6 @@ fn not_found() -> Response {
         StatusCode::NOT_FOUND,
         "No mail settings are published for this domain.".into(),
     )
-}
-
-pub(super) fn text(status: StatusCode, message: String) -> Response {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .body(Body::from(message))
-        .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
 /// The four mail-client routes, rate-limited by `limiter`, to merge into the app's router

@@ -2,7 +2,7 @@ use cookie::{Cookie, SameSite};
 use http::request::Parts;
 use http::HeaderMap;
 
-use super::client::ClientInfo;
+use web::ClientInfo;
 
 /// The session cookie over plain http (development, tests behind no proxy).
 pub const SESSION_COOKIE: &str = "mailsettings_session";

@@ -9,9 +9,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http::{header, Method, StatusCode};
 
-use super::client::{normalize_origin, ClientInfo};
 use super::cookies::carries_session_cookie;
 use crate::error::AppError;
+use web::{normalize_origin, ClientInfo};
 
 pub async fn refuse_cross_origin(request: Request, next: Next) -> Response {
     if matches!(

@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 use storage::ListPositions;
 
 use super::{store_error, AppState};
-use crate::api::rollout::AttemptView;
 use crate::api::DomainRow;
 use crate::error::AppError;
+use services::views::AttemptView;
 
 /// One list and the position it was read at.
 struct Kept<K, T: ?Sized>(Mutex<Option<(K, Arc<T>)>>);
@@ -49,7 +49,7 @@ pub struct DomainListCache {
 /// The lists' positions, read once per request.
 async fn positions(state: &AppState) -> Result<ListPositions, AppError> {
     let read = || async {
-        storage::list_positions(&state.db)
+        storage::list_positions(&state.services.db)
             .await
             .map_err(store_error)
     };
@@ -67,7 +67,7 @@ pub async fn domain_rows(state: &AppState) -> Result<Arc<[DomainRow]>, AppError>
     if let Some(rows) = state.domain_list.rows.get(at) {
         return Ok(rows);
     }
-    let rows: Arc<[DomainRow]> = storage::list_domains(&state.db)
+    let rows: Arc<[DomainRow]> = storage::list_domains(&state.services.db)
         .await
         .map_err(store_error)?
         .iter()
@@ -83,7 +83,7 @@ pub async fn unconfigured_domains(state: &AppState) -> Result<Arc<[AttemptView]>
     if let Some(attempts) = state.domain_list.attempts.get(at) {
         return Ok(attempts);
     }
-    let attempts: Arc<[AttemptView]> = storage::unconfigured_attempts(&state.db)
+    let attempts: Arc<[AttemptView]> = storage::unconfigured_attempts(&state.services.db)
         .await
         .map_err(store_error)?
         .into_iter()
@@ -91,7 +91,7 @@ pub async fn unconfigured_domains(state: &AppState) -> Result<Arc<[AttemptView]>
             mail_domain: a.mail_domain,
             email: a.email,
             probe_id: a.probe_report_id,
-            at: crate::api::format_time(a.created_at),
+            at: services::format_time(a.created_at),
         })
         .collect();
     state.domain_list.attempts.keep(at, &attempts);

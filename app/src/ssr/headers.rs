@@ -11,7 +11,7 @@ use http::header::{
 };
 use http::HeaderValue;
 
-use super::client::ClientInfo;
+use web::ClientInfo;
 
 /// For responses that are not pages (assets, server-function answers, errors).
 const LOCKED_DOWN_CSP: &str =

@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use http::{header, request::Parts};
 
-use super::allowlist::{Allowlist, Format};
+use services::{Allowlist, AllowlistFormat as Format, Refusal};
+
 use super::{account_of, AppState};
-use crate::api::domains::MANAGE_REFUSAL;
 use crate::error::AppError;
 
 /// The axum handler: authorize → parse → render → download.
@@ -41,13 +41,13 @@ async fn export(
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if !account.rights().can_manage_domains() {
-        return Err(AppError::Forbidden(MANAGE_REFUSAL.into()));
+        return Err(AppError::Forbidden(Refusal::ManageDomains.to_string()));
     }
     let suffix = file
         .strip_prefix("connection-ips.")
         .ok_or(AppError::NotFound)?;
     let format = Format::parse(suffix).ok_or(AppError::NotFound)?;
-    let stored = storage::get_domain(&state.db, id)
+    let stored = storage::get_domain(&state.services.db, id)
         .await
         .map_err(super::store_error)?
         .ok_or(AppError::NotFound)?;
@@ -63,8 +63,8 @@ async fn export(
     }
     let list = Allowlist {
         settings: &stored.settings,
-        ranges: state.probes.egress().ranges(),
-        loaded_at: state.probes.egress_loaded_at(),
+        ranges: state.services.probes.egress().ranges(),
+        loaded_at: state.services.probes.egress_loaded_at(),
     };
     let name = format!("{}-connection-ips.{suffix}", stored.settings.domain);
     Ok((format, name, list.render(format)))

@@ -92,12 +92,14 @@ pub async fn kept_list_page(
     // One statement: the session check and where the lists stand. Failures are left to the
     // render, which reports them.
     let seen = match session_token(&parts) {
-        Some(token) => {
-            storage::session_user_at_positions(&state.db, &token, state.cookies.idle_timeout())
-                .await
-                .ok()
-                .flatten()
-        }
+        Some(token) => storage::session_user_at_positions(
+            &state.services.db,
+            &token,
+            state.cookies.idle_timeout(),
+        )
+        .await
+        .ok()
+        .flatten(),
         None => None,
     };
     if let Some((account, at)) = &seen {

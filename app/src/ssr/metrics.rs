@@ -147,8 +147,8 @@ pub async fn metrics(State(state): State<AppState>, headers: http::HeaderMap) ->
         }
     }
     match (
-        storage::queue_stats(&state.db).await,
-        storage::inbox_status_counts(&state.db).await,
+        storage::queue_stats(&state.services.db).await,
+        storage::inbox_status_counts(&state.services.db).await,
     ) {
         (Ok(queue), Ok(inboxes)) => {
             let m = &*METRICS;

@@ -2,11 +2,10 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use sea_orm::DatabaseConnection;
 
-use super::{
-    CookiePolicy, ProbeRunner, ProxyPolicy, SampleResults, SourceTestResults, ThrottlePolicy,
-};
+use services::Services;
+
+use super::{CookiePolicy, ProxyPolicy};
 use crate::error::AppError;
 
 /// Everything a request handler or server function needs, built once in `main` and provided to
@@ -14,24 +13,15 @@ use crate::error::AppError;
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub db: DatabaseConnection,
-    pub throttle: ThrottlePolicy,
+    /// The product's use cases, shared with the JSON API.
+    pub services: Services,
     pub setup: Arc<SetupGate>,
     pub cookies: CookiePolicy,
     pub proxy: ProxyPolicy,
-    pub probes: Arc<ProbeRunner>,
-    pub source_tests: Arc<SourceTestResults>,
-    /// Encrypts inbox passwords at rest.
-    pub vault: Arc<inboxes::Vault>,
-    /// Revalidates and periodically checks inboxes; woken after a domain change.
-    pub worker: Arc<inboxes::Worker>,
-    pub samples: Arc<SampleResults>,
     /// Requests per client address to the autoconfig and Autodiscover documents.
     pub mail_clients: Arc<super::MailClientLimiter>,
     /// Signs Apple configuration profiles; without it they are served unsigned.
     pub profile_signer: Option<Arc<clients::ProfileSigner>>,
-    /// Signs checkpoints of the audit chain.
-    pub audit_signer: Arc<storage::AuditSigner>,
     /// The domain list's rows as of the audit chain's head.
     pub domain_list: Arc<super::DomainListCache>,
     /// The bearer token `/metrics` asks for (MAILSETTINGS_METRICS_TOKEN); open without one.
@@ -44,6 +34,12 @@ impl AppState {
             tracing::error!("AppState missing from the Leptos context");
             AppError::Internal
         })
+    }
+}
+
+impl FromRef<AppState> for Services {
+    fn from_ref(state: &AppState) -> Self {
+        state.services.clone()
     }
 }
 

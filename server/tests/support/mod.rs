@@ -7,16 +7,16 @@ pub mod matrix;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::ssr::{
-    AppState, CookiePolicy, ProbeConfig, ProbeRunner, ProxyPolicy, SetupGate, ThrottlePolicy,
-};
+use app::ssr::{AppState, CookiePolicy, SetupGate};
 use axum::body::{to_bytes, Body};
 use axum::extract::connect_info::MockConnectInfo;
 use axum::Router;
 use http::{header, Request, StatusCode};
 use leptos::config::LeptosOptions;
+use services::{ProbeConfig, ProbeRunner, Services, ThrottlePolicy};
 use storage::test_support::TestDb;
 use tower::ServiceExt;
+use web::ProxyPolicy;
 
 pub const SETUP_TOKEN: &str = "test-setup-token-0123456789";
 pub const ADMIN: &str = "admin@example.org";
@@ -91,46 +91,50 @@ impl TestApp {
 
     pub async fn with_probes(db: TestDb, throttle: ThrottlePolicy, probes: ProbeConfig) -> Self {
         Self::with_state(db, |state| {
-            state.throttle = throttle;
-            state.probes = Arc::new(ProbeRunner::new(probes));
+            state.services.throttle = throttle;
+            state.services.probes = Arc::new(ProbeRunner::new(probes));
         })
         .await
     }
 
     /// The app with settings changed by `adjust` (proxies, cookies, limits …).
     pub async fn with_state(db: TestDb, adjust: impl FnOnce(&mut AppState)) -> Self {
-        let mut state = AppState {
-            leptos_options: LeptosOptions::builder().output_name("mailsettings").build(),
+        let vault = Arc::new(inboxes::Vault::from_hex(INBOX_KEY).expect("inbox key"));
+        let services = Services {
             db: db.db.clone(),
             throttle: ThrottlePolicy::default(),
+            probes: Arc::new(ProbeRunner::new(ProbeConfig::default())),
+            worker: inboxes::Worker::new(
+                db.db.clone(),
+                Arc::clone(&vault),
+                Arc::new(|_| probe::ProbeOptions::default()),
+                inboxes::WorkerConfig::default(),
+            ),
+            vault,
+            samples: Arc::default(),
+            source_tests: Arc::default(),
+            audit_signer: Arc::new(storage::AuditSigner::generate()),
+        };
+        let mut state = AppState {
+            leptos_options: LeptosOptions::builder().output_name("mailsettings").build(),
+            services,
             setup: Arc::new(SetupGate::new(Some(SETUP_TOKEN.to_string()))),
             cookies: CookiePolicy::default(),
             proxy: ProxyPolicy {
                 public_origin: Some(ORIGIN.to_string()),
                 ..ProxyPolicy::default()
             },
-            probes: Arc::new(ProbeRunner::new(ProbeConfig::default())),
-            source_tests: Arc::default(),
-            vault: Arc::new(inboxes::Vault::from_hex(INBOX_KEY).expect("inbox key")),
-            worker: inboxes::Worker::new(
-                db.db.clone(),
-                Arc::new(inboxes::Vault::from_hex(INBOX_KEY).expect("inbox key")),
-                Arc::new(|_| probe::ProbeOptions::default()),
-                inboxes::WorkerConfig::default(),
-            ),
-            samples: Arc::default(),
             mail_clients: Arc::default(),
             profile_signer: None,
-            audit_signer: Arc::new(storage::AuditSigner::generate()),
             metrics_token: None,
             domain_list: Default::default(),
         };
         adjust(&mut state);
         // The worker checks with the (possibly adjusted) connection-test options.
-        state.worker = server::inbox_config::worker(
+        state.services.worker = server::inbox_config::worker(
             db.db.clone(),
-            Arc::clone(&state.vault),
-            Arc::clone(&state.probes),
+            Arc::clone(&state.services.vault),
+            Arc::clone(&state.services.probes),
             inboxes::WorkerConfig::default(),
         );
         let router = server::serve::router(state.clone())
@@ -294,7 +298,7 @@ pub fn closed_port() -> u16 {
 /// Every event of `action` in the change history (up to 10,000), newest first.
 pub async fn events_of(app: &TestApp, action: storage::AuditAction) -> Vec<storage::AuditEvent> {
     storage::history_page(
-        &app.state.db,
+        &app.state.services.db,
         &storage::AuditFilter::default(),
         None,
         10_000,

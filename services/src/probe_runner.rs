@@ -62,6 +62,8 @@ pub struct ProbeRunner {
     /// When the static ranges were loaded (the connection-IP feed's `createDate`).
     egress_loaded_at: DateTime<Utc>,
     live: Mutex<HashMap<i32, Vec<StepReport>>>,
+    /// Told each finished test's verdict category (`None`: passed), for the server's metrics.
+    on_finished: fn(Option<&str>),
 }
 
 impl ProbeRunner {
@@ -71,7 +73,14 @@ impl ProbeRunner {
             egress_loaded_at: Utc::now(),
             config,
             live: Mutex::default(),
+            on_finished: |_| {},
         }
+    }
+
+    /// Calls `count` with each finished test's verdict category (`None`: passed).
+    pub fn counting_with(mut self, count: fn(Option<&str>)) -> Self {
+        self.on_finished = count;
+        self
     }
 
     pub fn egress(&self) -> &StaticEgress {
@@ -133,7 +142,7 @@ impl ProbeRunner {
             .await;
             then(&report).await;
             let category = report.category().map(|c| c.as_str());
-            super::metrics::count_connection_test(category);
+            (runner.on_finished)(category);
             let stored = match serde_json::to_string(&report) {
                 Ok(json) => {
                     storage::finish_probe_record(&db, record_id, &actor, report.ok, category, &json)

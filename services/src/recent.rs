@@ -8,12 +8,12 @@ use std::sync::Mutex;
 const KEPT: usize = 64;
 
 #[derive(Debug)]
-pub struct KeptResults<T> {
+pub struct RecentResults<T> {
     next: AtomicU64,
     kept: Mutex<VecDeque<(u64, T)>>,
 }
 
-impl<T> Default for KeptResults<T> {
+impl<T> Default for RecentResults<T> {
     fn default() -> Self {
         Self {
             next: AtomicU64::new(0),
@@ -22,7 +22,7 @@ impl<T> Default for KeptResults<T> {
     }
 }
 
-impl<T: Clone> KeptResults<T> {
+impl<T: Clone> RecentResults<T> {
     pub fn next_id(&self) -> u64 {
         self.next.fetch_add(1, Ordering::Relaxed) + 1
     }

@@ -9,8 +9,6 @@ use axum::response::Response;
 use http::HeaderMap;
 use ipnet::IpNet;
 
-use super::AppState;
-
 /// Operator settings about the network in front of the app.
 #[derive(Clone, Debug, Default)]
 pub struct ProxyPolicy {
@@ -162,7 +160,7 @@ fn canonical(ip: IpAddr) -> IpAddr {
 
 /// Middleware: works out the request's [`ClientInfo`] once and attaches it to the request.
 pub async fn attach_client_info(
-    State(state): State<AppState>,
+    State(proxy): State<ProxyPolicy>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -171,7 +169,7 @@ pub async fn attach_client_info(
         .await
         .map(|ConnectInfo(addr)| addr.ip())
         .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    let info = state.proxy.client_info(peer, &parts.headers);
+    let info = proxy.client_info(peer, &parts.headers);
     parts.extensions.insert(info);
     next.run(Request::from_parts(parts, body)).await
 }

@@ -9,17 +9,18 @@ use storage::{Actor, StorageError, StoredDomain, UserAccount};
 
 use inboxes::probe_settings;
 
-use super::{store_error, AppState};
-use crate::api::connection_ips::{ConnectionIpsView, IpRange, SourceTestView, USABLE_SHOWN};
-use crate::error::AppError;
+use crate::views::{ConnectionIpsView, IpRange, SourceTestView, USABLE_SHOWN};
+use crate::{ServiceError, Services};
 
 /// The panel's data for domain `id`: its settings, the ranges, this host's usable addresses.
-pub async fn connection_ips_view(state: &AppState, id: i32) -> Result<ConnectionIpsView, AppError> {
-    let stored = storage::get_domain(&state.db, id)
-        .await
-        .map_err(store_error)?
-        .ok_or(AppError::NotFound)?;
-    let egress = state.probes.egress();
+pub async fn connection_ips_view(
+    services: &Services,
+    id: i32,
+) -> Result<ConnectionIpsView, ServiceError> {
+    let stored = storage::get_domain(&services.db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let egress = services.probes.egress();
     let usable = egress.usable_addresses();
     Ok(ConnectionIpsView {
         domain: stored.into(),
@@ -68,87 +69,82 @@ pub fn address_count(net: &IpNet) -> String {
 
 /// Settings with *Use static IP addresses* on need static ranges to leave from.
 pub fn require_static_ranges(
-    state: &AppState,
+    services: &Services,
     parsed: &domain::DomainSettings,
-    typed: &domain::DomainSettingsForm,
-) -> Result<(), AppError> {
-    if !parsed.use_static_ips || !state.probes.egress().ranges().is_empty() {
+) -> Result<(), ServiceError> {
+    if !parsed.use_static_ips || !services.probes.egress().ranges().is_empty() {
         return Ok(());
     }
     let mut errors = domain::FieldErrors::default();
     errors.insert(
         domain::Field::UseStaticIps,
-        crate::api::connection_ips::NO_RANGES_REASON.to_string(),
+        crate::views::NO_RANGES_REASON.to_string(),
     );
-    Err(AppError::invalid_settings(&errors, typed))
+    Err(ServiceError::InvalidSettings(errors))
 }
 
 pub async fn set_static_ips(
-    state: &AppState,
+    services: &Services,
     actor: &Actor,
     id: i32,
     version: i32,
     on: bool,
-) -> Result<StoredDomain, AppError> {
-    if on && state.probes.egress().ranges().is_empty() {
-        return Err(AppError::Invalid {
-            field: Some("on".into()),
-            message: crate::api::connection_ips::NO_RANGES_REASON.into(),
-        });
+) -> Result<StoredDomain, ServiceError> {
+    if on && services.probes.egress().ranges().is_empty() {
+        return Err(ServiceError::invalid("on", crate::views::NO_RANGES_REASON));
     }
-    let stored = storage::get_domain(&state.db, id)
-        .await
-        .map_err(store_error)?
-        .ok_or(AppError::NotFound)?;
+    let stored = storage::get_domain(&services.db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let mut settings = stored.settings;
     settings.use_static_ips = on;
-    let saved = storage::update_domain(&state.db, actor, id, version, settings).await;
-    state.worker.wake();
+    let saved = storage::update_domain(&services.db, actor, id, version, settings).await;
+    services.worker.wake();
     match saved {
         Ok(saved) => Ok(saved),
-        Err(StorageError::Conflict { .. }) => Err(AppError::Invalid {
+        Err(StorageError::Conflict { .. }) => Err(ServiceError::Invalid {
             field: None,
             message: "Someone else changed these settings since you opened them: review the \
                       switch and try again."
                 .into(),
         }),
-        Err(e) => Err(store_error(e)),
+        Err(e) => Err(ServiceError::from(e)),
     }
 }
 
+/// "Test from every static address": one login to the domain's IMAP and SMTP servers from each
+/// usable static address, with the test mailbox in `mailbox`. Counts as a connection test.
 pub async fn test_static_addresses(
-    state: &AppState,
+    services: &Services,
     account: &UserAccount,
     id: i32,
-    credentials: probe::Credentials,
-) -> Result<SourceTestView, AppError> {
-    let stored = storage::get_domain(&state.db, id)
-        .await
-        .map_err(store_error)?
-        .ok_or(AppError::NotFound)?;
+    mailbox: crate::probes::TestMailbox,
+) -> Result<SourceTestView, ServiceError> {
+    crate::probes::admit(services, account.id).await?;
+    let credentials = mailbox.credentials()?;
+    let stored = storage::get_domain(&services.db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let started = Instant::now();
-    let options = state.probes.options_for(true);
+    let options = services.probes.options_for(true);
     let rows =
         probe::probe_from_each_source(&probe_settings(&stored.settings), &credentials, &options)
             .await
-            .map_err(|e| AppError::Invalid {
-                field: None,
-                message: e.to_string(),
-            })?;
+            .map_err(|e| ServiceError::general(e.to_string()))?;
     let view = SourceTestView {
-        id: state.source_tests.next_id(),
+        id: services.source_tests.next_id(),
         domain_id: id,
         rows,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         actor_email: account.email.clone(),
-        ran_at: crate::api::format_time(chrono::Utc::now()),
+        ran_at: crate::format_time(chrono::Utc::now()),
     };
-    state.source_tests.keep(view.id, view.clone());
+    services.source_tests.keep(view.id, view.clone());
     Ok(view)
 }
 
 /// The latest source-test results, for the page a form post is redirected to.
-pub type SourceTestResults = super::kept::KeptResults<SourceTestView>;
+pub type SourceTestResults = crate::recent::RecentResults<SourceTestView>;
 
 #[cfg(test)]
 mod tests {

@@ -6,18 +6,19 @@ use domain::{DomainSettings, DomainSettingsForm, EmailAddress};
 use futures::future::join_all;
 use storage::{Actor, NewInbox, StoredDomain, StoredInbox, UserAccount};
 
-use super::{store_error, AppState};
-use crate::api::inboxes::InboxView;
-use crate::api::rollout::{
-    DomainInboxesView, RolloutView, SampleRow, SampleView, INBOXES_SHOWN, SAMPLE_SIZE,
+use crate::views::{
+    DomainInboxesView, InboxView, RolloutView, SampleRow, SampleView, INBOXES_SHOWN, SAMPLE_SIZE,
 };
-use crate::error::AppError;
+use crate::{ServiceError, Services};
 
 /// The saved settings of the domain called `name`, if it has any.
-pub async fn domain_named(state: &AppState, name: &str) -> Result<Option<StoredDomain>, AppError> {
-    storage::find_domain(&state.db, name)
+pub async fn domain_named(
+    services: &Services,
+    name: &str,
+) -> Result<Option<StoredDomain>, ServiceError> {
+    storage::find_domain(&services.db, name)
         .await
-        .map_err(store_error)
+        .map_err(ServiceError::from)
 }
 
 pub struct ConnectRequest {
@@ -31,42 +32,40 @@ pub struct ConnectRequest {
 /// Starts the connection test for a new inbox; when it passes, the inbox is stored with its
 /// password encrypted. Returns the test's id and its task.
 pub async fn start_connect(
-    state: &AppState,
+    services: &Services,
     account: &UserAccount,
     actor: Actor,
     request: ConnectRequest,
-) -> Result<(i32, tokio::task::JoinHandle<()>), AppError> {
-    super::probe_service::admit(state, account.id).await?;
+) -> Result<(i32, tokio::task::JoinHandle<()>), ServiceError> {
+    crate::probes::admit(services, account.id).await?;
     let mail_domain = request.email.mail_domain().to_string();
-    let managed = domain_named(state, &mail_domain).await?;
+    let managed = domain_named(services, &mail_domain).await?;
     let settings =
         match (&managed, request.typed) {
             (Some(d), _) => d.settings.clone(),
             (None, Some(mut typed)) => {
                 typed.domain = mail_domain.clone();
                 refuse_admin_choices(&typed)?;
-                crate::ssr::domain_service::parse(typed)?
+                crate::domains::parse(typed)?
             }
-            (None, None) => return Err(AppError::invalid(
+            (None, None) => return Err(ServiceError::invalid(
                 "imap_host",
                 "Your administrator has not set up this domain: enter the IMAP and SMTP settings.",
             )),
         };
     let domain_id = managed.as_ref().map(|d| d.id);
     let run = storage::ProbeRun::InboxConnect;
-    let record = storage::start_probe_record(&state.db, &actor, domain_id, &settings, run)
-        .await
-        .map_err(store_error)?;
+    let record =
+        storage::start_probe_record(&services.db, &actor, domain_id, &settings, run).await?;
     if managed.is_none() {
         let email = request.email.as_str();
-        storage::record_attempt(&state.db, account.id, email, &settings, record)
-            .await
-            .map_err(store_error)?;
+        storage::record_attempt(&services.db, account.id, email, &settings, record).await?;
     }
     let email = request.email.to_string();
     let credentials =
         probe::Credentials::new(email.clone(), request.username.clone(), request.password);
-    let sealed = inboxes::seal_password(&state.vault, account.id, &email, credentials.password());
+    let sealed =
+        inboxes::seal_password(&services.vault, account.id, &email, credentials.password());
     let new = NewInbox {
         user_id: account.id,
         email,
@@ -75,10 +74,10 @@ pub async fn start_connect(
         own_settings: managed.is_none().then(|| settings.clone()),
         username: request.username,
         secret: sealed,
-        next_check_at: state.worker.next_check(),
+        next_check_at: services.worker.next_check(),
     };
-    let db = state.db.clone();
-    let running = state.probes.spawn_then(
+    let db = services.db.clone();
+    let running = services.probes.spawn_then(
         db.clone(),
         (record, actor.clone()),
         &settings,
@@ -101,7 +100,7 @@ pub async fn start_connect(
 
 /// Static addresses and certificate exceptions are the admins' choices: an end user typing
 /// the settings of a domain without settings cannot turn them on.
-fn refuse_admin_choices(typed: &DomainSettingsForm) -> Result<(), AppError> {
+fn refuse_admin_choices(typed: &DomainSettingsForm) -> Result<(), ServiceError> {
     let refused = if typed.use_static_ips {
         Some(("use_static_ips", "Use static IP addresses"))
     } else if typed.allow_non_secure_certificate {
@@ -115,7 +114,7 @@ fn refuse_admin_choices(typed: &DomainSettingsForm) -> Result<(), AppError> {
         None
     };
     match refused {
-        Some((field, label)) => Err(AppError::invalid(
+        Some((field, label)) => Err(ServiceError::invalid(
             field,
             format!(
                 "{label} is set by your administrator, not when you connect an inbox: ask them \
@@ -129,56 +128,48 @@ fn refuse_admin_choices(typed: &DomainSettingsForm) -> Result<(), AppError> {
 
 /// Checks the inbox's logins with the new password; stores it only when they pass.
 pub async fn update_password(
-    state: &AppState,
+    services: &Services,
     actor: &Actor,
     inbox: &StoredInbox,
     username: Option<String>,
     password: String,
-) -> Result<StoredInbox, AppError> {
-    let sealed = inboxes::seal_password(&state.vault, inbox.user_id, &inbox.email, &password);
+) -> Result<StoredInbox, ServiceError> {
+    let sealed = inboxes::seal_password(&services.vault, inbox.user_id, &inbox.email, &password);
     let mut trial = inbox.clone();
     trial.username = username.clone();
-    let options = state.probes.options_for(inbox.settings.use_static_ips);
-    let check = inboxes::check_inbox(&state.vault, &trial, &sealed, &inbox.settings, &options)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "inbox check failed");
-            AppError::Internal
-        })?;
+    let options = services.probes.options_for(inbox.settings.use_static_ips);
+    let check =
+        inboxes::check_inbox(&services.vault, &trial, &sealed, &inbox.settings, &options).await?;
     if let Some(failed) = check.failure() {
         let title = failed.title.clone().unwrap_or_default();
         let detail = failed.detail.clone().unwrap_or_default();
-        return Err(AppError::invalid("password", format!("{title}: {detail}")));
+        return Err(ServiceError::invalid(
+            "password",
+            format!("{title}: {detail}"),
+        ));
     }
-    storage::update_inbox_secret(&state.db, actor, inbox.id, username, sealed)
+    storage::update_inbox_secret(&services.db, actor, inbox.id, username, sealed)
         .await
-        .map_err(store_error)
+        .map_err(ServiceError::from)
 }
 
 /// The domain panel's inboxes and latest revalidation; `approves`: the caller is a super admin.
 pub async fn domain_inboxes(
-    state: &AppState,
+    services: &Services,
     id: i32,
     approves: bool,
-) -> Result<DomainInboxesView, AppError> {
-    let current = storage::get_domain(&state.db, id)
-        .await
-        .map_err(store_error)?
-        .ok_or(AppError::NotFound)?;
+) -> Result<DomainInboxesView, ServiceError> {
+    let current = storage::get_domain(&services.db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     // The job first: a check that commits between the reads then shows as an inbox newer than
     // its job, and the panel (which polls while the job is active) fetches again. Read the
     // other way round, a job that just paused could come with its inbox still "Checking", and
     // the panel would stop polling on that stale row.
-    let job = storage::latest_job(&state.db, id)
-        .await
-        .map_err(store_error)?;
-    let count = storage::count_domain_inboxes(&state.db, id)
-        .await
-        .map_err(store_error)?;
+    let job = storage::latest_job(&services.db, id).await?;
+    let count = storage::count_domain_inboxes(&services.db, id).await?;
     let owner = storage::InboxOwner::Domain(id);
-    let shown = storage::list_inboxes_after(&state.db, owner, None, INBOXES_SHOWN)
-        .await
-        .map_err(store_error)?;
+    let shown = storage::list_inboxes_after(&services.db, owner, None, INBOXES_SHOWN).await?;
     Ok(DomainInboxesView {
         count,
         shown: shown.into_iter().map(InboxView::from).collect(),
@@ -198,7 +189,7 @@ pub async fn domain_inboxes(
             can_continue: approves || !j.awaiting_approval,
             can_revert: j.previous_settings.is_some() && j.domain_version == current.version,
             started_by: j.actor_email,
-            started_at: crate::api::format_time(j.created_at),
+            started_at: crate::format_time(j.created_at),
         }),
     })
 }
@@ -212,28 +203,25 @@ fn category_title(stored: &str) -> String {
 /// (IMAP and SMTP login). It counts as a connection test against the caller's allowance, and
 /// is recorded with the hosts, ports and verdicts.
 pub async fn try_on_sample(
-    state: &AppState,
+    services: &Services,
     actor: &Actor,
     domain_id: i32,
     settings: &DomainSettings,
-) -> Result<SampleView, AppError> {
-    let saved = storage::get_domain(&state.db, domain_id)
-        .await
-        .map_err(store_error)?
-        .ok_or(AppError::NotFound)?;
-    super::custody::allow_stored_passwords(state, actor, &saved, settings).await?;
-    super::probe_service::admit(state, actor.user_id).await?;
-    let sample = storage::sample_inboxes(&state.db, domain_id, SAMPLE_SIZE)
-        .await
-        .map_err(store_error)?;
-    let options = state.probes.options_for(settings.use_static_ips);
-    let caps = state.worker.caps();
+) -> Result<SampleView, ServiceError> {
+    let saved = storage::get_domain(&services.db, domain_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    crate::custody::allow_stored_passwords(services, actor, &saved, settings).await?;
+    crate::probes::admit(services, actor.user_id).await?;
+    let sample = storage::sample_inboxes(&services.db, domain_id, SAMPLE_SIZE).await?;
+    let options = services.probes.options_for(settings.use_static_ips);
+    let caps = services.worker.caps();
     let rows = join_all(sample.iter().map(|s| {
         let options = &options;
         async move {
             let _permits = caps.acquire(settings).await;
             let check =
-                inboxes::check_inbox(&state.vault, &s.inbox, &s.secret, settings, options).await;
+                inboxes::check_inbox(&services.vault, &s.inbox, &s.secret, settings, options).await;
             match check {
                 Ok(c) => SampleRow {
                     email: s.inbox.email.clone(),
@@ -251,15 +239,15 @@ pub async fn try_on_sample(
         }
     }))
     .await;
-    super::custody::record_sample(state, actor, &saved, settings, &rows).await?;
+    crate::custody::record_sample(services, actor, &saved, settings, &rows).await?;
     let view = SampleView {
-        id: state.samples.next_id(),
+        id: services.samples.next_id(),
         domain_id,
         rows,
     };
-    state.samples.keep(view.id, view.clone());
+    services.samples.keep(view.id, view.clone());
     Ok(view)
 }
 
 /// The latest sample results, for the page a form post is redirected to.
-pub type SampleResults = super::kept::KeptResults<SampleView>;
+pub type SampleResults = crate::recent::RecentResults<SampleView>;

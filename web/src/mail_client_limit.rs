@@ -11,8 +11,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http::{header, HeaderValue, StatusCode};
 
-use super::autoconfig::text;
-use super::ClientInfo;
+use crate::{plain_text, ClientInfo};
 
 /// Per-client token bucket: `burst` requests at once, refilled at `per_minute`. IPv6 clients
 /// are counted per /64 (one host usually has the whole prefix). At most `max_clients` buckets
@@ -111,7 +110,7 @@ pub async fn limit_mail_clients(
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let seconds = wait.as_secs().max(1);
-            let mut response = text(
+            let mut response = plain_text(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!("Too many requests from this address; try again in {seconds} s."),
             );

@@ -6,8 +6,7 @@ use domain::{CertPin, DomainSettings, Field, FieldErrors, Hostname, Port};
 use probe::{ProbeReport, StepName};
 use storage::{Actor, StorageError, StoredDomain};
 
-use super::store_error;
-use crate::error::AppError;
+use crate::ServiceError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Leg {
@@ -16,7 +15,7 @@ enum Leg {
 }
 
 impl Leg {
-    fn parse(leg: &str) -> Result<Self, AppError> {
+    fn parse(leg: &str) -> Result<Self, ServiceError> {
         match leg {
             "imap" => Ok(Leg::Imap),
             "smtp" => Ok(Leg::Smtp),
@@ -67,11 +66,8 @@ impl Leg {
     }
 }
 
-fn refusal(message: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: None,
-        message: message.into(),
-    }
+fn refusal(message: impl Into<String>) -> ServiceError {
+    ServiceError::general(message)
 }
 
 /// Pins the certificate probe `probe_id` saw on `leg` into domain `domain_id` at `version`.
@@ -82,11 +78,10 @@ pub async fn pin_certificate(
     version: i32,
     probe_id: i32,
     leg: &str,
-) -> Result<StoredDomain, AppError> {
+) -> Result<StoredDomain, ServiceError> {
     let leg = Leg::parse(leg)?;
     let probe = storage::get_probe(db, probe_id)
-        .await
-        .map_err(store_error)?
+        .await?
         .ok_or_else(|| refusal("That connection test does not exist."))?;
     if probe.domain_id != Some(domain_id) {
         return Err(refusal(
@@ -99,9 +94,8 @@ pub async fn pin_certificate(
         .and_then(|json| serde_json::from_str(json).ok())
         .ok_or_else(|| refusal("That connection test has not finished."))?;
     let stored = storage::get_domain(db, domain_id)
-        .await
-        .map_err(store_error)?
-        .ok_or(AppError::NotFound)?;
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let (tested_host, tested_port) = leg.server(&probe.settings);
     let (host, port) = leg.server(&stored.settings);
     if tested_host != host || tested_port != port {
@@ -140,7 +134,7 @@ pub async fn pin_certificate(
             "Someone else changed these settings since you opened them: reload, test again \
              and then pin.",
         )),
-        Err(e) => Err(store_error(e)),
+        Err(e) => Err(ServiceError::from(e)),
     }
 }
 
@@ -156,7 +150,7 @@ pub async fn unvouched_pins(
     domain_id: Option<i32>,
     saved: Option<&DomainSettings>,
     settings: &DomainSettings,
-) -> Result<FieldErrors, AppError> {
+) -> Result<FieldErrors, ServiceError> {
     let mut errors = FieldErrors::new();
     let mut tests = None;
     for leg in [Leg::Imap, Leg::Smtp] {
@@ -170,9 +164,7 @@ pub async fn unvouched_pins(
         }
         if tests.is_none() {
             tests = Some(match domain_id {
-                Some(id) => storage::domain_probes(db, id, TESTS_SEARCHED)
-                    .await
-                    .map_err(store_error)?,
+                Some(id) => storage::domain_probes(db, id, TESTS_SEARCHED).await?,
                 None => Vec::new(),
             });
         }

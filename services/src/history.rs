@@ -5,11 +5,10 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use domain::Role;
 use storage::{AuditAction, AuditEvent, AuditFilter, UserAccount};
 
-use super::{store_error, AppState};
-use crate::api::audit::{
+use crate::views::{
     AuditEntryView, AuditEventDetail, DiffRow, HistoryPage, HistoryQuery, VerifyView,
 };
-use crate::error::AppError;
+use crate::{Allowance, ServiceError, Services};
 
 /// Events per page of the viewer.
 const PAGE_SIZE: u64 = 50;
@@ -20,28 +19,31 @@ fn domains_only(account: &UserAccount) -> bool {
 }
 
 /// The URL's filter, every part checked; an unreadable part is a field error, not ignored.
-pub fn audit_filter(account: &UserAccount, query: &HistoryQuery) -> Result<AuditFilter, AppError> {
+pub fn audit_filter(
+    account: &UserAccount,
+    query: &HistoryQuery,
+) -> Result<AuditFilter, ServiceError> {
     let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let domain = match text(&query.domain) {
         Some(name) => Some(
             domain::MailDomain::parse(&name)
-                .map_err(|e| AppError::invalid("domain", e.to_string()))?
+                .map_err(|e| ServiceError::invalid("domain", e.to_string()))?
                 .to_string(),
         ),
         None => None,
     };
-    let action = match text(&query.action) {
-        Some(a) => Some(
-            AuditAction::parse(&a)
-                .ok_or_else(|| AppError::invalid("action", "Choose an action from the list."))?,
-        ),
-        None => None,
-    };
-    let day = |field: &str, value: &str| -> Result<Option<NaiveDate>, AppError> {
+    let action =
+        match text(&query.action) {
+            Some(a) => Some(AuditAction::parse(&a).ok_or_else(|| {
+                ServiceError::invalid("action", "Choose an action from the list.")
+            })?),
+            None => None,
+        };
+    let day = |field: &'static str, value: &str| -> Result<Option<NaiveDate>, ServiceError> {
         text(value)
             .map(|v| {
                 NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                    .map_err(|_| AppError::invalid(field, "Enter a date like 2026-11-30."))
+                    .map_err(|_| ServiceError::invalid(field, "Enter a date like 2026-11-30."))
             })
             .transpose()
     };
@@ -52,7 +54,7 @@ pub fn audit_filter(account: &UserAccount, query: &HistoryQuery) -> Result<Audit
         .map(start_of);
     if let (Some(from), Some(until)) = (from, until) {
         if until <= from {
-            return Err(AppError::invalid(
+            return Err(ServiceError::invalid(
                 "to",
                 "The last day must not be before the first.",
             ));
@@ -69,13 +71,11 @@ pub fn audit_filter(account: &UserAccount, query: &HistoryQuery) -> Result<Audit
 }
 
 pub async fn history_page(
-    state: &AppState,
+    services: &Services,
     filter: &AuditFilter,
     before: Option<i64>,
-) -> Result<HistoryPage, AppError> {
-    let mut events = storage::history_page(&state.db, filter, before, PAGE_SIZE + 1)
-        .await
-        .map_err(store_error)?;
+) -> Result<HistoryPage, ServiceError> {
+    let mut events = storage::history_page(&services.db, filter, before, PAGE_SIZE + 1).await?;
     let older = (events.len() as u64 > PAGE_SIZE).then(|| {
         events.truncate(PAGE_SIZE as usize);
         events.last().and_then(|e| e.seq).unwrap_or(0)
@@ -91,26 +91,25 @@ pub async fn history_page(
 }
 
 pub async fn audit_event_detail(
-    state: &AppState,
+    services: &Services,
     account: &UserAccount,
     id: i32,
-) -> Result<AuditEventDetail, AppError> {
-    let event = match storage::get_event(&state.db, id).await {
-        Err(storage::StorageError::NotFound) => return Err(AppError::NotFound),
-        other => other.map_err(store_error)?,
+) -> Result<AuditEventDetail, ServiceError> {
+    let event = match storage::get_event(&services.db, id).await {
+        Err(storage::StorageError::NotFound) => return Err(ServiceError::NotFound),
+        other => other?,
     };
     if domains_only(account) && event.domain_name.is_empty() {
-        return Err(AppError::NotFound);
+        return Err(ServiceError::NotFound);
     }
     let report = match event.probe_report_id {
-        Some(probe) => storage::get_probe(&state.db, probe)
-            .await
-            .map_err(store_error)?
-            .map(|stored| crate::api::probes::view_of(state, probe, stored)),
+        Some(probe) => storage::get_probe(&services.db, probe)
+            .await?
+            .map(|stored| crate::probes::probe_view(services, probe, stored)),
         None => None,
     };
     let job = match event.job_id {
-        Some(job) => match storage::get_job(&state.db, job).await {
+        Some(job) => match storage::get_job(&services.db, job).await {
             Ok(j) => Some(format!(
                 "Revalidation #{} of version {}: {}, {} of {} inboxes checked, {} connected",
                 j.id,
@@ -121,7 +120,7 @@ pub async fn audit_event_detail(
                 j.connected
             )),
             Err(storage::StorageError::NotFound) => None,
-            Err(e) => return Err(store_error(e)),
+            Err(e) => return Err(ServiceError::from(e)),
         },
         None => None,
     };
@@ -135,29 +134,28 @@ pub async fn audit_event_detail(
 /// Walks of the whole history one user may start a minute: each reads every event.
 const VERIFY_PER_MINUTE: usize = 6;
 
-pub async fn verify_view(state: &AppState, account: &UserAccount) -> Result<VerifyView, AppError> {
+pub async fn verify_view(
+    services: &Services,
+    account: &UserAccount,
+) -> Result<VerifyView, ServiceError> {
     let key = format!("verify-history:user:{}", account.id);
     let minute = chrono::Duration::seconds(60);
     if let Err(retry_after_secs) =
-        storage::take_rate_slot(&state.db, &key, VERIFY_PER_MINUTE, minute)
-            .await
-            .map_err(store_error)?
+        storage::take_rate_slot(&services.db, &key, VERIFY_PER_MINUTE, minute).await?
     {
-        return Err(AppError::RateLimited {
+        return Err(ServiceError::RateLimited {
             retry_after_secs,
             per_minute: VERIFY_PER_MINUTE,
-            allowance: crate::error::Allowance::HistoryVerifications,
+            allowance: Allowance::HistoryVerifications,
         });
     }
-    let key = state.audit_signer.verifying_key();
-    let report = storage::verify_history(&state.db, &key)
-        .await
-        .map_err(store_error)?;
+    let key = services.audit_signer.verifying_key();
+    let report = storage::verify_history(&services.db, &key).await?;
     let latest = report.latest_checkpoint.as_ref().map(|c| {
         format!(
             "event #{} signed at {}",
             c.seq,
-            crate::api::format_time(c.signed_at)
+            crate::format_time(c.signed_at)
         )
     });
     let message = match &report.problem {
@@ -174,7 +172,7 @@ pub async fn verify_view(state: &AppState, account: &UserAccount) -> Result<Veri
         events: report.events,
         checkpoints: report.checkpoints,
         latest_checkpoint: latest,
-        public_key: state.audit_signer.public_key_hex(),
+        public_key: services.audit_signer.public_key_hex(),
         can_sign: account.rights().can_manage_users(),
     })
 }
@@ -199,7 +197,7 @@ pub fn entry_view(e: AuditEvent) -> AuditEntryView {
     AuditEntryView {
         id: e.id,
         seq: e.seq.unwrap_or(0),
-        occurred_at: crate::api::format_time(e.occurred_at),
+        occurred_at: crate::format_time(e.occurred_at),
         occurred_at_iso: e
             .occurred_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -4,47 +4,44 @@
 use domain::{DomainSettings, Role};
 use storage::{Actor, StoredDomain};
 
-use super::{store_error, AppState};
-use crate::api::rollout::SampleRow;
-use crate::error::AppError;
+use crate::views::SampleRow;
+use crate::{Refusal, ServiceError, Services};
 
 /// Refuses to try `settings` with stored passwords when they name a host the domain has never
 /// used (unless a super admin asks) or a pin no admin's passing connection test saw.
 pub async fn allow_stored_passwords(
-    state: &AppState,
+    services: &Services,
     actor: &Actor,
     saved: &StoredDomain,
     settings: &DomainSettings,
-) -> Result<(), AppError> {
-    let unapproved = storage::unapproved_hosts(&state.db, saved.id, settings)
-        .await
-        .map_err(store_error)?;
+) -> Result<(), ServiceError> {
+    let unapproved = storage::unapproved_hosts(&services.db, saved.id, settings).await?;
     if !unapproved.is_empty() && actor.role != Some(Role::SuperAdmin) {
-        return Err(AppError::Forbidden(format!(
-            "{} {} never been used by this domain: only a super admin can try its inboxes' \
-             stored passwords there. Save the settings instead (the revalidation then waits \
-             for a super admin's approval), or ask a super admin to try them.",
-            unapproved.join(" and "),
-            if unapproved.len() == 1 { "has" } else { "have" },
+        return Err(ServiceError::Forbidden(Refusal::UnapprovedHosts(
+            unapproved,
         )));
     }
-    let unvouched =
-        super::pinning::unvouched_pins(&state.db, Some(saved.id), Some(&saved.settings), settings)
-            .await?;
+    let unvouched = crate::pinning::unvouched_pins(
+        &services.db,
+        Some(saved.id),
+        Some(&saved.settings),
+        settings,
+    )
+    .await?;
     if let Some((_, message)) = unvouched.iter().next() {
-        return Err(AppError::invalid("imap_cert_pin", message));
+        return Err(ServiceError::invalid("imap_cert_pin", message));
     }
     Ok(())
 }
 
 /// Records a *Try on a sample*: who, which hosts and ports, how many inboxes, the verdicts.
 pub async fn record_sample(
-    state: &AppState,
+    services: &Services,
     actor: &Actor,
     saved: &StoredDomain,
     settings: &DomainSettings,
     rows: &[SampleRow],
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     let passed = rows.iter().filter(|r| r.ok).count();
     let verdicts: Vec<String> = rows
         .iter()
@@ -71,7 +68,7 @@ pub async fn record_sample(
         verdicts.join("; "),
     );
     let name = saved.settings.domain.to_string();
-    storage::record_sample_tried(&state.db, actor, saved.id, &name, summary)
+    storage::record_sample_tried(&services.db, actor, saved.id, &name, summary)
         .await
-        .map_err(store_error)
+        .map_err(ServiceError::from)
 }
