@@ -64,17 +64,20 @@ def _state_refusal(response):
 
 def _excused(failure, case, response):
     if failure.code == "ST202" and _state_refusal(response):
-        return "state refusal %d: %s" % (response.status_code, _first_message(response))
+        return "%d %s" % (response.status_code, _rule(response))
     if failure.code == "ST302" and case.operation.label == LATEST_REVALIDATION:
         # Not the created domain missing: its revalidation, which the first edit starts (the
         # operation documents the 404 until then).
-        return "no revalidation yet of a new domain"
+        return "404 no revalidation yet of a new domain (ensure_resource_availability)"
     return None
 
 
-def _first_message(response):
+def _rule(response):
+    if response.status_code == 428:
+        return "unverified: no passing connection test of these settings"
     error = response.json()["error"]
-    return next(iter((error.get("field_errors") or {}).values()), error.get("message", ""))
+    message = next(iter((error.get("field_errors") or {}).values()), error.get("message", ""))
+    return next(known for known in STATE_REFUSALS if known in message)
 
 
 @schemathesis.hook
