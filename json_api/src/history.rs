@@ -33,27 +33,24 @@ pub fn routes() -> OpenApiRouter<AppState> {
 const FILTER_REFUSAL: &str =
     "`invalid`: a filter value the page would refuse too (`field` names it)";
 
-/// The filter, every part optional (as on the Change history page); empty is no filter.
+/// The filter, every part optional (as on the Change history page); empty is no filter. The
+/// parameters' descriptions are in their schemas (`schema_with` drops a field's doc comment).
 #[derive(Deserialize, IntoParams)]
 pub struct HistoryFilter {
-    /// A domain name, exactly.
     #[serde(default)]
     #[param(schema_with = domain_filter)]
     domain: String,
     /// The actor's email, exactly (any letter case).
     #[serde(default)]
     actor: String,
-    /// An action's stored name: `created`, `updated`, `connection_test`, `api_token_created` …
     #[serde(default)]
     #[param(schema_with = action_filter)]
     action: String,
-    /// First day, `YYYY-MM-DD` (UTC).
     #[serde(default)]
-    #[param(schema_with = day_filter)]
+    #[param(schema_with = from_filter)]
     from: String,
-    /// Last day, `YYYY-MM-DD` (UTC), inclusive; not before `from` (refused with `invalid`).
     #[serde(default)]
-    #[param(schema_with = day_filter)]
+    #[param(schema_with = to_filter)]
     to: String,
 }
 
@@ -66,27 +63,42 @@ fn action_names() -> Object {
 }
 
 /// `schema`, or empty: no filter (as the Change history page's form sends an unused field).
-fn or_empty(schema: impl Into<RefOr<Schema>>) -> Schema {
+fn or_empty(schema: impl Into<RefOr<Schema>>, description: &str) -> Schema {
     let empty = ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some([""]));
-    AnyOfBuilder::new().item(schema).item(empty).into()
+    AnyOfBuilder::new()
+        .item(schema)
+        .item(empty)
+        .description(Some(description))
+        .into()
 }
 
 fn domain_filter() -> Schema {
-    or_empty(<domain::MailDomain as PartialSchema>::schema())
+    let name = <domain::MailDomain as PartialSchema>::schema();
+    or_empty(name, "A domain name, exactly.")
 }
 
 fn action_filter() -> Schema {
-    or_empty(action_names())
+    or_empty(action_names(), "An action's stored name.")
 }
 
-fn day_filter() -> Schema {
-    let day = SchemaFormat::KnownFormat(KnownFormat::Date);
+fn day() -> Object {
+    let date = SchemaFormat::KnownFormat(KnownFormat::Date);
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(date))
+        .build()
+}
+
+fn from_filter() -> Schema {
+    or_empty(day(), "First day, `YYYY-MM-DD` (UTC).")
+}
+
+fn to_filter() -> Schema {
     or_empty(
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(day)),
+        day(),
+        "Last day, `YYYY-MM-DD` (UTC), inclusive; not before `from` (refused with `invalid`).",
     )
 }
 
