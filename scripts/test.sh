@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: unit and integration tests (SQLite and the PostgreSQL on 127.0.0.1:5432) and
-# the browser tests (Debian Chromium, JavaScript on and off). Installs what is missing first.
+# Runs every test: unit and integration tests (SQLite and the PostgreSQL on 127.0.0.1:5432),
+# the API contract run (Schemathesis against the built server) and the browser tests (Debian
+# Chromium, JavaScript on and off). Installs what is missing first.
 # SKIP_POSTGRES_TESTS=1 skips the PostgreSQL half explicitly (CI never sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,9 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 # cargo-leptos compiles in, and the browser tests need the cargo-leptos build.
 cargo leptos build --split
 cargo build -p probe --example mail_lab
+
+# The API's OpenAPI document against the built server (Schemathesis; about 20 seconds).
+SERVER_BIN="$CARGO_TARGET_DIR/debug/server" scripts/api-contract.sh
 
 SERVER_BIN="$CARGO_TARGET_DIR/debug/server" SITE_ROOT="$PWD/target/site" \
   MAIL_LAB_BIN="$CARGO_TARGET_DIR/debug/examples/mail_lab" E2E_WORKERS=1 scripts/e2e.sh

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{MailDomain, NameError};
 
-const MAX_LOCAL_LEN: usize = 64;
+pub(crate) const MAX_LOCAL_LEN: usize = 64;
 const MIN_PASSWORD_CHARS: usize = 12;
 const MAX_PASSWORD_CHARS: usize = 256;
 

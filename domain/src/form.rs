@@ -9,27 +9,35 @@ use crate::{CertPin, DomainSettings, Field, FieldErrors, Hostname, MailDomain, P
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DomainSettingsForm {
+    #[cfg_attr(feature = "openapi", schema(value_type = MailDomain))]
     pub domain: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Hostname))]
     pub imap_host: String,
-    /// A number, or its digits as a string (as a browser form posts it).
+    /// A number (its digits as a string are taken too, as a browser form posts them).
     #[serde(deserialize_with = "number_or_text")]
-    #[cfg_attr(feature = "openapi", schema(value_type = u16))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Port))]
     pub imap_port: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Security))]
     pub imap_security: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Hostname))]
     pub smtp_host: String,
-    /// A number, or its digits as a string (as a browser form posts it).
+    /// A number (its digits as a string are taken too, as a browser form posts them).
     #[serde(deserialize_with = "number_or_text")]
-    #[cfg_attr(feature = "openapi", schema(value_type = u16))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Port))]
     pub smtp_port: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Security))]
     pub smtp_security: String,
     #[serde(default, deserialize_with = "form_bool")]
     pub allow_non_secure_certificate: bool,
+    /// Connections leave from the installation's static addresses; refused with
+    /// `invalid_settings` when the installation has none (`MAILSETTINGS_STATIC_EGRESS`).
     #[serde(default, deserialize_with = "form_bool")]
     pub use_static_ips: bool,
-    /// `fingerprint@YYYY-MM-DD`, or empty when not pinned (set by "Pin this certificate").
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::pin_or_empty))]
     pub imap_cert_pin: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::pin_or_empty))]
     pub smtp_cert_pin: String,
 }
 
@@ -158,6 +166,14 @@ impl<'de> Visitor<'de> for NumberOrTextVisitor {
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
         Ok(v.to_string())
+    }
+
+    /// `993.0` is the integer 993 to JSON (and to the API's document); `1.5` stays as typed.
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(match v.fract() == 0.0 {
+            true => format!("{v:.0}"),
+            false => v.to_string(),
+        })
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {

@@ -12,6 +12,8 @@ mod field;
 mod form;
 mod inbox;
 mod names;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod pin;
 mod port;
 mod roles;

@@ -3,8 +3,8 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
-const MAX_NAME_LEN: usize = 253;
-const MAX_LABEL_LEN: usize = 63;
+pub(crate) const MAX_NAME_LEN: usize = 253;
+pub(crate) const MAX_LABEL_LEN: usize = 63;
 
 /// Why a domain or host name was refused. `Display` is the user-facing message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,25 +8,18 @@ use crate::{CertPin, DomainSettingsForm, Field, Hostname, MailDomain, Port, Secu
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DomainSettings {
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub domain: MailDomain,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub imap_host: Hostname,
-    #[cfg_attr(feature = "openapi", schema(value_type = u16))]
     pub imap_port: Port,
     pub imap_security: Security,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub smtp_host: Hostname,
-    #[cfg_attr(feature = "openapi", schema(value_type = u16))]
     pub smtp_port: Port,
     pub smtp_security: Security,
     pub allow_non_secure_certificate: bool,
     pub use_static_ips: bool,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub imap_cert_pin: Option<CertPin>,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub smtp_cert_pin: Option<CertPin>,
 }
 

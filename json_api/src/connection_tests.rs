@@ -28,11 +28,14 @@ pub fn routes() -> OpenApiRouter<Services> {
 #[derive(Deserialize, ToSchema)]
 pub struct NewConnectionTest {
     /// The saved domain these values belong to, if any (links the test to its history).
+    #[serde(default, deserialize_with = "crate::extract::optional_whole")]
     pub domain_id: Option<i32>,
     pub settings: DomainSettingsForm,
+    #[schema(value_type = domain::EmailAddress)]
     pub email: String,
     /// When the login name is not the address.
     pub username: Option<String>,
+    #[schema(min_length = 1)]
     pub password: String,
 }
 

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Body, Path, Query};
-use crate::page::{next_cursor, PageQuery};
+use crate::page::{next_cursor, NameCursor, PageQuery};
 
 pub fn routes() -> OpenApiRouter<Services> {
     OpenApiRouter::new()
@@ -65,6 +65,7 @@ pub struct NewDomain {
 #[derive(Deserialize, ToSchema)]
 pub struct DomainChange {
     /// The version you read; a change made since is refused with `conflict`.
+    #[serde(deserialize_with = "crate::extract::whole")]
     pub version: i32,
     pub settings: DomainSettingsForm,
     #[serde(default)]
@@ -78,17 +79,18 @@ pub struct VersionQuery {
 }
 
 /// List domains, ordered by name.
-#[utoipa::path(get, path = "/domains", tag = "domains", params(PageQuery),
+#[utoipa::path(get, path = "/domains", tag = "domains", params(PageQuery, NameCursor),
     responses((status = 200, body = DomainPage), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn list_domains(
     State(services): State<Services>,
     caller: Caller,
     Query(page): Query<PageQuery>,
+    Query(cursor): Query<NameCursor>,
 ) -> Result<Json<DomainPage>, ApiError> {
     caller.require(Rights::can_manage_domains, Refusal::ManageDomains, false)?;
     let limit = page.limit()?;
-    let after = page.cursor_domain()?;
+    let after = cursor.after()?;
     let mut rows = storage::list_domains_after(&services.db, after.as_deref(), limit + 1).await?;
     let next = next_cursor(&mut rows, limit, |d| d.settings.domain.to_string());
     Ok(Json(DomainPage {
@@ -99,7 +101,12 @@ async fn list_domains(
 
 /// Add a domain's settings.
 #[utoipa::path(post, path = "/domains", tag = "domains", request_body = NewDomain,
-    responses((status = 201, body = Domain), (status = "4XX", body = ErrorBody)),
+    responses((status = 201, body = Domain),
+        (status = 422, body = ErrorBody, description = "`invalid_settings`: a message per field \
+            (a name that already has settings, a pin no connection test saw …)"),
+        (status = 428, body = ErrorBody, description = "`unverified`: no connection test has \
+            passed with these values; send `save_anyway` to save them all the same"),
+        (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn create_domain(
     State(services): State<Services>,
@@ -138,7 +145,11 @@ async fn get_domain(
 /// Edit a domain's settings (every inbox of the domain is revalidated).
 #[utoipa::path(put, path = "/domains/{id}", tag = "domains", params(("id" = i32, Path)),
     request_body = DomainChange,
-    responses((status = 200, body = Domain), (status = 409, body = ErrorBody),
+    responses((status = 200, body = Domain),
+        (status = 409, body = ErrorBody, description = "`conflict`: changed since `version`"),
+        (status = 422, body = ErrorBody, description = "`invalid_settings`: a message per field"),
+        (status = 428, body = ErrorBody, description = "`unverified`: no connection test has \
+            passed with these values; send `save_anyway` to save them all the same"),
         (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn update_domain(
@@ -164,7 +175,9 @@ async fn update_domain(
 /// Delete a domain's settings.
 #[utoipa::path(delete, path = "/domains/{id}", tag = "domains",
     params(("id" = i32, Path), VersionQuery),
-    responses((status = 204), (status = "4XX", body = ErrorBody)),
+    responses((status = 204),
+        (status = 422, body = ErrorBody, description = "`invalid`: changed since `version`"),
+        (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn delete_domain(
     State(services): State<Services>,

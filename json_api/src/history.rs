@@ -11,15 +11,19 @@ use services::history::audit_filter;
 use services::history_export::{csv_export, json_export};
 use services::views::HistoryQuery;
 use services::{Refusal, Services};
-use storage::AuditFilter;
-use utoipa::{IntoParams, ToSchema};
+use storage::{AuditAction, AuditFilter};
+use utoipa::openapi::schema::{
+    AnyOfBuilder, KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type,
+};
+use utoipa::openapi::RefOr;
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Query;
-use crate::page::{next_cursor, PageQuery};
+use crate::page::{next_cursor, PageQuery, SeqCursor};
 
 pub fn routes() -> OpenApiRouter<Services> {
     OpenApiRouter::new()
@@ -28,24 +32,76 @@ pub fn routes() -> OpenApiRouter<Services> {
         .routes(routes!(export_json))
 }
 
-/// The filter, every part optional (as on the Change history page).
+const FILTER_REFUSAL: &str =
+    "`invalid`: a filter value the page would refuse too (`field` names it)";
+
+/// The filter, every part optional (as on the Change history page); empty is no filter. The
+/// parameters' descriptions are in their schemas (`schema_with` drops a field's doc comment).
 #[derive(Deserialize, IntoParams)]
 pub struct HistoryFilter {
-    /// A domain name, exactly.
     #[serde(default)]
+    #[param(schema_with = domain_filter)]
     domain: String,
     /// The actor's email, exactly (any letter case).
     #[serde(default)]
     actor: String,
-    /// An action's stored name: `created`, `updated`, `connection_test`, `api_token_created` …
     #[serde(default)]
+    #[param(schema_with = action_filter)]
     action: String,
-    /// First day, `YYYY-MM-DD` (UTC).
     #[serde(default)]
+    #[param(schema_with = from_filter)]
     from: String,
-    /// Last day, `YYYY-MM-DD` (UTC), inclusive.
     #[serde(default)]
+    #[param(schema_with = to_filter)]
     to: String,
+}
+
+/// The actions' stored names, as the filter takes them and events carry them.
+fn action_names() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(AuditAction::ALL.map(|a| a.as_str())))
+        .build()
+}
+
+/// `schema`, or empty: no filter (as the Change history page's form sends an unused field).
+fn or_empty(schema: impl Into<RefOr<Schema>>, description: &str) -> Schema {
+    let empty = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some([""]));
+    AnyOfBuilder::new()
+        .item(schema)
+        .item(empty)
+        .description(Some(description))
+        .into()
+}
+
+fn domain_filter() -> Schema {
+    let name = <domain::MailDomain as PartialSchema>::schema();
+    or_empty(name, "A domain name, exactly.")
+}
+
+fn action_filter() -> Schema {
+    or_empty(action_names(), "An action's stored name.")
+}
+
+fn day() -> Object {
+    let date = SchemaFormat::KnownFormat(KnownFormat::Date);
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(date))
+        .build()
+}
+
+fn from_filter() -> Schema {
+    or_empty(day(), "First day, `YYYY-MM-DD` (UTC).")
+}
+
+fn to_filter() -> Schema {
+    or_empty(
+        day(),
+        "Last day, `YYYY-MM-DD` (UTC), inclusive; not before `from` (refused with `invalid`).",
+    )
 }
 
 /// One event of the hash-chained history.
@@ -65,6 +121,7 @@ pub struct HistoryEvent {
     pub domain_name: String,
     /// The user or inbox the event is about, when not (only) a domain.
     pub target: Option<String>,
+    #[schema(schema_with = action_names)]
     pub action: String,
     pub summary: Option<String>,
     /// A domain's field changes.
@@ -111,18 +168,21 @@ impl From<storage::AuditEvent> for HistoryEvent {
 }
 
 /// Read the change history, newest first (account admins: the events about domains only).
-#[utoipa::path(get, path = "/history", tag = "history", params(HistoryFilter, PageQuery),
-    responses((status = 200, body = HistoryPage), (status = "4XX", body = ErrorBody)),
+#[utoipa::path(get, path = "/history", tag = "history", params(HistoryFilter, PageQuery, SeqCursor),
+    responses((status = 200, body = HistoryPage),
+        (status = 422, body = ErrorBody, description = FILTER_REFUSAL),
+        (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn list_history(
     State(services): State<Services>,
     caller: Caller,
     Query(filter): Query<HistoryFilter>,
     Query(page): Query<PageQuery>,
+    Query(cursor): Query<SeqCursor>,
 ) -> Result<Json<HistoryPage>, ApiError> {
     let filter = authorized_filter(&caller, filter)?;
     let limit = page.limit()?;
-    let before = page.cursor_number()?;
+    let before = cursor.before()?;
     let mut events = storage::history_page(&services.db, &filter, before, limit + 1).await?;
     let next = next_cursor(&mut events, limit, |e| e.seq.unwrap_or(0).to_string());
     Ok(Json(HistoryPage {
@@ -135,6 +195,7 @@ async fn list_history(
 #[utoipa::path(get, path = "/history/export.csv", tag = "history", params(HistoryFilter),
     responses((status = 200, description = "One row per event, with its chain hashes",
         content_type = "text/csv", body = String),
+        (status = 422, body = ErrorBody, description = FILTER_REFUSAL),
         (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn export_csv(
@@ -151,6 +212,7 @@ async fn export_csv(
 #[utoipa::path(get, path = "/history/export.json", tag = "history", params(HistoryFilter),
     responses((status = 200, description = "The signed export document",
         content_type = "application/json", body = Object),
+        (status = 422, body = ErrorBody, description = FILTER_REFUSAL),
         (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn export_json(

@@ -16,7 +16,7 @@ use crate::caller::Caller;
 use crate::domains::Domain;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
-use crate::page::{next_cursor, PageQuery};
+use crate::page::{next_cursor, IdCursor, PageQuery};
 
 pub fn routes() -> OpenApiRouter<Services> {
     OpenApiRouter::new()
@@ -78,11 +78,12 @@ pub struct InboxPage {
 #[derive(Deserialize, IntoParams)]
 pub struct InboxFilter {
     /// Every inbox of this domain (administrators); without it, your own inboxes.
+    #[param(value_type = i32, required = false)]
     domain_id: Option<i32>,
 }
 
 /// List inboxes with their status: your own, or all of a domain's.
-#[utoipa::path(get, path = "/inboxes", tag = "inboxes", params(InboxFilter, PageQuery),
+#[utoipa::path(get, path = "/inboxes", tag = "inboxes", params(InboxFilter, PageQuery, IdCursor),
     responses((status = 200, body = InboxPage), (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn list_inboxes(
@@ -90,6 +91,7 @@ async fn list_inboxes(
     caller: Caller,
     Query(filter): Query<InboxFilter>,
     Query(page): Query<PageQuery>,
+    Query(cursor): Query<IdCursor>,
 ) -> Result<Json<InboxPage>, ApiError> {
     let owner = match filter.domain_id {
         Some(id) => {
@@ -110,12 +112,7 @@ async fn list_inboxes(
         }
     };
     let limit = page.limit()?;
-    let after = page
-        .cursor_number()?
-        .map(|id| {
-            i32::try_from(id).map_err(|_| ApiError::BadRequest("cursor is out of range".into()))
-        })
-        .transpose()?;
+    let after = cursor.after()?;
     let mut rows = storage::list_inboxes_after(&services.db, owner, after, limit + 1).await?;
     let next = next_cursor(&mut rows, limit, |i| i.id.to_string());
     Ok(Json(InboxPage {
@@ -227,7 +224,10 @@ async fn continue_revalidation(
 /// Revert the change that started the revalidation ("Revert to previous settings").
 #[utoipa::path(post, path = "/revalidations/{job}/revert", tag = "inboxes",
     params(("job" = i32, Path)),
-    responses((status = 200, body = Domain), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, body = Domain),
+        (status = 422, body = ErrorBody, description = "`invalid`: the settings changed since \
+            the revalidation started"),
+        (status = "4XX", body = ErrorBody)),
     security(("token" = [])))]
 async fn revert_revalidation(
     State(services): State<Services>,

@@ -200,7 +200,8 @@ pub(crate) async fn changes_between(
     from_version: i32,
     to_version: i32,
 ) -> Result<Option<Vec<FieldChange>>, StorageError> {
-    let Ok(count) = u64::try_from(to_version - from_version) else {
+    // In i64: a client may send any i32 as the version it read (i32::MIN overflowed in i32).
+    let Ok(count) = u64::try_from(i64::from(to_version) - i64::from(from_version)) else {
         return Ok(None);
     };
     if count == 0 {

@@ -169,6 +169,12 @@ async fn delete_with_right_and_stale_version(db: &DatabaseConnection) {
         changes,
         vec![change(Field::AllowNonSecureCertificate, "No", "Yes")]
     );
+    for far_off in [i32::MIN, i32::MAX] {
+        let err = storage::delete_domain(db, &actor(), created.id, far_off)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Conflict { .. }), "{err:?}");
+    }
 
     storage::delete_domain(db, &actor(), created.id, 2)
         .await

@@ -133,6 +133,25 @@ fn form_bool_from_json() {
 }
 
 #[test]
+fn ports_in_json_as_numbers_whole_floats_or_digits() {
+    let port = |json: &str| {
+        let body = format!(
+            r#"{{"domain":"example.com","imap_host":"imap.example.com","imap_port":{json},
+            "imap_security":"ssl","smtp_host":"smtp.example.com","smtp_port":465,
+            "smtp_security":"ssl"}}"#
+        );
+        let form: DomainSettingsForm = serde_json::from_str(&body).expect("deserializes");
+        form.parse().map(|s| s.imap_port.get()).map_err(|e| e.len())
+    };
+    assert_eq!(port("993"), Ok(993));
+    assert_eq!(port("993.0"), Ok(993));
+    assert_eq!(port("\"993\""), Ok(993));
+    assert_eq!(port("1.5"), Err(1));
+    assert_eq!(port("1e300"), Err(1));
+    assert_eq!(port("-0.0"), Err(1));
+}
+
+#[test]
 fn whole_form_from_urlencoded_post() {
     let body = "domain=b%C3%BCcher.example&imap_host=imap.example.com&imap_port=143\
                 &imap_security=starttls&smtp_host=smtp.example.com&smtp_port=587\
