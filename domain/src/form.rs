@@ -63,67 +63,52 @@ impl Default for DomainSettingsForm {
 impl DomainSettingsForm {
     /// Parses every field, collecting one message per invalid field.
     pub fn parse(&self) -> Result<DomainSettings, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let mut check = |field: Field, result: Result<(), String>| {
-            if let Err(message) = result {
-                errors.insert(field, message);
-            }
-        };
-        let domain = MailDomain::parse(&self.domain);
-        check(Field::Domain, ok_or_msg(&domain));
-        let imap_host = Hostname::parse(&self.imap_host);
-        check(Field::ImapHost, ok_or_msg(&imap_host));
-        let imap_port = Port::parse(&self.imap_port);
-        check(Field::ImapPort, ok_or_msg(&imap_port));
-        let imap_security = Security::parse(&self.imap_security);
-        check(Field::ImapSecurity, ok_or_msg(&imap_security));
-        let smtp_host = Hostname::parse(&self.smtp_host);
-        check(Field::SmtpHost, ok_or_msg(&smtp_host));
-        let smtp_port = Port::parse(&self.smtp_port);
-        check(Field::SmtpPort, ok_or_msg(&smtp_port));
-        let smtp_security = Security::parse(&self.smtp_security);
-        check(Field::SmtpSecurity, ok_or_msg(&smtp_security));
-        let imap_cert_pin = parse_pin(&self.imap_cert_pin);
-        check(Field::ImapCertPin, ok_or_msg(&imap_cert_pin));
-        let smtp_cert_pin = parse_pin(&self.smtp_cert_pin);
-        check(Field::SmtpCertPin, ok_or_msg(&smtp_cert_pin));
-
-        match (
-            domain,
-            imap_host,
-            imap_port,
-            imap_security,
-            smtp_host,
-            smtp_port,
-            smtp_security,
-            imap_cert_pin,
-            smtp_cert_pin,
-        ) {
-            (
-                Ok(domain),
-                Ok(imap_host),
-                Ok(imap_port),
-                Ok(imap_security),
-                Ok(smtp_host),
-                Ok(smtp_port),
-                Ok(smtp_security),
-                Ok(imap_cert_pin),
-                Ok(smtp_cert_pin),
-            ) => Ok(DomainSettings {
-                domain,
-                imap_host,
-                imap_port,
-                imap_security,
-                smtp_host,
-                smtp_port,
-                smtp_security,
+        let mut c = FieldCheck::new();
+        let domain = c.field(Field::Domain, MailDomain::parse(&self.domain));
+        let imap_host = c.field(Field::ImapHost, Hostname::parse(&self.imap_host));
+        let imap_port = c.field(Field::ImapPort, Port::parse(&self.imap_port));
+        let imap_security = c.field(Field::ImapSecurity, Security::parse(&self.imap_security));
+        let smtp_host = c.field(Field::SmtpHost, Hostname::parse(&self.smtp_host));
+        let smtp_port = c.field(Field::SmtpPort, Port::parse(&self.smtp_port));
+        let smtp_security = c.field(Field::SmtpSecurity, Security::parse(&self.smtp_security));
+        let imap_cert_pin = c.field(Field::ImapCertPin, parse_pin(&self.imap_cert_pin));
+        let smtp_cert_pin = c.field(Field::SmtpCertPin, parse_pin(&self.smtp_cert_pin));
+        let settings = (|| {
+            Some(DomainSettings {
+                domain: domain?,
+                imap_host: imap_host?,
+                imap_port: imap_port?,
+                imap_security: imap_security?,
+                smtp_host: smtp_host?,
+                smtp_port: smtp_port?,
+                smtp_security: smtp_security?,
                 allow_non_secure_certificate: self.allow_non_secure_certificate,
                 use_static_ips: self.use_static_ips,
-                imap_cert_pin,
-                smtp_cert_pin,
-            }),
-            _ => Err(errors),
+                imap_cert_pin: imap_cert_pin?,
+                smtp_cert_pin: smtp_cert_pin?,
+            })
+        })();
+        settings.ok_or(c.errors)
+    }
+}
+
+/// The messages of the fields that did not parse.
+struct FieldCheck {
+    errors: FieldErrors,
+}
+
+impl FieldCheck {
+    fn new() -> Self {
+        FieldCheck {
+            errors: FieldErrors::new(),
         }
+    }
+
+    /// The field's value, or `None` with its message recorded.
+    fn field<T, E: fmt::Display>(&mut self, field: Field, result: Result<T, E>) -> Option<T> {
+        result
+            .map_err(|e| self.errors.insert(field, e.to_string()))
+            .ok()
     }
 }
 
@@ -132,10 +117,6 @@ fn parse_pin(value: &str) -> Result<Option<CertPin>, crate::PinError> {
         "" => Ok(None),
         text => CertPin::parse(text).map(Some),
     }
-}
-
-fn ok_or_msg<T, E: fmt::Display>(r: &Result<T, E>) -> Result<(), String> {
-    r.as_ref().map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// A checkbox posted on its own (outside `DomainSettingsForm`), read by the same rules as

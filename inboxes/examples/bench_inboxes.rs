@@ -128,7 +128,24 @@ async fn revalidation() {
     let far = Utc::now() + chrono::Duration::days(365);
     let s = common::setup(&t.db, settings.clone(), REVALIDATED, far).await;
     println!("== revalidating {REVALIDATED} inboxes (real mailboxes), {PER_SERVER} checks at once per server ==");
+    let worker_time = through_worker(&t, &s, &settings, &mail.certs, &imap, &smtp).await;
+    let loop_time = plain_loop(&s, &settings, &mail.certs, &imap, &smtp).await;
+    println!(
+        "throughput ratio worker / plain loop: {:.2}",
+        loop_time.as_secs_f64() / worker_time.as_secs_f64()
+    );
+    t.cleanup().await;
+}
 
+/// Edits the domain and lets a worker revalidate every inbox; returns the time it took.
+async fn through_worker(
+    t: &TestDb,
+    s: &common::Setup,
+    settings: &domain::DomainSettings,
+    certs: &support::certs::Certs,
+    imap: &Counter,
+    smtp: &Counter,
+) -> Duration {
     let mut changed = settings.clone();
     changed.allow_non_secure_certificate = true;
     storage::update_domain(&t.db, &s.actor, s.domain.id, s.domain.version, changed)
@@ -138,7 +155,7 @@ async fn revalidation() {
     imap.take_max();
     smtp.take_max();
     let config = common::config("bench", 16, PER_SERVER, Duration::from_secs(600));
-    let worker = common::worker(&t, &mail.certs, config);
+    let worker = common::worker(t, certs, config);
     let start = Instant::now();
     worker.drain().await.expect("drain");
     let worker_time = start.elapsed();
@@ -154,10 +171,20 @@ async fn revalidation() {
         worker_time.as_secs_f64(),
         f64::from(job.checked) / worker_time.as_secs_f64()
     );
+    worker_time
+}
 
-    // The same logins, no queue or database: the engine's login legs, PER_SERVER at a time.
-    let options = support::opts(&mail.certs);
-    let target = inboxes::probe_settings(&settings);
+/// The same logins, no queue or database: the engine's login legs, PER_SERVER at a time.
+/// Returns the time they took.
+async fn plain_loop(
+    s: &common::Setup,
+    settings: &domain::DomainSettings,
+    certs: &support::certs::Certs,
+    imap: &Counter,
+    smtp: &Counter,
+) -> Duration {
+    let options = support::opts(certs);
+    let target = inboxes::probe_settings(settings);
     let start = Instant::now();
     let ok = futures::stream::iter(s.inboxes.iter().zip(&s.passwords))
         .map(|(inbox, password)| {
@@ -178,9 +205,5 @@ async fn revalidation() {
         loop_time.as_secs_f64(),
         REVALIDATED as f64 / loop_time.as_secs_f64()
     );
-    println!(
-        "throughput ratio worker / plain loop: {:.2}",
-        loop_time.as_secs_f64() / worker_time.as_secs_f64()
-    );
-    t.cleanup().await;
+    loop_time
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use domain::InboxState;
-use probe::{Category, LoginCheck};
+use probe::{Category, LegCheck, LoginCheck};
 use rand::Rng;
 use storage::{CheckResult, InboxFailure, StoredInbox};
 
@@ -81,17 +81,59 @@ pub fn decide(
     now: DateTime<Utc>,
 ) -> Decision {
     let Some(failed) = check.failure() else {
-        return Decision {
-            result: CheckResult {
-                state: InboxState::Connected,
-                failure: None,
-                transient_failures: 0,
-                next_check_at: policy.next_check(now),
-            },
-            category: None,
-            pause: None,
-        };
+        return connected(policy, now);
     };
+    let in_a_row = inbox.transient_failures + 1;
+    if kind == CheckKind::Periodic && failed.is_transient() && in_a_row < policy.transient_limit {
+        return retry_soon(inbox, in_a_row, policy, now);
+    }
+    disconnected(failed, in_a_row, policy, now)
+}
+
+fn connected(policy: &PeriodicPolicy, now: DateTime<Utc>) -> Decision {
+    Decision {
+        result: CheckResult {
+            state: InboxState::Connected,
+            failure: None,
+            transient_failures: 0,
+            next_check_at: policy.next_check(now),
+        },
+        category: None,
+        pause: None,
+    }
+}
+
+/// Keeps the current state and tries again soon.
+fn retry_soon(
+    inbox: &StoredInbox,
+    in_a_row: i32,
+    policy: &PeriodicPolicy,
+    now: DateTime<Utc>,
+) -> Decision {
+    let state = match inbox.state {
+        InboxState::Checking => InboxState::Connected,
+        s => s,
+    };
+    Decision {
+        result: CheckResult {
+            state,
+            failure: inbox.failure.clone(),
+            transient_failures: in_a_row,
+            next_check_at: now + policy.retry_after(in_a_row),
+        },
+        category: None,
+        pause: None,
+    }
+}
+
+/// Disconnects the inbox with the failure; a settings or certificate failure would pause a
+/// rollout whose canary it is.
+fn disconnected(
+    failed: &LegCheck,
+    in_a_row: i32,
+    policy: &PeriodicPolicy,
+    now: DateTime<Utc>,
+) -> Decision {
     let category = failed.category.unwrap_or(Category::ImapSettingsIncorrect);
     let failure = InboxFailure {
         category: category.as_str().to_owned(),
@@ -99,24 +141,6 @@ pub fn decide(
         detail: failed.detail.clone().unwrap_or_default(),
         failed_step: failed.step.map(|s| s.as_str().to_owned()),
     };
-    let in_a_row = inbox.transient_failures + 1;
-    if kind == CheckKind::Periodic && failed.is_transient() && in_a_row < policy.transient_limit {
-        // Keep the current state and try again soon.
-        let state = match inbox.state {
-            InboxState::Checking => InboxState::Connected,
-            s => s,
-        };
-        return Decision {
-            result: CheckResult {
-                state,
-                failure: inbox.failure.clone(),
-                transient_failures: in_a_row,
-                next_check_at: now + policy.retry_after(in_a_row),
-            },
-            category: None,
-            pause: None,
-        };
-    }
     let pauses = matches!(
         category,
         Category::ImapSettingsIncorrect

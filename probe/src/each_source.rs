@@ -43,6 +43,14 @@ pub async fn probe_from_each_source(
     credentials: &Credentials,
     options: &ProbeOptions,
 ) -> Result<Vec<SourceCheck>, StaticEgressError> {
+    let sources = usable_sources(options)?;
+    let run = Run::new(settings, credentials, options);
+    run.resolve_servers().await;
+    Ok(run.rows(sources).await)
+}
+
+/// The static addresses to test from; an error when static egress is off or has none.
+fn usable_sources(options: &ProbeOptions) -> Result<Vec<IpAddr>, StaticEgressError> {
     let egress = options
         .static_egress
         .as_deref()
@@ -57,50 +65,20 @@ pub async fn probe_from_each_source(
             family: None,
         });
     }
-    let run = Run::new(settings, credentials, options);
-    let resolver = options.resolver.as_ref();
-    let (imap, smtp) = (&settings.imap, &settings.smtp);
-    // Failures are reported by each row's connect; this only fills the cache.
-    let _ = tokio::join!(
-        run.imap_target
-            .resolve(resolver, &imap.host, imap.port, options.guard()),
-        run.smtp_target
-            .resolve(resolver, &smtp.host, smtp.port, options.guard()),
-    );
-    // A refused login from every address would look like a password attack and could get the
-    // whole range banned (fail2ban): addresses are tried one at a time until a login has been
-    // accepted, and none after a refused one.
-    let mut sources = sources.into_iter();
-    let mut rows = Vec::new();
-    for ip in sources.by_ref() {
-        let row = run.row(ip).await;
-        let legs = [&row.imap, &row.smtp];
-        let refused = legs
-            .iter()
-            .any(|leg| leg.category.is_some_and(Category::is_authentication));
-        let accepted = legs.iter().any(|leg| leg.ok);
-        rows.push(row);
-        if refused {
-            let skipped = format!("not tested: the login from {ip} was refused, so the other addresses were not tried; fix the credentials first");
-            rows.extend(sources.map(|ip| SourceCheck {
-                source: ip.to_string(),
-                imap: LegCheck::not_tested(&skipped),
-                smtp: LegCheck::not_tested(&skipped),
-            }));
-            return Ok(rows);
-        }
-        if accepted {
-            break;
-        }
-    }
-    rows.extend(
-        futures::stream::iter(sources)
-            .map(|ip| run.row(ip))
-            .buffered(CONCURRENT_SOURCES)
-            .collect::<Vec<_>>()
-            .await,
-    );
-    Ok(rows)
+    Ok(sources)
+}
+
+/// The rows of the addresses after the one whose login was refused.
+fn not_tested_after_refusal(
+    refused_from: IpAddr,
+    rest: impl Iterator<Item = IpAddr>,
+) -> impl Iterator<Item = SourceCheck> {
+    let skipped = format!("not tested: the login from {refused_from} was refused, so the other addresses were not tried; fix the credentials first");
+    rest.map(move |ip| SourceCheck {
+        source: ip.to_string(),
+        imap: LegCheck::not_tested(&skipped),
+        smtp: LegCheck::not_tested(&skipped),
+    })
 }
 
 /// The inbox check: the IMAP and SMTP login legs once, at the same time, through the options'
@@ -129,6 +107,52 @@ impl<'a> Run<'a> {
             imap_target: Target::default(),
             smtp_target: Target::default(),
         }
+    }
+
+    /// Resolves both servers once for all rows. Failures are reported by each row's connect;
+    /// this only fills the cache.
+    async fn resolve_servers(&self) {
+        let (options, resolver) = (self.options, self.options.resolver.as_ref());
+        let (imap, smtp) = (&self.settings.imap, &self.settings.smtp);
+        let _ = tokio::join!(
+            self.imap_target
+                .resolve(resolver, &imap.host, imap.port, options.guard()),
+            self.smtp_target
+                .resolve(resolver, &smtp.host, smtp.port, options.guard()),
+        );
+    }
+
+    /// One row per source address, in address order.
+    async fn rows(&self, sources: Vec<IpAddr>) -> Vec<SourceCheck> {
+        // A refused login from every address would look like a password attack and could get the
+        // whole range banned (fail2ban): addresses are tried one at a time until a login has been
+        // accepted, and none after a refused one.
+        let mut sources = sources.into_iter();
+        let mut rows = Vec::new();
+        for ip in sources.by_ref() {
+            let row = self.row(ip).await;
+            let legs = [&row.imap, &row.smtp];
+            let refused = legs
+                .iter()
+                .any(|leg| leg.category.is_some_and(Category::is_authentication));
+            let accepted = legs.iter().any(|leg| leg.ok);
+            rows.push(row);
+            if refused {
+                rows.extend(not_tested_after_refusal(ip, sources));
+                return rows;
+            }
+            if accepted {
+                break;
+            }
+        }
+        rows.extend(
+            futures::stream::iter(sources)
+                .map(|ip| self.row(ip))
+                .buffered(CONCURRENT_SOURCES)
+                .collect::<Vec<_>>()
+                .await,
+        );
+        rows
     }
 
     async fn row(&self, ip: IpAddr) -> SourceCheck {

@@ -7,6 +7,7 @@ use crate::model::Security;
 use crate::net::{Leg, Raw, Secure};
 use crate::proto::Proto;
 use crate::report::{DetailCode, Field, TlsFacts};
+use crate::resolve::CheckedAddr;
 use crate::step::{timeout_text, Fail, MAX_LINE};
 use crate::tap::{clip, LimitExceeded, Transcript};
 
@@ -173,76 +174,20 @@ pub(crate) fn caps_from(lines: &[String]) -> Vec<String> {
 
 /// Opens a connection up to the point of login.
 pub async fn open(leg: &Leg<'_>) -> Result<ImapConn, Fail> {
-    let p = Proto::Imap;
     let (raw, addr) = leg.connect().await?;
-    let raw_log = raw.transcript().clone();
     let (secure, tls, greeting_line) = match leg.ep.security {
         Security::SslTls => {
             let (secure, tls) = leg.tls(raw, false).await?;
             (secure, tls, None)
         }
         Security::StartTls => {
-            leg.await_greeting(&raw, addr, true).await?;
-            let mut plain: Client<Raw> = Client::new(raw);
-            let line = greeting(&mut plain, &raw_log, leg).await?;
-            let mut caps = caps_from(std::slice::from_ref(&line));
-            if caps.is_empty() {
-                caps = capabilities(&mut plain, &raw_log, leg).await?;
-            }
-            if !caps.iter().any(|c| c == "STARTTLS") {
-                return Err(p.fail(
-                    DetailCode::StarttlsNotOffered,
-                    format!(
-                        "the server does not offer STARTTLS on port {} (capabilities: {})",
-                        leg.ep.port,
-                        caps.join(" ")
-                    ),
-                    Field::ImapSecurity,
-                ));
-            }
-            raw_log.clear();
-            leg.clock
-                .run(
-                    async {
-                        plain
-                            .run_command_and_check_ok("STARTTLS", None)
-                            .await
-                            .map_err(|e| {
-                                p.fail(
-                                    DetailCode::StarttlsRefused,
-                                    format!("STARTTLS was refused: {e}"),
-                                    Field::ImapSecurity,
-                                )
-                            })
-                    },
-                    |limit, b| {
-                        p.fail(
-                            DetailCode::TimedOut,
-                            timeout_text("no answer to STARTTLS", limit, b),
-                            Field::ImapHost,
-                        )
-                    },
-                )
-                .await?;
-            let (secure, tls) = leg.tls(plain.into_inner(), true).await?;
+            let (secure, tls, line) = starttls_upgrade(leg, raw, addr).await?;
             (secure, tls, Some(line))
         }
     };
     let log = secure.transcript().clone();
     let mut client = Client::new(secure);
-    // A greeting read over TLS may list the capabilities ([CAPABILITY …]), which saves a round
-    // trip; after STARTTLS the plaintext greeting's list no longer holds (RFC 3501, 6.2.1).
-    let (greeting_line, mut caps) = match greeting_line {
-        Some(l) => (l, Vec::new()),
-        None => {
-            let line = greeting(&mut client, &log, leg).await?;
-            let caps = caps_from(std::slice::from_ref(&line));
-            (line, caps)
-        }
-    };
-    if caps.is_empty() {
-        caps = capabilities(&mut client, &log, leg).await?;
-    }
+    let (greeting_line, caps) = secure_greeting(&mut client, &log, leg, greeting_line).await?;
     Ok(ImapConn {
         client,
         log,
@@ -250,4 +195,94 @@ pub async fn open(leg: &Leg<'_>) -> Result<ImapConn, Fail> {
         capabilities: caps,
         tls,
     })
+}
+
+/// The plaintext part of STARTTLS (greeting, capabilities, STARTTLS), then the TLS handshake;
+/// returns the plaintext greeting too.
+async fn starttls_upgrade(
+    leg: &Leg<'_>,
+    raw: Raw,
+    addr: CheckedAddr,
+) -> Result<(Secure, TlsFacts, String), Fail> {
+    let raw_log = raw.transcript().clone();
+    leg.await_greeting(&raw, addr, true).await?;
+    let mut plain: Client<Raw> = Client::new(raw);
+    let line = greeting(&mut plain, &raw_log, leg).await?;
+    let mut caps = caps_from(std::slice::from_ref(&line));
+    if caps.is_empty() {
+        caps = capabilities(&mut plain, &raw_log, leg).await?;
+    }
+    if let Some(fail) = starttls_missing(leg, &caps) {
+        return Err(fail);
+    }
+    raw_log.clear();
+    send_starttls(&mut plain, leg).await?;
+    let (secure, tls) = leg.tls(plain.into_inner(), true).await?;
+    Ok((secure, tls, line))
+}
+
+/// The failure when the capabilities lack STARTTLS.
+fn starttls_missing(leg: &Leg<'_>, caps: &[String]) -> Option<Fail> {
+    if caps.iter().any(|c| c == "STARTTLS") {
+        return None;
+    }
+    Some(Proto::Imap.fail(
+        DetailCode::StarttlsNotOffered,
+        format!(
+            "the server does not offer STARTTLS on port {} (capabilities: {})",
+            leg.ep.port,
+            caps.join(" ")
+        ),
+        Field::ImapSecurity,
+    ))
+}
+
+async fn send_starttls(plain: &mut Client<Raw>, leg: &Leg<'_>) -> Result<(), Fail> {
+    let p = Proto::Imap;
+    leg.clock
+        .run(
+            async {
+                plain
+                    .run_command_and_check_ok("STARTTLS", None)
+                    .await
+                    .map_err(|e| {
+                        p.fail(
+                            DetailCode::StarttlsRefused,
+                            format!("STARTTLS was refused: {e}"),
+                            Field::ImapSecurity,
+                        )
+                    })
+            },
+            |limit, b| {
+                p.fail(
+                    DetailCode::TimedOut,
+                    timeout_text("no answer to STARTTLS", limit, b),
+                    Field::ImapHost,
+                )
+            },
+        )
+        .await
+}
+
+/// The greeting and capabilities over TLS. After STARTTLS the plaintext greeting is kept.
+async fn secure_greeting(
+    client: &mut Client<Secure>,
+    log: &Transcript,
+    leg: &Leg<'_>,
+    plaintext_greeting: Option<String>,
+) -> Result<(String, Vec<String>), Fail> {
+    // A greeting read over TLS may list the capabilities ([CAPABILITY …]), which saves a round
+    // trip; after STARTTLS the plaintext greeting's list no longer holds (RFC 3501, 6.2.1).
+    let (greeting_line, mut caps) = match plaintext_greeting {
+        Some(l) => (l, Vec::new()),
+        None => {
+            let line = greeting(client, log, leg).await?;
+            let caps = caps_from(std::slice::from_ref(&line));
+            (line, caps)
+        }
+    };
+    if caps.is_empty() {
+        caps = capabilities(client, log, leg).await?;
+    }
+    Ok((greeting_line, caps))
 }

@@ -1,6 +1,8 @@
 //! Logging in, IMAP and SMTP, and the seed's classification of refusals (app password,
 //! [LIMIT], [PRIVACYREQUIRED], wrong credentials), read from everything the server said.
 
+use std::fmt::Display;
+
 use lettre::transport::smtp::authentication::{Credentials as SmtpCreds, Mechanism};
 
 use crate::imap::{ImapConn, ImapSession};
@@ -48,12 +50,14 @@ pub async fn imap(conn: ImapConn, creds: &Credentials, leg: &Leg<'_>) -> Result<
             },
         )
         .await?;
-    let (err, _client) = match res {
-        Ok(session) => return Ok(session),
-        Err(e) => e,
-    };
-    let lines = log.lines(MAX_LINE);
-    let all = lines.join("\n");
+    match res {
+        Ok(session) => Ok(session),
+        Err((err, _client)) => Err(login_refusal(&log.lines(MAX_LINE), &err)),
+    }
+}
+
+/// The failure for a refused LOGIN, carrying the server's failing (tagged) line.
+fn login_refusal(lines: &[String], err: &impl Display) -> Fail {
     let failing = lines
         .iter()
         .rev()
@@ -61,20 +65,24 @@ pub async fn imap(conn: ImapConn, creds: &Credentials, leg: &Leg<'_>) -> Result<
         .or(lines.last())
         .cloned();
     let answer = failing.clone().unwrap_or_else(|| err.to_string());
+    let fail = classify_login_refusal(lines, failing.is_some(), answer, err);
+    match failing {
+        Some(l) if fail.line.is_none() => fail.line(l),
+        _ => fail,
+    }
+}
+
+/// Names a LOGIN refusal from everything the server said; `answer` is its failing line.
+fn classify_login_refusal(
+    lines: &[String],
+    server_answered: bool,
+    answer: String,
+    err: &impl Display,
+) -> Fail {
+    let all = lines.join("\n");
     let upper = all.to_ascii_uppercase();
-    let fail = if mentions_app_password(&all) {
-        let alert = lines
-            .iter()
-            .find(|l| mentions_app_password(l))
-            .cloned()
-            .unwrap_or(answer);
-        Fail::new(
-            Category::UnauthorizedAppPasswordRequired,
-            DetailCode::AppPasswordRequired,
-            format!("the server requires an app-specific password: {alert}"),
-            Some(Field::Password),
-        )
-        .line(alert)
+    if mentions_app_password(&all) {
+        app_password_required(lines, answer)
     } else if upper.contains("[LIMIT]") {
         Fail::new(
             Category::ImapAuthenticationError,
@@ -89,7 +97,7 @@ pub async fn imap(conn: ImapConn, creds: &Credentials, leg: &Leg<'_>) -> Result<
             format!("the server refused the login as plaintext although it ran over TLS (a TLS proxy in front of it?): {answer}"),
             Some(Field::ImapHost),
         )
-    } else if failing.is_none() {
+    } else if !server_answered {
         Fail::new(
             Category::ImapAuthenticationError,
             DetailCode::ConnectionLost,
@@ -103,11 +111,23 @@ pub async fn imap(conn: ImapConn, creds: &Credentials, leg: &Leg<'_>) -> Result<
             format!("the server refused the login: {answer}"),
             Some(Field::Password),
         )
-    };
-    Err(match failing {
-        Some(l) if fail.line.is_none() => fail.line(l),
-        _ => fail,
-    })
+    }
+}
+
+/// Quotes the line that mentions app passwords (an untagged ALERT, often), else the answer.
+fn app_password_required(lines: &[String], answer: String) -> Fail {
+    let alert = lines
+        .iter()
+        .find(|l| mentions_app_password(l))
+        .cloned()
+        .unwrap_or(answer);
+    Fail::new(
+        Category::UnauthorizedAppPasswordRequired,
+        DetailCode::AppPasswordRequired,
+        format!("the server requires an app-specific password: {alert}"),
+        Some(Field::Password),
+    )
+    .line(alert)
 }
 
 /// AUTH PLAIN or LOGIN with the mailbox's credentials.

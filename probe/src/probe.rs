@@ -130,22 +130,8 @@ async fn smtp_leg<F: FnMut(&StepReport)>(
     accepted: oneshot::Receiver<()>,
     checked: oneshot::Receiver<Checked>,
 ) {
-    let mut step = Step::start(StepName::SmtpConnect);
-    let conn = smtp::open(leg).await;
-    step.source = leg.meter.first_source();
-    step.ev.bytes_read = leg.meter.total();
-    let mut c = match conn {
-        Ok(c) => {
-            step.ev.greeting = Some(c.banner.clone());
-            step.ev.capabilities = c.ehlo.clone();
-            step.tls = Some(c.tls.clone());
-            out.settle(step.finish(Ok(()), creds));
-            c
-        }
-        Err(f) => {
-            out.settle(step.finish(Err(f), creds));
-            return out.skip(&[StepName::SmtpLogin, StepName::TestEmail]);
-        }
+    let Some(mut c) = smtp_connect_step(leg, creds, out).await else {
+        return out.skip(&[StepName::SmtpLogin, StepName::TestEmail]);
     };
     // The product's second session is connected while IMAP decides on the login.
     let check_concurrency = leg.opts.check_concurrency;
@@ -158,11 +144,7 @@ async fn smtp_leg<F: FnMut(&StepReport)>(
         }
         return close(c.conn.quit()).await;
     }
-    let mut step = Step::start(StepName::SmtpLogin);
-    step.source = leg.meter.first_source();
-    let res = smtp_login(&mut step, &mut c, second, creds, leg).await;
-    let passed = res.is_ok();
-    out.settle(step.finish(res, creds));
+    let passed = smtp_login_step(&mut c, second, creds, leg, out).await;
     let checked = match (passed, checked.await) {
         (true, Ok(checked)) => checked,
         (_, unused) => {
@@ -173,6 +155,58 @@ async fn smtp_leg<F: FnMut(&StepReport)>(
             return close(c.conn.quit()).await;
         }
     };
+    test_email_step(c, checked, creds, leg, out).await;
+}
+
+/// The SMTP connect step; the session when it succeeded.
+async fn smtp_connect_step<F: FnMut(&StepReport)>(
+    leg: &Leg<'_>,
+    creds: &Credentials,
+    out: &Ordered<F>,
+) -> Option<SmtpConn> {
+    let mut step = Step::start(StepName::SmtpConnect);
+    let conn = smtp::open(leg).await;
+    step.source = leg.meter.first_source();
+    step.ev.bytes_read = leg.meter.total();
+    match conn {
+        Ok(c) => {
+            step.ev.greeting = Some(c.banner.clone());
+            step.ev.capabilities = c.ehlo.clone();
+            step.tls = Some(c.tls.clone());
+            out.settle(step.finish(Ok(()), creds));
+            Some(c)
+        }
+        Err(f) => {
+            out.settle(step.finish(Err(f), creds));
+            None
+        }
+    }
+}
+
+/// The SMTP login step; whether it passed.
+async fn smtp_login_step<F: FnMut(&StepReport)>(
+    c: &mut SmtpConn,
+    second: Option<Result<SmtpConn, Fail>>,
+    creds: &Credentials,
+    leg: &Leg<'_>,
+    out: &Ordered<F>,
+) -> bool {
+    let mut step = Step::start(StepName::SmtpLogin);
+    step.source = leg.meter.first_source();
+    let res = smtp_login(&mut step, c, second, creds, leg).await;
+    let passed = res.is_ok();
+    out.settle(step.finish(res, creds));
+    passed
+}
+
+/// The test email step, then goodbye to the IMAP session and the SMTP one.
+async fn test_email_step<F: FnMut(&StepReport)>(
+    mut c: SmtpConn,
+    checked: Checked,
+    creds: &Credentials,
+    leg: &Leg<'_>,
+    out: &Ordered<F>,
+) {
     let mut inbox = Inbox::new(checked.main, checked.idle);
     let mut step = Step::start(StepName::TestEmail);
     step.source = leg.meter.first_source();

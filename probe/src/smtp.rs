@@ -6,6 +6,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use lettre::transport::smtp::authentication::Mechanism;
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream};
@@ -16,6 +17,7 @@ use crate::model::Security;
 use crate::net::{Leg, Raw, Secure};
 use crate::proto::Proto;
 use crate::report::{DetailCode, Field, TlsFacts};
+use crate::resolve::CheckedAddr;
 use crate::step::{timeout_text, Fail, MAX_LINE};
 use crate::tap::{clip, PeerAddr, Transcript};
 
@@ -153,27 +155,109 @@ pub(crate) fn last_line(log: &Transcript) -> Option<String> {
         .cloned()
 }
 
+/// What a timeout means: a first line that is no SMTP reply says the server speaks something
+/// else; otherwise the server was too slow.
+fn timeout_or_not_smtp(log: &Transcript, what: &str, limit: Duration, budget_bound: bool) -> Fail {
+    match log.lines(MAX_LINE).into_iter().next() {
+        Some(l) if !is_reply(&l) => not_smtp(&l),
+        _ => P.fail(
+            DetailCode::TimedOut,
+            timeout_text(what, limit, budget_bound),
+            Field::SmtpHost,
+        ),
+    }
+}
+
+/// Waits for the plaintext greeting and runs the STARTTLS phase; returns the banner.
+async fn plaintext_starttls(
+    leg: &Leg<'_>,
+    raw: &mut Raw,
+    addr: CheckedAddr,
+) -> Result<String, Fail> {
+    let raw_log = raw.transcript().clone();
+    leg.await_greeting(raw, addr, true).await?;
+    leg.clock
+        .run(starttls_phase(raw, leg), |limit, b| {
+            timeout_or_not_smtp(&raw_log, "the server did not answer", limit, b)
+        })
+        .await
+}
+
+/// Why lettre could not open the session: the server's refusal, a non-SMTP first line, or a
+/// broken connection.
+fn session_failure(log: &Transcript, e: &lettre::transport::smtp::Error) -> Fail {
+    match last_line(log) {
+        None => match log.lines(MAX_LINE).into_iter().next() {
+            Some(l) => not_smtp(&l),
+            None => P.fail(
+                DetailCode::ConnectionLost,
+                format!("the session broke: {e}"),
+                Field::SmtpHost,
+            ),
+        },
+        Some(l) => P
+            .fail(
+                DetailCode::ServerRefused,
+                format!("the server refused the session: {l}"),
+                Field::SmtpHost,
+            )
+            .line(l),
+    }
+}
+
+/// Hands the secured stream to lettre, which reads the banner and sends EHLO.
+async fn greet(
+    leg: &Leg<'_>,
+    secure: Secure,
+    log: &Transcript,
+) -> Result<AsyncSmtpConnection, Fail> {
+    let id = ClientId::Domain(leg.opts.client_name.clone());
+    leg.clock
+        .run(
+            async {
+                AsyncSmtpConnection::connect_with_transport(Box::new(secure), &id)
+                    .await
+                    .map_err(|e| session_failure(log, &e))
+            },
+            |limit, b| timeout_or_not_smtp(log, "no SMTP banner or EHLO answer", limit, b),
+        )
+        .await
+}
+
+/// The EHLO keywords (the `250` lines without their code).
+fn ehlo_keywords(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| l.starts_with("250"))
+        .map(|l| l.get(4..).unwrap_or("").to_string())
+        .collect()
+}
+
+/// The failure when the server offers neither AUTH PLAIN nor LOGIN.
+fn auth_missing(leg: &Leg<'_>, conn: &AsyncSmtpConnection, ehlo: &[String]) -> Option<Fail> {
+    let info = conn.server_info();
+    if info.supports_auth_mechanism(Mechanism::Plain)
+        || info.supports_auth_mechanism(Mechanism::Login)
+    {
+        return None;
+    }
+    Some(P.fail(
+        DetailCode::AuthNotOffered,
+        format!(
+            "the server does not offer AUTH PLAIN or LOGIN on port {} (EHLO: {})",
+            leg.ep.port,
+            ehlo.join(" ")
+        ),
+        Field::SmtpPort,
+    ))
+}
+
 /// Connects, secures and greets (EHLO); checks that AUTH is offered.
 pub async fn open(leg: &Leg<'_>) -> Result<SmtpConn, Fail> {
     let (mut raw, addr) = leg.connect().await?;
-    let raw_log = raw.transcript().clone();
     let starttls = leg.ep.security == Security::StartTls;
     let plain_banner = if starttls {
-        leg.await_greeting(&raw, addr, true).await?;
-        let b = leg
-            .clock
-            .run(starttls_phase(&mut raw, leg), |limit, b| {
-                match raw_log.lines(MAX_LINE).into_iter().next() {
-                    Some(l) if !is_reply(&l) => not_smtp(&l),
-                    _ => P.fail(
-                        DetailCode::TimedOut,
-                        timeout_text("the server did not answer", limit, b),
-                        Field::SmtpHost,
-                    ),
-                }
-            })
-            .await?;
-        Some(b)
+        Some(plaintext_starttls(leg, &mut raw, addr).await?)
     } else {
         None
     };
@@ -182,63 +266,14 @@ pub async fn open(leg: &Leg<'_>) -> Result<SmtpConn, Fail> {
     if starttls {
         log.preload(b"220 after-starttls\r\n");
     }
-    let id = ClientId::Domain(leg.opts.client_name.clone());
-    let conn = leg
-        .clock
-        .run(
-            async {
-                AsyncSmtpConnection::connect_with_transport(Box::new(secure), &id)
-                    .await
-                    .map_err(|e| match last_line(&log) {
-                        None => match log.lines(MAX_LINE).into_iter().next() {
-                            Some(l) => not_smtp(&l),
-                            None => P.fail(
-                                DetailCode::ConnectionLost,
-                                format!("the session broke: {e}"),
-                                Field::SmtpHost,
-                            ),
-                        },
-                        Some(l) => P
-                            .fail(
-                                DetailCode::ServerRefused,
-                                format!("the server refused the session: {l}"),
-                                Field::SmtpHost,
-                            )
-                            .line(l),
-                    })
-            },
-            |limit, b| match log.lines(MAX_LINE).into_iter().next() {
-                Some(l) if !is_reply(&l) => not_smtp(&l),
-                _ => P.fail(
-                    DetailCode::TimedOut,
-                    timeout_text("no SMTP banner or EHLO answer", limit, b),
-                    Field::SmtpHost,
-                ),
-            },
-        )
-        .await?;
+    let conn = greet(leg, secure, &log).await?;
     let lines = log.lines(MAX_LINE);
     let banner = plain_banner
         .or_else(|| lines.first().cloned())
         .unwrap_or_default();
-    let ehlo: Vec<String> = lines
-        .iter()
-        .filter(|l| l.starts_with("250"))
-        .map(|l| l.get(4..).unwrap_or("").to_string())
-        .collect();
-    let info = conn.server_info();
-    if !(info.supports_auth_mechanism(Mechanism::Plain)
-        || info.supports_auth_mechanism(Mechanism::Login))
-    {
-        return Err(P.fail(
-            DetailCode::AuthNotOffered,
-            format!(
-                "the server does not offer AUTH PLAIN or LOGIN on port {} (EHLO: {})",
-                leg.ep.port,
-                ehlo.join(" ")
-            ),
-            Field::SmtpPort,
-        ));
+    let ehlo = ehlo_keywords(&lines);
+    if let Some(fail) = auth_missing(leg, &conn, &ehlo) {
+        return Err(fail);
     }
     Ok(SmtpConn {
         conn,

@@ -195,30 +195,55 @@ pub async fn verify_history(
         latest_checkpoint: checkpoints.last().cloned(),
         problem: None,
     };
-    if let Some(bad) = checkpoints.iter().find(|c| !c.signed_by(key)) {
-        report.problem = Some(ChainProblem {
-            seq: bad.seq,
-            id: None,
-            kind: ProblemKind::BadSignature {
-                signed_at: bad.signed_at,
-            },
-        });
+    if let Some(problem) = badly_signed(&checkpoints, key) {
+        report.problem = Some(problem);
         return Ok(report);
     }
-    if let Some(row) = Entity::find()
-        .filter(Column::Seq.is_null().or(Column::Hash.is_null()))
-        .order_by_asc(Column::Id)
-        .one(db)
-        .await?
-    {
-        report.problem = Some(ChainProblem {
-            seq: row.seq.unwrap_or(0),
-            id: Some(row.id),
-            kind: ProblemKind::Unchained,
-        });
+    if let Some(problem) = first_unchained(db).await? {
+        report.problem = Some(problem);
         return Ok(report);
     }
     let mut walk = ChainWalk::new(&checkpoints);
+    report.problem = walk_events(db, &mut walk).await?;
+    report.events = walk.events;
+    if report.problem.is_none() {
+        report.head_seq = walk.head_seq();
+        report.problem = walk.finish().err();
+    }
+    Ok(report)
+}
+
+/// The first checkpoint `key` did not sign.
+fn badly_signed(checkpoints: &[Checkpoint], key: &VerifyingKey) -> Option<ChainProblem> {
+    let bad = checkpoints.iter().find(|c| !c.signed_by(key))?;
+    Some(ChainProblem {
+        seq: bad.seq,
+        id: None,
+        kind: ProblemKind::BadSignature {
+            signed_at: bad.signed_at,
+        },
+    })
+}
+
+/// The first event without a sequence number or hash.
+async fn first_unchained(db: &DatabaseConnection) -> Result<Option<ChainProblem>, StorageError> {
+    let row = Entity::find()
+        .filter(Column::Seq.is_null().or(Column::Hash.is_null()))
+        .order_by_asc(Column::Id)
+        .one(db)
+        .await?;
+    Ok(row.map(|row| ChainProblem {
+        seq: row.seq.unwrap_or(0),
+        id: Some(row.id),
+        kind: ProblemKind::Unchained,
+    }))
+}
+
+/// Feeds every event to `walk` in sequence order, in batches; stops at the first problem.
+async fn walk_events(
+    db: &DatabaseConnection,
+    walk: &mut ChainWalk,
+) -> Result<Option<ChainProblem>, StorageError> {
     let mut after = 0i64;
     loop {
         let batch = Entity::find()
@@ -227,20 +252,16 @@ pub async fn verify_history(
             .limit(VERIFY_BATCH)
             .all(db)
             .await?;
-        let Some(last) = batch.last() else { break };
+        let Some(last) = batch.last() else {
+            return Ok(None);
+        };
         after = last.seq.unwrap_or(after);
         for row in batch {
             if let Err(problem) = walk.event(&crate::audit_chain::to_chained(row)) {
-                report.events = walk.events;
-                report.problem = Some(problem);
-                return Ok(report);
+                return Ok(Some(problem));
             }
         }
     }
-    report.events = walk.events;
-    report.head_seq = walk.head_seq();
-    report.problem = walk.finish().err();
-    Ok(report)
 }
 
 /// How many events the trail holds.

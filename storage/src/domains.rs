@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use domain::{diff, DomainSettings};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -13,9 +12,11 @@ use crate::audit::{self, AuditAction, NewEvent};
 use crate::entity::domain::{Column, Entity};
 use crate::error::unique_or;
 
+mod change;
 mod columns;
 
 use crate::{now, StorageError};
+use change::change_domain;
 pub(crate) use columns::settings_of;
 use columns::{settings_columns, to_stored};
 
@@ -166,68 +167,6 @@ pub async fn revert_domain(
         AuditAction::Reverted,
     )
     .await
-}
-
-async fn change_domain(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: i32,
-    expected_version: i32,
-    settings: DomainSettings,
-    action: AuditAction,
-) -> Result<StoredDomain, StorageError> {
-    let txn = crate::begin_write(db).await?;
-    let current = load(&txn, id).await?;
-    if current.version != expected_version {
-        let fallback = diff(Some(&settings), Some(&current.settings));
-        return Err(conflict(&txn, current, expected_version, fallback).await);
-    }
-    let changes = diff(Some(&current.settings), Some(&settings));
-    if changes.is_empty() {
-        return Ok(current);
-    }
-    let name = settings.domain.to_string();
-    if settings.domain != current.settings.domain {
-        // The inboxes' addresses stay at the old name: their passwords must not follow the
-        // settings to the new name's servers.
-        let inboxes = crate::inboxes::count_domain_inboxes(&txn, id).await?;
-        if inboxes > 0 {
-            return Err(StorageError::RenameWithInboxes {
-                name: current.settings.domain.to_string(),
-                inboxes,
-            });
-        }
-    }
-    let mut row = settings_columns(&settings);
-    row.updated_at = Set(now());
-    let result = Entity::update_many()
-        .set(row)
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(|e| unique_or(e, || StorageError::DuplicateDomain(name.clone())))?;
-    if result.rows_affected == 0 {
-        // Someone committed between our read and our write.
-        let current = load(&txn, id).await?;
-        let fallback = diff(Some(&settings), Some(&current.settings));
-        return Err(conflict(&txn, current, expected_version, fallback).await);
-    }
-    let validated_by = crate::probes::successful_probe_for(&txn, &settings).await?;
-    let version = expected_version + 1;
-    let waiting = crate::domain_hosts::admit(&txn, actor, id, &settings).await?;
-    let previous = Some(&current.settings);
-    let job = crate::jobs::start_job(&txn, actor, id, &name, version, previous, &waiting).await?;
-    let event = NewEvent::new(action)
-        .domain(Some(id), &name)
-        .changes(&changes)?
-        .report(validated_by);
-    audit::append(&txn, Some(actor), with_job(event, job)).await?;
-    crate::domain_hosts::record_approval_wait(&txn, actor, id, &name, job, &waiting).await?;
-    let updated = load(&txn, id).await?;
-    txn.commit().await?;
-    Ok(updated)
 }
 
 /// Deletes the domain if it is still at `expected_version`; its audit trail stays.

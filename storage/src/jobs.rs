@@ -17,11 +17,13 @@ use crate::entity::revalidation_item as item;
 use crate::entity::revalidation_job::{ActiveModel, Column, Entity, Model};
 use crate::{now, Actor, StorageError};
 
+mod claims;
 mod items;
 mod resume;
 
+pub use claims::{claim_items, release_claims, ClaimedItem};
 pub(crate) use items::forget_inbox;
-pub use items::{claim_items, finish_item, release_claims, ClaimedItem, ItemOutcome};
+pub use items::{finish_item, ItemOutcome};
 pub use resume::continue_job;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

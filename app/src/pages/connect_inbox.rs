@@ -8,8 +8,9 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 
-use super::connection_test::{poll_probe, ProbeResult};
+use super::connection_test::{poll_probe, ProbeProgress, ProbeResult};
 use super::server_fields::{ServerFieldset, IMAP, SMTP};
 use crate::api::inboxes::{connect_form, ConnectInbox, ConnectPrefill};
 use crate::components::{ErrorSummary, Refusal, TextField};
@@ -25,12 +26,7 @@ pub fn ConnectInboxPage() -> impl IntoView {
             .filter(|e| !e.trim().is_empty())
     });
     let connect = ServerAction::<ConnectInbox>::new();
-    let from_url = Memo::new(move |_| query.with(|q| q.get("probe").and_then(|p| p.parse().ok())));
-    let probe_id = Memo::new(move |_| match connect.value().get() {
-        Some(Ok(id)) => Some(id),
-        _ => from_url.get(),
-    });
-    let progress = poll_probe(probe_id);
+    let progress = poll_probe(probe_shown(query, connect));
     let prefill = Resource::new(
         move || email.get(),
         |email| async move {
@@ -40,31 +36,14 @@ pub fn ConnectInboxPage() -> impl IntoView {
             }
         },
     );
-    let connected = Signal::derive(move || {
-        progress.with(|p| {
-            matches!(p, Some(Ok(Some(v))) if v.state == ProbeState::Finished
-                && v.report.as_ref().is_some_and(|r| r.ok))
-        })
-    });
+    let connected = test_passed(progress);
     view! {
         <Title text="Connect your inbox · Mail domain settings"/>
         <section class="connect">
             <h1>"Connect your inbox"</h1>
-            <form method="get" action="/inboxes/connect" class="email-step">
-                <TextField id="email" name="email" label="Email address" kind="email"
-                    value=email.get_untracked().unwrap_or_default() error=Signal::derive(|| None::<String>)
-                    autocomplete="email" required=true/>
-                <button type="submit">"Continue"</button>
-            </form>
+            <EmailStep email=email.get_untracked().unwrap_or_default()/>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || prefill.get().map(|r| match r {
-                    Err(AppError::Invalid { message, .. }) => view! {
-                        <p class="form-error" role="alert">{message}</p>
-                    }.into_any(),
-                    Err(error) => view! { <Refusal error/> }.into_any(),
-                    Ok(None) => ().into_any(),
-                    Ok(Some(prefill)) => view! { <ConnectFields prefill connect/> }.into_any(),
-                })}
+                {move || prefill.get().map(|r| prefill_view(r, connect))}
             </Suspense>
             // In a Transition, so the server waits for the test's result (the page a form post
             // without JavaScript lands on, `?probe=ID`, must say so too).
@@ -77,6 +56,54 @@ pub fn ConnectInboxPage() -> impl IntoView {
             </Transition>
             <ProbeResult progress saved=None/>
         </section>
+    }
+}
+
+/// The connection test to show: the one Connect just started, else the one named in the URL.
+fn probe_shown(query: Memo<ParamsMap>, connect: ServerAction<ConnectInbox>) -> Memo<Option<i32>> {
+    let from_url = Memo::new(move |_| query.with(|q| q.get("probe").and_then(|p| p.parse().ok())));
+    Memo::new(move |_| match connect.value().get() {
+        Some(Ok(id)) => Some(id),
+        _ => from_url.get(),
+    })
+}
+
+/// Whether the connection test finished and passed.
+fn test_passed(progress: ProbeProgress) -> Signal<bool> {
+    Signal::derive(move || {
+        progress.with(|p| {
+            matches!(p, Some(Ok(Some(v))) if v.state == ProbeState::Finished
+                && v.report.as_ref().is_some_and(|r| r.ok))
+        })
+    })
+}
+
+/// The first step: the address, posted as a query (works without JavaScript).
+#[component]
+fn EmailStep(email: String) -> impl IntoView {
+    view! {
+        <form method="get" action="/inboxes/connect" class="email-step">
+            <TextField id="email" name="email" label="Email address" kind="email"
+                value=email error=Signal::derive(|| None::<String>)
+                autocomplete="email" required=true/>
+            <button type="submit">"Continue"</button>
+        </form>
+    }
+}
+
+/// What the address's domain asks for: the fields to fill, or why there are none.
+fn prefill_view(
+    prefill: Result<Option<ConnectPrefill>, AppError>,
+    connect: ServerAction<ConnectInbox>,
+) -> AnyView {
+    match prefill {
+        Err(AppError::Invalid { message, .. }) => view! {
+            <p class="form-error" role="alert">{message}</p>
+        }
+        .into_any(),
+        Err(error) => view! { <Refusal error/> }.into_any(),
+        Ok(None) => ().into_any(),
+        Ok(Some(prefill)) => view! { <ConnectFields prefill connect/> }.into_any(),
     }
 }
 

@@ -73,6 +73,17 @@ fn outcome(err: Option<AppError>) -> Outcome {
     }
 }
 
+/// What the form shows of the last submission: field errors, the conflict, the general error,
+/// the refused values, whether it was unverified, and the version being edited.
+type Submitted = (
+    FieldErrors,
+    Option<(Vec<domain::FieldChange>, i32)>,
+    Option<String>,
+    Option<DomainSettingsForm>,
+    bool,
+    Option<i32>,
+);
+
 #[component]
 pub fn DomainForm(
     mode: FormMode,
@@ -84,7 +95,59 @@ pub fn DomainForm(
     #[prop(optional)]
     impact: Option<ViewFn>,
 ) -> impl IntoView {
-    let (last_error, stored, submit_label) = match &mode {
+    let (last_error, stored, submit_label) = mode_parts(&mode, start);
+    let result = submitted(last_error);
+    // Values shown in the inputs: what was typed when the server refused it, else what is stored.
+    let initial = result
+        .get_untracked()
+        .3
+        .or(tested)
+        .or_else(|| stored.as_ref().map(|d| d.settings.to_form()))
+        .unwrap_or_default();
+    let form = RwSignal::new(initial.clone());
+    let err = move |f: Field| field_error(result, progress, f);
+    let saved = stored.as_ref().map(|d| (d.id, d.version));
+    let version =
+        Signal::derive(move || result.with(|r| r.5).or(stored.as_ref().map(|d| d.version)));
+    let fields = view! { <DomainFields result initial form err impact start progress/> };
+
+    match mode {
+        FormMode::Create(action) => view! {
+            <ActionForm action=action>
+                {fields}
+                <button type="submit" class="primary">{submit_label}</button>
+            </ActionForm>
+            <ProbeResult progress saved/>
+        }
+        .into_any(),
+        FormMode::Edit(action, d) => {
+            let (id, stored_version) = (d.id, d.version);
+            view! {
+            <ActionForm action=action>
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="version" prop:value=move || version.get().unwrap_or(stored_version)
+                    value=version.get_untracked().unwrap_or(stored_version)/>
+                {fields}
+                <button type="submit" class="primary">{submit_label}</button>
+            </ActionForm>
+            <ProbeResult progress saved/>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The error of the last save or connection test, the stored domain (when editing) and the
+/// submit button's label.
+fn mode_parts(
+    mode: &FormMode,
+    start: ServerAction<StartProbe>,
+) -> (
+    Signal<Option<AppError>>,
+    Option<Box<DomainView>>,
+    &'static str,
+) {
+    match mode {
         FormMode::Create(a) => {
             let a = *a;
             (
@@ -111,8 +174,11 @@ pub fn DomainForm(
                 "Update",
             )
         }
-    };
-    let result = Memo::new(move |_| {
+    }
+}
+
+fn submitted(last_error: Signal<Option<AppError>>) -> Memo<Submitted> {
+    Memo::new(move |_| {
         let o = outcome(last_error.get());
         (
             o.errors.clone(),
@@ -122,35 +188,43 @@ pub fn DomainForm(
             o.unverified,
             o.conflict.as_ref().map(|c| c.1).or(o.edited_version),
         )
-    });
-    // Values shown in the inputs: what was typed when the server refused it, else what is stored.
-    let initial = result
-        .get_untracked()
-        .3
-        .or(tested)
-        .or_else(|| stored.as_ref().map(|d| d.settings.to_form()))
-        .unwrap_or_default();
-    let form = RwSignal::new(initial.clone());
-    let err = move |f: Field| {
-        let fault = fault_message(progress, f.name());
-        Signal::derive(move || {
-            result
-                .with(|r| r.0.get(f).map(str::to_string))
-                .or_else(|| fault.get())
-        })
-    };
+    })
+}
+
+/// A field's message: the server's refusal of it, else the connection test's fault with it.
+fn field_error(
+    result: Memo<Submitted>,
+    progress: ProbeProgress,
+    f: Field,
+) -> Signal<Option<String>> {
+    let fault = fault_message(progress, f.name());
+    Signal::derive(move || {
+        result
+            .with(|r| r.0.get(f).map(str::to_string))
+            .or_else(|| fault.get())
+    })
+}
+
+/// The form's fields and notices, between its hidden inputs and its submit button.
+#[component]
+fn DomainFields(
+    result: Memo<Submitted>,
+    initial: DomainSettingsForm,
+    form: RwSignal<DomainSettingsForm>,
+    err: impl Fn(Field) -> Signal<Option<String>> + Copy,
+    impact: Option<ViewFn>,
+    start: ServerAction<StartProbe>,
+    progress: ProbeProgress,
+) -> impl IntoView {
     let unverified = Signal::derive(move || result.with(|r| r.4));
     let general = Signal::derive(move || result.with(|r| r.2.clone()));
-    let saved = stored.as_ref().map(|d| (d.id, d.version));
-    let version =
-        Signal::derive(move || result.with(|r| r.5).or(stored.as_ref().map(|d| d.version)));
     let warnings = Memo::new(move |_| {
         form.with(|f| f.parse().map(|s| domain::warnings(&s)).unwrap_or_default())
     });
     let set = move |apply: fn(&mut DomainSettingsForm, String)| {
         Callback::new(move |v: String| form.update(|f| apply(f, v)))
     };
-    let fields = view! {
+    view! {
         <ErrorSummary message=general/>
         <ConflictNotice conflict=Signal::derive(move || result.with(|r| r.1.clone()))/>
         <TextField id="domain" name="settings[domain]" label=Field::Domain.label()
@@ -169,6 +243,13 @@ pub fn DomainForm(
         <p class="notice">"When you edit a domain's settings, you are editing the settings for all inboxes in this domain. If you enter incorrect settings, all inboxes in this domain will disconnect."</p>
         {impact.map(|v| v.run())}
         <TestConnection start progress/>
+        <UnverifiedNotice unverified/>
+    }
+}
+
+#[component]
+fn UnverifiedNotice(unverified: Signal<bool>) -> impl IntoView {
+    view! {
         <Show when=move || unverified.get()>
             <div class="conflict" role="alert">
                 <p><strong>"These settings have not passed a connection test."</strong></p>
@@ -176,31 +257,6 @@ pub fn DomainForm(
                 <button type="submit" name="save_anyway" value="on" class="danger">"Save anyway"</button>
             </div>
         </Show>
-    };
-
-    match mode {
-        FormMode::Create(action) => view! {
-            <ActionForm action=action>
-                {fields}
-                <button type="submit" class="primary">{submit_label}</button>
-            </ActionForm>
-            <ProbeResult progress saved/>
-        }
-        .into_any(),
-        FormMode::Edit(action, d) => {
-            let (id, stored_version) = (d.id, d.version);
-            view! {
-            <ActionForm action=action>
-                <input type="hidden" name="id" value=id/>
-                <input type="hidden" name="version" prop:value=move || version.get().unwrap_or(stored_version)
-                    value=version.get_untracked().unwrap_or(stored_version)/>
-                {fields}
-                <button type="submit" class="primary">{submit_label}</button>
-            </ActionForm>
-            <ProbeResult progress saved/>
-            }
-            .into_any()
-        }
     }
 }
 

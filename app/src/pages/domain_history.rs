@@ -1,3 +1,4 @@
+use domain::FieldChange;
 use leptos::prelude::*;
 
 use crate::api::HistoryEntry;
@@ -16,54 +17,7 @@ pub fn DomainHistory(domain_id: i32, domain: String, entries: Vec<HistoryEntry>)
     });
     let items = entries
         .into_iter()
-        .map(|e| {
-            let from = e
-                .client_ip
-                .map(|ip| format!(" from {ip}"))
-                .unwrap_or_default();
-            let changes = e
-                .changes
-                .into_iter()
-                .map(|c| {
-                    let before = c.before.unwrap_or_else(|| "—".into());
-                    let after = c.after.unwrap_or_else(|| "—".into());
-                    view! {
-                        <tr>
-                            <th scope="row">{c.field.label()}</th>
-                            <td>{format!("{before} → {after}")}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
-            let summary = e.summary.clone().map(|s| view! { <p>{s}</p> });
-            let tested = match (e.action.as_str(), e.probe_report_id) {
-                (_, _) if e.summary.is_some() => None,
-                ("Deleted", _) => None,
-                (_, Some(probe)) => Some(view! {
-                    <p class="field-hint">
-                        <a href=format!("/domains/{domain_id}?probe={probe}")>"Connection test passed"</a>
-                        " with exactly these values"
-                    </p>
-                }.into_any()),
-                (_, None) => Some(view! {
-                    <p class="field-hint">"No connection test had passed with exactly these values"</p>
-                }.into_any()),
-            };
-            view! {
-                <li>
-                    <p>
-                        <strong>{e.action}</strong>" by "{e.actor_email}{from}" · "
-                        <time>{e.occurred_at}</time>
-                    </p>
-                    {summary}
-                    {tested}
-                    <table class="changes">
-                        <caption class="visually-hidden">"Changed fields"</caption>
-                        <tbody>{changes}</tbody>
-                    </table>
-                </li>
-            }
-        })
+        .map(|entry| view! { <HistoryItem entry domain_id/> })
         .collect_view();
     view! {
         <section class="history" aria-labelledby="history-title">
@@ -71,5 +25,71 @@ pub fn DomainHistory(domain_id: i32, domain: String, entries: Vec<HistoryEntry>)
             <ol>{items}</ol>
             {more}
         </section>
+    }
+}
+
+/// One change: who made it and when, what it says, its connection test and its fields.
+#[component]
+fn HistoryItem(entry: HistoryEntry, domain_id: i32) -> impl IntoView {
+    let e = entry;
+    let from = e
+        .client_ip
+        .map(|ip| format!(" from {ip}"))
+        .unwrap_or_default();
+    let changes = change_rows(e.changes);
+    let summary = e.summary.clone().map(|s| view! { <p>{s}</p> });
+    let tested = tested_note(&e.action, e.summary.is_some(), e.probe_report_id, domain_id);
+    view! {
+        <li>
+            <p>
+                <strong>{e.action}</strong>" by "{e.actor_email}{from}" · "
+                <time>{e.occurred_at}</time>
+            </p>
+            {summary}
+            {tested}
+            <table class="changes">
+                <caption class="visually-hidden">"Changed fields"</caption>
+                <tbody>{changes}</tbody>
+            </table>
+        </li>
+    }
+}
+
+fn change_rows(changes: Vec<FieldChange>) -> impl IntoView {
+    changes
+        .into_iter()
+        .map(|c| {
+            let before = c.before.unwrap_or_else(|| "—".into());
+            let after = c.after.unwrap_or_else(|| "—".into());
+            view! {
+                <tr>
+                    <th scope="row">{c.field.label()}</th>
+                    <td>{format!("{before} → {after}")}</td>
+                </tr>
+            }
+        })
+        .collect_view()
+}
+
+/// Whether a connection test had passed with the saved values (not said of events with a
+/// summary, nor of a deletion).
+fn tested_note(
+    action: &str,
+    has_summary: bool,
+    probe_report_id: Option<i32>,
+    domain_id: i32,
+) -> Option<AnyView> {
+    match (action, probe_report_id) {
+        (_, _) if has_summary => None,
+        ("Deleted", _) => None,
+        (_, Some(probe)) => Some(view! {
+            <p class="field-hint">
+                <a href=format!("/domains/{domain_id}?probe={probe}")>"Connection test passed"</a>
+                " with exactly these values"
+            </p>
+        }.into_any()),
+        (_, None) => Some(view! {
+            <p class="field-hint">"No connection test had passed with exactly these values"</p>
+        }.into_any()),
     }
 }

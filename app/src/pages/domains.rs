@@ -1,34 +1,27 @@
 //! The domain IMAP settings screen: the list of domains on the left, the add/edit panel on the
 //! right (seed 002).
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
-use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_query_map};
 
-use super::connection_test::use_probe_progress;
-use super::dns_records::DnsRecordsPanel;
-use super::domain_form::{DomainForm, FormMode};
-use super::domain_history::DomainHistory;
-use super::rollout::{impact_view, sample_in_url, use_domain_inboxes, DomainInboxesPanel};
-use crate::api::domains::{domain_detail, list_domains, CreateDomain, DeleteDomain, UpdateDomain};
-use crate::api::probes::{probe_progress, StartProbe};
-use crate::api::rollout::{domain_inboxes, unconfigured_domains, TryOnSample};
-use crate::components::{ErrorSummary, Refusal};
+use crate::api::domains::{list_domains, CreateDomain, DeleteDomain, UpdateDomain};
+use crate::api::rollout::unconfigured_domains;
+use crate::components::Refusal;
 use crate::error::AppError;
 use services::views::AttemptView;
 
 /// The server actions of the screen, shared by the list and the panel: the list refreshes
 /// whenever one of them completes.
 #[derive(Clone, Copy)]
-struct DomainActions {
-    create: ServerAction<CreateDomain>,
-    update: ServerAction<UpdateDomain>,
-    delete: ServerAction<DeleteDomain>,
+pub(super) struct DomainActions {
+    pub(super) create: ServerAction<CreateDomain>,
+    pub(super) update: ServerAction<UpdateDomain>,
+    pub(super) delete: ServerAction<DeleteDomain>,
 }
 
-fn actions() -> DomainActions {
+pub(super) fn actions() -> DomainActions {
     expect_context::<DomainActions>()
 }
 
@@ -159,177 +152,6 @@ fn AttemptedDomains(
 pub fn NoPanel() -> impl IntoView {
     let deleted = use_query_map().with_untracked(|q| q.get("deleted").is_some());
     deleted.then(|| view! { <p class="status" role="status">"Domain deleted"</p> })
-}
-
-/// The connection test named in the URL (`?probe=ID`, where a form post without JavaScript
-/// lands), and the values it tested.
-fn probe_in_url() -> (
-    Memo<Option<i32>>,
-    Resource<Option<domain::DomainSettingsForm>>,
-) {
-    let query = use_query_map();
-    let id = Memo::new(move |_| query.with(|q| q.get("probe").and_then(|p| p.parse().ok())));
-    let tested = Resource::new(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => probe_progress(id).await.ok().map(|v| v.settings.to_form()),
-                None => None,
-            }
-        },
-    );
-    (id, tested)
-}
-
-#[component]
-pub fn NewDomainPanel() -> impl IntoView {
-    let create = actions().create;
-    let start = ServerAction::<StartProbe>::new();
-    let (from_url, tested) = probe_in_url();
-    let progress = use_probe_progress(start, from_url);
-    view! {
-        <aside class="panel" aria-labelledby="panel-title">
-            <h2 id="panel-title">"Add IMAP settings"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    let tested = tested.await;
-                    view! { <DomainForm mode=FormMode::Create(create) start progress tested/> }
-                })}
-            </Suspense>
-        </aside>
-    }
-}
-
-fn route_id() -> Memo<Option<i32>> {
-    let params = use_params_map();
-    Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse().ok())))
-}
-
-#[component]
-pub fn EditDomainPanel() -> impl IntoView {
-    let id = route_id();
-    let update = actions().update;
-    // A refused submission belongs to the domain it was made on, not the next one opened.
-    Effect::watch(
-        move || id.get(),
-        move |_, _, _| update.value().set(None),
-        false,
-    );
-    let saved = use_query_map();
-    let start = ServerAction::<StartProbe>::new();
-    let sample = ServerAction::<TryOnSample>::new();
-    let (from_url, tested) = probe_in_url();
-    let progress = use_probe_progress(start, from_url);
-    let sample_from_url = sample_in_url();
-    let inboxes = use_domain_inboxes(id, update.version().into());
-    let affected = Resource::new(
-        move || (id.get(), update.version().get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => domain_inboxes(id).await.map(|d| d.count).unwrap_or(0),
-                None => 0,
-            }
-        },
-    );
-    let detail = Resource::new(
-        // A pinned certificate comes back as `?pinned=imap|smtp`: reload the stored settings.
-        move || {
-            (
-                id.get(),
-                update.version().get(),
-                saved.with(|q| q.get("pinned")),
-            )
-        },
-        |(id, _, _)| async move {
-            match id {
-                Some(id) => domain_detail(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    view! {
-        <aside class="panel" aria-labelledby="panel-title">
-            <h2 id="panel-title">"Edit IMAP settings"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    let tested = tested.await;
-                    let affected = affected.await;
-                    match detail.await {
-                    Err(error) => view! { <Refusal error/> }.into_any(),
-                    Ok(detail) => {
-                        let pinned = saved.with(|q| q.get("pinned")).map(|leg| {
-                            format!("{} certificate pinned", leg.to_uppercase())
-                        });
-                        let just_saved = saved.with(|q| q.get("saved").is_some())
-                            && update.value().with(|v| !matches!(v, Some(Err(_))));
-                        let delete_href = format!("/domains/{}/delete", detail.domain.id);
-                        view! {
-                            <Show when=move || just_saved>
-                                <p class="status" role="status">"Settings saved"</p>
-                            </Show>
-                            {pinned.map(|p| view! { <p class="status" role="status">{p}</p> })}
-                            <DomainForm mode=FormMode::Edit(update, Box::new(detail.domain.clone())) start progress tested
-                                impact=impact_view(affected, sample, sample_from_url)/>
-                            <form class="danger-zone" method="get" action=delete_href>
-                                <button type="submit" class="danger">"Delete"</button>
-                            </form>
-                            <DomainInboxesPanel inboxes/>
-                            <DnsRecordsPanel records=detail.dns_records.clone()/>
-                            <DomainHistory domain_id=detail.domain.id domain=detail.domain.settings.domain.to_string() entries=detail.history/>
-                        }.into_any()
-                    }
-                }})}
-            </Suspense>
-        </aside>
-    }
-}
-
-#[component]
-pub fn DeleteDomainPanel() -> impl IntoView {
-    let id = route_id();
-    let delete = actions().delete;
-    let detail = Resource::new(
-        move || id.get(),
-        |id| async move {
-            match id {
-                Some(id) => domain_detail(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
-    let error = Signal::derive(move || {
-        delete
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    });
-    view! {
-        <aside class="panel" aria-labelledby="panel-title">
-            <h2 id="panel-title">"Delete IMAP settings"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || detail.get().map(|result| match result {
-                    Err(error) => view! { <Refusal error/> }.into_any(),
-                    Ok(detail) => {
-                        let d = detail.domain;
-                        let name = d.settings.domain.display_unicode();
-                        view! {
-                            <p><strong>{format!("Delete the IMAP settings of {name}?")}</strong></p>
-                            <p>"Inboxes in this domain will no longer get these settings, and users connecting an inbox will have to enter them by hand."</p>
-                            <ErrorSummary message=error/>
-                            <ActionForm action=delete>
-                                <input type="hidden" name="id" value=d.id/>
-                                <input type="hidden" name="version" value=d.version/>
-                                <button type="submit" class="danger">"Delete domain"</button>
-                                " "
-                                <A href=format!("/domains/{}", d.id)>"Cancel"</A>
-                            </ActionForm>
-                        }.into_any()
-                    }
-                })}
-            </Suspense>
-        </aside>
-    }
 }
 
 #[cfg(test)]

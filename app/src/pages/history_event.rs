@@ -10,7 +10,7 @@ use super::history::LocalTime;
 use super::probe_report::ProbeReportView;
 use crate::api::audit::{audit_event, verify_history, SignCheckpoint};
 use crate::components::{CopyButton, Refusal};
-use services::views::{AuditEventDetail, VerifyView};
+use services::views::{AuditEntryView, AuditEventDetail, DiffRow, ProbeView, VerifyView};
 
 #[component]
 pub fn HistoryEventPage() -> impl IntoView {
@@ -38,6 +38,29 @@ pub fn HistoryEventPage() -> impl IntoView {
 #[component]
 fn EventDetail(detail: AuditEventDetail) -> impl IntoView {
     let e = detail.entry;
+    let heading = format!("{} · event #{}", e.action, e.seq);
+    let summary = e
+        .summary
+        .clone()
+        .map(|s| view! { <p class="summary">{s}</p> });
+    let diff = e.diff.clone();
+    let has_diff = !diff.is_empty();
+    view! {
+        <section class="history-event">
+            <p><a href="/history">"← Change history"</a></p>
+            <h1>{heading}</h1>
+            {summary}
+            <EventFacts entry=e job=detail.job/>
+            {has_diff.then(|| view! { <ChangedFields diff/> })}
+            {detail.report.map(|view| view! { <EventReport view/> })}
+        </section>
+    }
+}
+
+/// When, who, from where, what it concerns, and the event's hash.
+#[component]
+fn EventFacts(entry: AuditEntryView, job: Option<String>) -> impl IntoView {
+    let e = entry;
     let optional = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
     let domain = (!e.domain_name.is_empty()).then(|| {
         let name = e.domain_name.clone();
@@ -50,13 +73,32 @@ fn EventDetail(detail: AuditEventDetail) -> impl IntoView {
         .target
         .clone()
         .map(|t| view! { <dt>"Concerns"</dt><dd>{t}</dd> });
-    let summary = e
-        .summary
-        .clone()
-        .map(|s| view! { <p class="summary">{s}</p> });
-    let has_diff = !e.diff.is_empty();
-    let rows = e
-        .diff
+    let job = job.map(|j| view! { <dt>"Revalidation"</dt><dd>{j}</dd> });
+    view! {
+        <dl class="facts">
+            <dt>"When"</dt>
+            <dd><LocalTime iso=e.occurred_at_iso.clone() utc=e.occurred_at.clone()/>" ("{e.occurred_at.clone()}")"</dd>
+            <dt>"Actor"</dt>
+            <dd>{e.actor_email.clone()}{e.api_token_id.map(|id| format!(" via API token #{id}"))}</dd>
+            <dt>"Role"</dt>
+            <dd>{optional(e.actor_role.clone())}</dd>
+            <dt>"Client IP"</dt>
+            <dd>{optional(e.client_ip.clone())}</dd>
+            <dt>"User agent"</dt>
+            <dd>{optional(e.user_agent.clone())}</dd>
+            {domain}
+            {target}
+            {job}
+            <dt>"Hash"</dt>
+            <dd><code>{e.hash.clone()}</code></dd>
+        </dl>
+    }
+}
+
+/// The event's changes, before → after.
+#[component]
+fn ChangedFields(diff: Vec<DiffRow>) -> impl IntoView {
+    let rows = diff
         .iter()
         .map(|d| {
             view! {
@@ -68,49 +110,24 @@ fn EventDetail(detail: AuditEventDetail) -> impl IntoView {
             }
         })
         .collect_view();
-    let job = detail
-        .job
-        .map(|j| view! { <dt>"Revalidation"</dt><dd>{j}</dd> });
-    let report = detail.report.map(|view| {
-        view! {
-            <section class="event-report" aria-labelledby="report-title">
-                <h2 id="report-title">"Connection test report"</h2>
-                <ProbeReportView view saved=None/>
-            </section>
-        }
-    });
     view! {
-        <section class="history-event">
-            <p><a href="/history">"← Change history"</a></p>
-            <h1>{format!("{} · event #{}", e.action, e.seq)}</h1>
-            {summary}
-            <dl class="facts">
-                <dt>"When"</dt>
-                <dd><LocalTime iso=e.occurred_at_iso.clone() utc=e.occurred_at.clone()/>" ("{e.occurred_at.clone()}")"</dd>
-                <dt>"Actor"</dt>
-                <dd>{e.actor_email.clone()}{e.api_token_id.map(|id| format!(" via API token #{id}"))}</dd>
-                <dt>"Role"</dt>
-                <dd>{optional(e.actor_role.clone())}</dd>
-                <dt>"Client IP"</dt>
-                <dd>{optional(e.client_ip.clone())}</dd>
-                <dt>"User agent"</dt>
-                <dd>{optional(e.user_agent.clone())}</dd>
-                {domain}
-                {target}
-                {job}
-                <dt>"Hash"</dt>
-                <dd><code>{e.hash.clone()}</code></dd>
-            </dl>
-            {has_diff.then(|| view! {
-                <table class="changes diff">
-                    <caption>"Changed fields"</caption>
-                    <thead>
-                        <tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            })}
-            {report}
+        <table class="changes diff">
+            <caption>"Changed fields"</caption>
+            <thead>
+                <tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// The connection test the event links to.
+#[component]
+fn EventReport(view: ProbeView) -> impl IntoView {
+    view! {
+        <section class="event-report" aria-labelledby="report-title">
+            <h2 id="report-title">"Connection test report"</h2>
+            <ProbeReportView view saved=None/>
         </section>
     }
 }

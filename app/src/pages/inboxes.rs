@@ -83,19 +83,7 @@ fn InboxCard(
     remove: ServerAction<RemoveInbox>,
 ) -> impl IntoView {
     let id = inbox.id;
-    let error = Signal::derive(move || {
-        update.value().get().and_then(Result::err).filter(|_| {
-            update
-                .input()
-                .with(|i| i.as_ref().is_none_or(|i| i.id == id))
-        })
-    });
-    let password_error = Signal::derive(move || error.get().map(|e| e.to_string()));
-    let last = match (&inbox.last_checked, &inbox.last_connected) {
-        (Some(c), Some(k)) => format!("Last checked {c} · last connected {k}"),
-        (Some(c), None) => format!("Last checked {c}"),
-        _ => "Not checked yet".to_string(),
-    };
+    let last = last_checked(&inbox);
     let source = if inbox.managed {
         "Settings set by your administrator"
     } else {
@@ -115,19 +103,7 @@ fn InboxCard(
             <p><a href=format!("/inboxes/{id}/mail.mobileconfig") download=true rel="external">
                 "Apple profile (.mobileconfig)"</a>
                 <span class="field-hint">" For iPhone, iPad and Mac: installs this account with these settings; it asks for your password."</span></p>
-            <details open=inbox.state == InboxState::Disconnected>
-                <summary>"Enter a new password"</summary>
-                <ActionForm action=update>
-                    <input type="hidden" name="id" value=id/>
-                    <TextField id=format!("username-{id}") name="username" label="Custom username (optional)"
-                        value=username error=Signal::derive(|| None::<String>) autocomplete="off"
-                        hint="Only if your server expects a login name other than your email address."/>
-                    <TextField id=format!("password-{id}") name="password" label="Password" kind="password"
-                        value="" error=password_error autocomplete="off"
-                        hint="Your mailbox password or an app password. It is checked with an IMAP and an SMTP login before it is saved."/>
-                    <button type="submit">"Update password"</button>
-                </ActionForm>
-            </details>
+            <NewPasswordForm id username open=inbox.state == InboxState::Disconnected update/>
             <ActionForm action=remove>
                 <input type="hidden" name="id" value=id/>
                 <button type="submit" class="danger">"Disconnect inbox"</button>
@@ -136,5 +112,47 @@ fn InboxCard(
                 remove.value().get().and_then(Result::err).map(|e| e.to_string())
             })/>
         </article>
+    }
+}
+
+fn last_checked(inbox: &InboxView) -> String {
+    match (&inbox.last_checked, &inbox.last_connected) {
+        (Some(c), Some(k)) => format!("Last checked {c} · last connected {k}"),
+        (Some(c), None) => format!("Last checked {c}"),
+        _ => "Not checked yet".to_string(),
+    }
+}
+
+/// "Enter a new password" (and a custom username), open while the inbox is disconnected.
+#[component]
+fn NewPasswordForm(
+    id: i32,
+    username: String,
+    open: bool,
+    update: ServerAction<UpdateInboxPassword>,
+) -> impl IntoView {
+    // The error of the last update, when it was this inbox's.
+    let error = Signal::derive(move || {
+        update.value().get().and_then(Result::err).filter(|_| {
+            update
+                .input()
+                .with(|i| i.as_ref().is_none_or(|i| i.id == id))
+        })
+    });
+    let password_error = Signal::derive(move || error.get().map(|e| e.to_string()));
+    view! {
+        <details open=open>
+            <summary>"Enter a new password"</summary>
+            <ActionForm action=update>
+                <input type="hidden" name="id" value=id/>
+                <TextField id=format!("username-{id}") name="username" label="Custom username (optional)"
+                    value=username error=Signal::derive(|| None::<String>) autocomplete="off"
+                    hint="Only if your server expects a login name other than your email address."/>
+                <TextField id=format!("password-{id}") name="password" label="Password" kind="password"
+                    value="" error=password_error autocomplete="off"
+                    hint="Your mailbox password or an app password. It is checked with an IMAP and an SMTP login before it is saved."/>
+                <button type="submit">"Update password"</button>
+            </ActionForm>
+        </details>
     }
 }

@@ -15,24 +15,31 @@ fn step_label(name: StepName) -> &'static str {
 #[component]
 pub fn ProbeReportView(view: ProbeView, saved: Option<(i32, i32)>) -> impl IntoView {
     let running = view.state == ProbeState::Running;
+    let steps = step_items(&view, saved);
+    let summary = summary(&view);
+    let tested = tested_settings(&view);
+    view! {
+        <section class="probe-report" aria-labelledby="probe-title" aria-busy=running.to_string()>
+            <h3 id="probe-title">"Connection test"</h3>
+            <p class="field-hint">{format!("{tested} · started {} by {}", view.started_at, view.actor_email)}</p>
+            <ol class="steps" aria-live="polite">{steps}</ol>
+            {summary}
+        </section>
+    }
+}
+
+/// One list item per step, in seed order, with its outcome (and details once it has one).
+fn step_items(view: &ProbeView, saved: Option<(i32, i32)>) -> impl IntoView {
+    let running = view.state == ProbeState::Running;
     // While running, the first step without a result is the one in progress.
     let current = StepName::ALL
         .into_iter()
         .find(|n| !view.steps.iter().any(|s| s.name == *n));
-    let steps = StepName::ALL
+    StepName::ALL
         .into_iter()
         .map(|name| {
             let step = view.steps.iter().find(|s| s.name == name).cloned();
-            let (class, status) = match (&step, running && current == Some(name)) {
-                (Some(s), _) => match s.outcome {
-                    Outcome::Passed => ("passed", format!("Passed in {} ms", s.elapsed_ms)),
-                    Outcome::Failed => ("failed", format!("Failed after {} ms", s.elapsed_ms)),
-                    Outcome::Skipped => ("skipped", "Skipped".to_string()),
-                },
-                (None, true) => ("running", "Running…".to_string()),
-                (None, false) if running => ("waiting", "Waiting".to_string()),
-                (None, false) => ("skipped", "Not run".to_string()),
-            };
+            let (class, status) = step_status(step.as_ref(), running, current == Some(name));
             view! {
                 <li class=format!("step {class}")>
                     <span class="step-icon" aria-hidden="true"></span>
@@ -43,8 +50,26 @@ pub fn ProbeReportView(view: ProbeView, saved: Option<(i32, i32)>) -> impl IntoV
             }
             .into_any()
         })
-        .collect_view();
-    let summary = match (&view.state, &view.report) {
+        .collect_view()
+}
+
+/// A step's class and status text.
+fn step_status(step: Option<&StepReport>, running: bool, current: bool) -> (&'static str, String) {
+    match (step, running && current) {
+        (Some(s), _) => match s.outcome {
+            Outcome::Passed => ("passed", format!("Passed in {} ms", s.elapsed_ms)),
+            Outcome::Failed => ("failed", format!("Failed after {} ms", s.elapsed_ms)),
+            Outcome::Skipped => ("skipped", "Skipped".to_string()),
+        },
+        (None, true) => ("running", "Running…".to_string()),
+        (None, false) if running => ("waiting", "Waiting".to_string()),
+        (None, false) => ("skipped", "Not run".to_string()),
+    }
+}
+
+/// The verdict, or what the test is doing.
+fn summary(view: &ProbeView) -> AnyView {
+    match (&view.state, &view.report) {
         (ProbeState::Running, _) => view! { <p role="status">"Testing the connection…"</p> }.into_any(),
         (ProbeState::Interrupted, _) => view! {
             <p class="form-error" role="alert">"This connection test was interrupted (the server restarted). Run it again."</p>
@@ -66,9 +91,13 @@ pub fn ProbeReportView(view: ProbeView, saved: Option<(i32, i32)>) -> impl IntoV
             }
         },
         (ProbeState::Finished, None) => ().into_any(),
-    };
+    }
+}
+
+/// The settings tested, in one line.
+fn tested_settings(view: &ProbeView) -> String {
     let s = &view.settings;
-    let tested = format!(
+    format!(
         "IMAP {}:{} {} · SMTP {}:{} {}",
         s.imap_host,
         s.imap_port,
@@ -76,15 +105,7 @@ pub fn ProbeReportView(view: ProbeView, saved: Option<(i32, i32)>) -> impl IntoV
         s.smtp_host,
         s.smtp_port,
         s.smtp_security.label()
-    );
-    view! {
-        <section class="probe-report" aria-labelledby="probe-title" aria-busy=running.to_string()>
-            <h3 id="probe-title">"Connection test"</h3>
-            <p class="field-hint">{format!("{tested} · started {} by {}", view.started_at, view.actor_email)}</p>
-            <ol class="steps" aria-live="polite">{steps}</ol>
-            {summary}
-        </section>
-    }
+    )
 }
 
 fn field_label(f: probe::Field) -> &'static str {

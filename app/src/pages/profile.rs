@@ -6,7 +6,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
 use super::token_table::TokenTable;
-use crate::api::tokens::{issued_api_token, list_api_tokens, CreateApiToken, RevokeApiToken};
+use crate::api::tokens::{
+    issued_api_token, list_api_tokens, ApiTokenView, CreateApiToken, RevokeApiToken,
+};
 use crate::components::{CopyButton, ErrorSummary, Refusal, TextField};
 
 /// Lifetimes offered for a new token, in days (`never`: no expiry).
@@ -62,51 +64,75 @@ pub fn ProfilePage() -> impl IntoView {
             {move || tokens.get().map(|result| match result {
                 Err(error) => view! { <Refusal error/> }.into_any(),
                 Ok(list) => view! {
-                    <section class="list">
-                        <h1 id="api-tokens-title">"API tokens"</h1>
-                        <p class="lead">
-                            "Scripts call the JSON API under "<code>"/api/v1"</code>" as you, with a token sent as "
-                            <code>"Authorization: Bearer …"</code>". A token can do what your role allows, or only read. "
-                            <a href="/api/v1/docs">"API reference"</a>
-                        </p>
-                        <NewSecret secret=new_secret/>
-                        <ErrorSummary message=general_error/>
-                        <TokenTable list empty="No API tokens yet." labelled_by="api-tokens-title"
-                            revoke=Callback::new(move |(id, name): (i32, String)| view! {
-                                <ActionForm action=revoke attr:class="inline">
-                                    <input type="hidden" name="id" value=id/>
-                                    <button type="submit" aria-label=format!("Revoke {name}")>"Revoke"</button>
-                                </ActionForm>
-                            }.into_any())/>
-                    </section>
-                    <aside class="panel" aria-labelledby="new-token-title">
-                        <h2 id="new-token-title">"Create API token"</h2>
-                        <ActionForm action=create>
-                            <TextField id="token-name" name="name" label="Name" value=""
-                                error=field_error("name") autocomplete="off" required=true
-                                hint="What uses it, e.g. the nightly export script."/>
-                            <div class="field">
-                                <label for="token-scope">"Scope"</label>
-                                <select id="token-scope" name="scope">
-                                    {domain::TokenScope::ALL.into_iter().map(|s| view! {
-                                        <option value=s.as_str()>{s.label()}</option>
-                                    }).collect_view()}
-                                </select>
-                            </div>
-                            <div class="field">
-                                <label for="token-expiry">"Expires"</label>
-                                <select id="token-expiry" name="expires_in_days">
-                                    {LIFETIMES.into_iter().map(|(value, label)| view! {
-                                        <option value=value>{label}</option>
-                                    }).collect_view()}
-                                </select>
-                            </div>
-                            <button type="submit" class="primary">"Create token"</button>
-                        </ActionForm>
-                    </aside>
+                    <TokenList list new_secret general_error revoke/>
+                    <CreateTokenPanel create name_error=field_error("name")/>
                 }.into_any(),
             })}
         </Suspense>
+    }
+}
+
+/// The user's tokens, with the secret of one just created and Revoke on each.
+#[component]
+fn TokenList(
+    list: Vec<ApiTokenView>,
+    new_secret: Signal<Option<String>>,
+    general_error: Signal<Option<String>>,
+    revoke: ServerAction<RevokeApiToken>,
+) -> impl IntoView {
+    view! {
+        <section class="list">
+            <h1 id="api-tokens-title">"API tokens"</h1>
+            <p class="lead">
+                "Scripts call the JSON API under "<code>"/api/v1"</code>" as you, with a token sent as "
+                <code>"Authorization: Bearer …"</code>". A token can do what your role allows, or only read. "
+                <a href="/api/v1/docs">"API reference"</a>
+            </p>
+            <NewSecret secret=new_secret/>
+            <ErrorSummary message=general_error/>
+            <TokenTable list empty="No API tokens yet." labelled_by="api-tokens-title"
+                revoke=Callback::new(move |(id, name): (i32, String)| view! {
+                    <ActionForm action=revoke attr:class="inline">
+                        <input type="hidden" name="id" value=id/>
+                        <button type="submit" aria-label=format!("Revoke {name}")>"Revoke"</button>
+                    </ActionForm>
+                }.into_any())/>
+        </section>
+    }
+}
+
+/// "Create API token": name, scope and lifetime.
+#[component]
+fn CreateTokenPanel(
+    create: ServerAction<CreateApiToken>,
+    name_error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <aside class="panel" aria-labelledby="new-token-title">
+            <h2 id="new-token-title">"Create API token"</h2>
+            <ActionForm action=create>
+                <TextField id="token-name" name="name" label="Name" value=""
+                    error=name_error autocomplete="off" required=true
+                    hint="What uses it, e.g. the nightly export script."/>
+                <div class="field">
+                    <label for="token-scope">"Scope"</label>
+                    <select id="token-scope" name="scope">
+                        {domain::TokenScope::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str()>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="token-expiry">"Expires"</label>
+                    <select id="token-expiry" name="expires_in_days">
+                        {LIFETIMES.into_iter().map(|(value, label)| view! {
+                            <option value=value>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="primary">"Create token"</button>
+            </ActionForm>
+        </aside>
     }
 }
 

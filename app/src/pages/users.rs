@@ -35,10 +35,6 @@ pub fn UsersPage() -> impl IntoView {
         },
         |_| list_users(),
     );
-    let create_err = move || create.value().get().and_then(Result::err);
-    let field_error = move |name: &'static str| {
-        Signal::derive(move || create_err().and_then(|e| e.message_for(name)))
-    };
     let row_error = Signal::derive(move || {
         form_error(update.value().get().and_then(Result::err)).or_else(|| {
             reset
@@ -61,28 +57,40 @@ pub fn UsersPage() -> impl IntoView {
                         <UserTable list update reset/>
                         <UserTokens user_id=tokens_of/>
                     </section>
-                    <aside class="panel" aria-labelledby="add-user-title">
-                        <h2 id="add-user-title">"Add user"</h2>
-                        <ErrorSummary message=Signal::derive(move || form_error(create_err()))/>
-                        <ActionForm action=create>
-                            <TextField id="new-email" name="email" label="Email" kind="email" value=""
-                                error=field_error("email") autocomplete="off" required=true/>
-                            <TextField id="new-password" name="password" label="Password" kind="password"
-                                value="" error=field_error("password") autocomplete="new-password"
-                                hint="At least 12 characters. Share it with the user securely." required=true/>
-                            <RoleSelect id="new-role".into() selected=Role::User/>
-                            <div class="field checkbox">
-                                <input id="new-access" name="account_access" type="checkbox" value="on"
-                                    aria-describedby="new-access-hint"/>
-                                <label for="new-access">"Account access"</label>
-                                <p id="new-access-hint" class="field-hint">"Lets a user configure domain IMAP settings."</p>
-                            </div>
-                            <button type="submit" class="primary">"Add user"</button>
-                        </ActionForm>
-                    </aside>
+                    <AddUserPanel create/>
                 }.into_any(),
             })}
         </Suspense>
+    }
+}
+
+/// "Add user": email, password, role and account access.
+#[component]
+fn AddUserPanel(create: ServerAction<CreateUser>) -> impl IntoView {
+    let create_err = move || create.value().get().and_then(Result::err);
+    let field_error = move |name: &'static str| {
+        Signal::derive(move || create_err().and_then(|e| e.message_for(name)))
+    };
+    view! {
+        <aside class="panel" aria-labelledby="add-user-title">
+            <h2 id="add-user-title">"Add user"</h2>
+            <ErrorSummary message=Signal::derive(move || form_error(create_err()))/>
+            <ActionForm action=create>
+                <TextField id="new-email" name="email" label="Email" kind="email" value=""
+                    error=field_error("email") autocomplete="off" required=true/>
+                <TextField id="new-password" name="password" label="Password" kind="password"
+                    value="" error=field_error("password") autocomplete="new-password"
+                    hint="At least 12 characters. Share it with the user securely." required=true/>
+                <RoleSelect id="new-role".into() selected=Role::User/>
+                <div class="field checkbox">
+                    <input id="new-access" name="account_access" type="checkbox" value="on"
+                        aria-describedby="new-access-hint"/>
+                    <label for="new-access">"Account access"</label>
+                    <p id="new-access-hint" class="field-hint">"Lets a user configure domain IMAP settings."</p>
+                </div>
+                <button type="submit" class="primary">"Add user"</button>
+            </ActionForm>
+        </aside>
     }
 }
 
@@ -114,49 +122,7 @@ fn UserTable(
 ) -> impl IntoView {
     let rows = list
         .into_iter()
-        .map(|u| {
-            let id = u.id;
-            let save_label = format!("Save {}", u.email);
-            let reset_label = format!("Reset password of {}", u.email);
-            let tokens_label = format!("API tokens of {}", u.email);
-            let (update_owner, reset_owner) = (u.email.clone(), u.email.clone());
-            view! {
-                <tr>
-                    <th scope="row">{u.email.clone()}</th>
-                    <td>
-                        <ActionForm action=update attr:class="inline">
-                            <input type="hidden" name="id" value=id/>
-                            <RoleSelect id=format!("role-{id}") selected=u.role owner=update_owner.clone()/>
-                            <div class="field checkbox">
-                                <input id=format!("access-{id}") name="account_access" type="checkbox"
-                                    value="on" checked=u.account_access/>
-                                <label for=format!("access-{id}")>"Account access"<ForWhom owner=Some(update_owner.clone())/></label>
-                            </div>
-                            <div class="field checkbox">
-                                <input id=format!("disabled-{id}") name="disabled" type="checkbox"
-                                    value="on" checked=u.disabled/>
-                                <label for=format!("disabled-{id}")>"Disabled"<ForWhom owner=Some(update_owner.clone())/></label>
-                            </div>
-                            <button type="submit" aria-label=save_label>"Save"</button>
-                        </ActionForm>
-                    </td>
-                    <td>
-                        <ActionForm action=reset attr:class="inline">
-                            <input type="hidden" name="id" value=id/>
-                            <div class="field">
-                                <label for=format!("reset-{id}")>"New password"<ForWhom owner=Some(reset_owner.clone())/></label>
-                                <input id=format!("reset-{id}") name="password" type="password"
-                                    autocomplete="new-password" minlength="12" required/>
-                            </div>
-                            <button type="submit" aria-label=reset_label>"Reset password"</button>
-                        </ActionForm>
-                    </td>
-                    <td>
-                        <a href=format!("/users?tokens={id}#user-tokens") aria-label=tokens_label>"API tokens"</a>
-                    </td>
-                </tr>
-            }
-        })
+        .map(|user| view! { <UserRow user update reset/> })
         .collect_view();
     view! {
         <table aria-label="Users">
@@ -170,6 +136,71 @@ fn UserTable(
             </thead>
             <tbody>{rows}</tbody>
         </table>
+    }
+}
+
+#[component]
+fn UserRow(
+    user: UserView,
+    update: ServerAction<UpdateUser>,
+    reset: ServerAction<ResetPassword>,
+) -> impl IntoView {
+    let (id, email) = (user.id, user.email.clone());
+    let tokens_label = format!("API tokens of {email}");
+    view! {
+        <tr>
+            <th scope="row">{email.clone()}</th>
+            <td>
+                <UpdateUserForm user update/>
+            </td>
+            <td>
+                <ResetPasswordForm id email reset/>
+            </td>
+            <td>
+                <a href=format!("/users?tokens={id}#user-tokens") aria-label=tokens_label>"API tokens"</a>
+            </td>
+        </tr>
+    }
+}
+
+/// The user's role, account access and whether the account is disabled.
+#[component]
+fn UpdateUserForm(user: UserView, update: ServerAction<UpdateUser>) -> impl IntoView {
+    let id = user.id;
+    let save_label = format!("Save {}", user.email);
+    let owner = user.email.clone();
+    view! {
+        <ActionForm action=update attr:class="inline">
+            <input type="hidden" name="id" value=id/>
+            <RoleSelect id=format!("role-{id}") selected=user.role owner=owner.clone()/>
+            <div class="field checkbox">
+                <input id=format!("access-{id}") name="account_access" type="checkbox"
+                    value="on" checked=user.account_access/>
+                <label for=format!("access-{id}")>"Account access"<ForWhom owner=Some(owner.clone())/></label>
+            </div>
+            <div class="field checkbox">
+                <input id=format!("disabled-{id}") name="disabled" type="checkbox"
+                    value="on" checked=user.disabled/>
+                <label for=format!("disabled-{id}")>"Disabled"<ForWhom owner=Some(owner.clone())/></label>
+            </div>
+            <button type="submit" aria-label=save_label>"Save"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn ResetPasswordForm(id: i32, email: String, reset: ServerAction<ResetPassword>) -> impl IntoView {
+    let reset_label = format!("Reset password of {email}");
+    view! {
+        <ActionForm action=reset attr:class="inline">
+            <input type="hidden" name="id" value=id/>
+            <div class="field">
+                <label for=format!("reset-{id}")>"New password"<ForWhom owner=Some(email.clone())/></label>
+                <input id=format!("reset-{id}") name="password" type="password"
+                    autocomplete="new-password" minlength="12" required/>
+            </div>
+            <button type="submit" aria-label=reset_label>"Reset password"</button>
+        </ActionForm>
     }
 }
 

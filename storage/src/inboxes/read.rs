@@ -1,7 +1,9 @@
 //! Reading inboxes: lists, one inbox (with its encrypted password, for a check), samples, and
 //! resolving each inbox's settings and owner.
 
-use domain::InboxState;
+use std::collections::HashSet;
+
+use domain::{DomainSettings, InboxState};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -127,80 +129,117 @@ async fn load_many(
     conn: &impl ConnectionTrait,
     models: Vec<Model>,
 ) -> Result<Vec<StoredInbox>, StorageError> {
+    let domains = domains_of(conn, &models).await?;
+    let owners = owner_emails(conn, &models).await?;
+    let ids: Vec<i32> = models.iter().map(|m| m.id).collect();
+    let queued = crate::jobs::inboxes_awaiting_check(conn, &ids).await?;
+    let mut out = Vec::with_capacity(models.len());
+    for m in models {
+        let settings = inbox_settings(&m, &domains)?;
+        let state = current_state(&m, &queued)?;
+        let owner_email = owners
+            .iter()
+            .find(|(id, _)| *id == m.user_id)
+            .map(|(_, e)| e.clone())
+            .unwrap_or_default();
+        out.push(stored_inbox(m, settings, state, owner_email));
+    }
+    Ok(out)
+}
+
+/// The domain rows the inboxes reference.
+async fn domains_of(
+    conn: &impl ConnectionTrait,
+    models: &[Model],
+) -> Result<Vec<domain_row::Model>, StorageError> {
     let mut domain_ids: Vec<i32> = models.iter().filter_map(|m| m.domain_id).collect();
     domain_ids.sort_unstable();
     domain_ids.dedup();
-    let domains = domain_row::Entity::find()
+    Ok(domain_row::Entity::find()
         .filter(domain_row::Column::Id.is_in(domain_ids))
         .all(conn)
-        .await?;
+        .await?)
+}
+
+/// Each owner's id and email address.
+async fn owner_emails(
+    conn: &impl ConnectionTrait,
+    models: &[Model],
+) -> Result<Vec<(i32, String)>, StorageError> {
     let mut user_ids: Vec<i32> = models.iter().map(|m| m.user_id).collect();
     user_ids.sort_unstable();
     user_ids.dedup();
-    let owners: Vec<(i32, String)> = user::Entity::find()
+    Ok(user::Entity::find()
         .select_only()
         .column(user::Column::Id)
         .column(user::Column::Email)
         .filter(user::Column::Id.is_in(user_ids))
         .into_tuple()
         .all(conn)
-        .await?;
-    let ids: Vec<i32> = models.iter().map(|m| m.id).collect();
-    let queued = crate::jobs::inboxes_awaiting_check(conn, &ids).await?;
-    let mut out = Vec::with_capacity(models.len());
-    for m in models {
-        let settings = match (m.domain_id, &m.own_settings) {
-            (Some(d), _) => {
-                let row = domains
-                    .iter()
-                    .find(|r| r.id == d)
-                    .ok_or_else(|| StorageError::Corrupt(format!("inbox {}: no domain", m.id)))?;
-                crate::domains::settings_of(row)?
-            }
-            (None, Some(json)) => serde_json::from_str(json)
-                .map_err(|e| StorageError::Corrupt(format!("inbox {} settings: {e}", m.id)))?,
-            (None, None) => {
-                return Err(StorageError::Corrupt(format!(
-                    "inbox {}: no settings",
-                    m.id
-                )))
-            }
-        };
-        let stored = InboxState::parse(&m.status)
-            .ok_or_else(|| StorageError::Corrupt(format!("inbox status {:?}", m.status)))?;
-        let leased = m.check_lease_until.is_some_and(|t| t > now());
-        let state = if queued.contains(&m.id) || leased {
-            InboxState::Checking
-        } else {
-            stored
-        };
-        let failure = m.category.clone().map(|category| InboxFailure {
-            category,
-            detail_code: m.detail_code.clone(),
-            detail: m.detail.clone().unwrap_or_default(),
-            failed_step: m.failed_step.clone(),
-        });
-        out.push(StoredInbox {
-            id: m.id,
-            user_id: m.user_id,
-            owner_email: owners
+        .await?)
+}
+
+/// The settings the inbox uses: its domain's, or its own.
+fn inbox_settings(
+    m: &Model,
+    domains: &[domain_row::Model],
+) -> Result<DomainSettings, StorageError> {
+    match (m.domain_id, &m.own_settings) {
+        (Some(d), _) => {
+            let row = domains
                 .iter()
-                .find(|(id, _)| *id == m.user_id)
-                .map(|(_, e)| e.clone())
-                .unwrap_or_default(),
-            email: m.email,
-            mail_domain: m.mail_domain,
-            domain_id: m.domain_id,
-            settings,
-            username: m.username,
-            state,
-            failure,
-            transient_failures: m.transient_failures,
-            last_checked_at: m.last_checked_at,
-            last_connected_at: m.last_connected_at,
-            next_check_at: m.next_check_at,
-            created_at: m.created_at,
-        });
+                .find(|r| r.id == d)
+                .ok_or_else(|| StorageError::Corrupt(format!("inbox {}: no domain", m.id)))?;
+            crate::domains::settings_of(row)
+        }
+        (None, Some(json)) => serde_json::from_str(json)
+            .map_err(|e| StorageError::Corrupt(format!("inbox {} settings: {e}", m.id))),
+        (None, None) => Err(StorageError::Corrupt(format!(
+            "inbox {}: no settings",
+            m.id
+        ))),
     }
-    Ok(out)
+}
+
+/// The stored state, or `Checking` while a check is queued or leased.
+fn current_state(m: &Model, queued: &HashSet<i32>) -> Result<InboxState, StorageError> {
+    let stored = InboxState::parse(&m.status)
+        .ok_or_else(|| StorageError::Corrupt(format!("inbox status {:?}", m.status)))?;
+    let leased = m.check_lease_until.is_some_and(|t| t > now());
+    Ok(if queued.contains(&m.id) || leased {
+        InboxState::Checking
+    } else {
+        stored
+    })
+}
+
+fn stored_inbox(
+    m: Model,
+    settings: DomainSettings,
+    state: InboxState,
+    owner_email: String,
+) -> StoredInbox {
+    let failure = m.category.clone().map(|category| InboxFailure {
+        category,
+        detail_code: m.detail_code.clone(),
+        detail: m.detail.clone().unwrap_or_default(),
+        failed_step: m.failed_step.clone(),
+    });
+    StoredInbox {
+        id: m.id,
+        user_id: m.user_id,
+        owner_email,
+        email: m.email,
+        mail_domain: m.mail_domain,
+        domain_id: m.domain_id,
+        settings,
+        username: m.username,
+        state,
+        failure,
+        transient_failures: m.transient_failures,
+        last_checked_at: m.last_checked_at,
+        last_connected_at: m.last_connected_at,
+        next_check_at: m.next_check_at,
+        created_at: m.created_at,
+    }
 }

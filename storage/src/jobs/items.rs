@@ -1,134 +1,20 @@
-//! The worker's side of a revalidation job: claiming items under a lease, recording each
-//! check, handing items back, and forgetting an inbox that is removed.
+//! The worker's side of a revalidation job: recording each check, and forgetting an inbox that
+//! is removed.
 
 use chrono::{DateTime, Utc};
 use domain::RolloutState;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QueryResult, Set, Statement, Value,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
-use super::{finished_summary, lock_clause, locked_job, parse_failures};
+use super::claims::ClaimedItem;
+use super::{finished_summary, locked_job, parse_failures};
 use crate::audit::{self, AuditAction, NewEvent};
 use crate::entity::revalidation_item as item;
-use crate::entity::revalidation_job::{ActiveModel, Column, Entity};
+use crate::entity::revalidation_job::{ActiveModel, Model};
 use crate::inboxes::{store_check, CheckResult};
 use crate::{now, StorageError};
-
-/// One inbox of one job, held by a worker until its lease ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClaimedItem {
-    pub job_id: i32,
-    pub inbox_id: i32,
-    /// The job's first check: its failure can pause the rollout.
-    pub canary: bool,
-}
-
-/// Hands back the items `worker` holds (it is shutting down): claimable by any worker at once
-/// instead of when the lease ends. Returns how many.
-pub async fn release_claims(db: &DatabaseConnection, worker: &str) -> Result<u64, StorageError> {
-    let result = item::Entity::update_many()
-        .col_expr(
-            item::Column::State,
-            sea_orm::sea_query::Expr::value("pending"),
-        )
-        .col_expr(
-            item::Column::Worker,
-            sea_orm::sea_query::Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            item::Column::LeaseUntil,
-            sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(item::Column::Worker.eq(worker))
-        .filter(item::Column::State.eq("claimed"))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
-}
-
-/// Claims up to `limit` items of active jobs for `worker` until `lease_until`: items never
-/// claimed, and items whose worker's lease ran out. A job in its canary phase gives out one
-/// item only, and none while that one is held or done.
-pub async fn claim_items(
-    db: &DatabaseConnection,
-    worker: &str,
-    lease_until: DateTime<Utc>,
-    limit: u64,
-) -> Result<Vec<ClaimedItem>, StorageError> {
-    let jobs = Entity::find()
-        .filter(Column::Expanded.eq(true))
-        .filter(Column::State.is_in([
-            RolloutState::Canary.as_str(),
-            RolloutState::Running.as_str(),
-        ]))
-        .order_by_asc(Column::Id)
-        .all(db)
-        .await?;
-    let mut claimed = Vec::new();
-    for job in jobs {
-        let room = limit.saturating_sub(claimed.len() as u64);
-        if room == 0 {
-            break;
-        }
-        let txn = crate::begin_write(db).await?;
-        let job = locked_job(&txn, job.id).await?;
-        let canary = job.state == RolloutState::Canary.as_str();
-        let n = match RolloutState::parse(&job.state) {
-            Some(RolloutState::Canary) if held_or_done(&txn, job.id).await? => 0,
-            Some(RolloutState::Canary) => 1,
-            Some(RolloutState::Running) => room,
-            _ => 0,
-        };
-        if n > 0 {
-            let backend = txn.get_database_backend();
-            let sql = format!(
-                "UPDATE revalidation_items SET state = 'claimed', worker = $1, lease_until = $2, \
-                 attempts = attempts + 1 WHERE job_id = $3 AND inbox_id IN (\
-                 SELECT inbox_id FROM revalidation_items WHERE job_id = $3 AND \
-                 (state = 'pending' OR (state = 'claimed' AND lease_until < $4)) \
-                 ORDER BY inbox_id LIMIT $5{}) RETURNING inbox_id",
-                lock_clause(backend, true)
-            );
-            let values: [Value; 5] = [
-                worker.into(),
-                lease_until.into(),
-                job.id.into(),
-                now().into(),
-                (n as i64).into(),
-            ];
-            let rows = txn
-                .query_all(Statement::from_sql_and_values(backend, sql, values))
-                .await?;
-            for r in rows {
-                claimed.push(ClaimedItem {
-                    job_id: job.id,
-                    inbox_id: r.try_get::<i32>("", "inbox_id")?,
-                    canary,
-                });
-            }
-        }
-        txn.commit().await?;
-    }
-    Ok(claimed)
-}
-
-async fn held_or_done(conn: &impl ConnectionTrait, job_id: i32) -> Result<bool, StorageError> {
-    let sql = "SELECT COUNT(*) AS n FROM revalidation_items WHERE job_id = $1 AND \
-               (state = 'done' OR (state = 'claimed' AND lease_until >= $2))";
-    let row: Option<QueryResult> = conn
-        .query_one(Statement::from_sql_and_values(
-            conn.get_database_backend(),
-            sql,
-            [job_id.into(), now().into()],
-        ))
-        .await?;
-    Ok(row
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0)
-        > 0)
-}
 
 /// What the check of one item found.
 #[derive(Clone, Debug)]
@@ -150,6 +36,28 @@ pub async fn finish_item(
 ) -> Result<bool, StorageError> {
     let txn = crate::begin_write(db).await?;
     let job = locked_job(&txn, item.job_id).await?;
+    if !mark_done(&txn, worker, item).await? {
+        return Ok(false);
+    }
+    if RolloutState::parse(&job.state) == Some(RolloutState::Superseded) {
+        // A later change has its own job: this result is for settings no longer in force.
+        txn.commit().await?;
+        return Ok(true);
+    }
+    store_check(&txn, item.inbox_id, &outcome.result, Some(item.job_id)).await?;
+    let id = job.id;
+    tally_check(&txn, job, outcome).await?;
+    txn.commit().await?;
+    tracing::debug!(job = id, inbox = item.inbox_id, "revalidation item done");
+    Ok(true)
+}
+
+/// Marks the item done if `worker` still holds it; whether it did.
+async fn mark_done(
+    txn: &DatabaseTransaction,
+    worker: &str,
+    item: ClaimedItem,
+) -> Result<bool, StorageError> {
     let done = item::Entity::update_many()
         .col_expr(item::Column::State, "done".into())
         .col_expr(
@@ -160,18 +68,19 @@ pub async fn finish_item(
         .filter(item::Column::InboxId.eq(item.inbox_id))
         .filter(item::Column::State.eq("claimed"))
         .filter(item::Column::Worker.eq(worker))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    if done.rows_affected == 0 {
-        return Ok(false);
-    }
+    Ok(done.rows_affected > 0)
+}
+
+/// Counts the check in the job's tally and moves the job on (after its canary: running or
+/// paused; after its last item: done), recording the event of that move.
+async fn tally_check(
+    txn: &DatabaseTransaction,
+    job: Model,
+    outcome: &ItemOutcome,
+) -> Result<(), StorageError> {
     let state = RolloutState::parse(&job.state);
-    if state == Some(RolloutState::Superseded) {
-        // A later change has its own job: this result is for settings no longer in force.
-        txn.commit().await?;
-        return Ok(true);
-    }
-    store_check(&txn, item.inbox_id, &outcome.result, Some(item.job_id)).await?;
     let mut failures = parse_failures(&job.failures)?;
     if let Some(c) = &outcome.category {
         *failures.entry(c.clone()).or_default() += 1;
@@ -186,17 +95,7 @@ pub async fn finish_item(
     row.updated_at = Set(now());
     let mut event = None;
     if state == Some(RolloutState::Canary) {
-        match &outcome.pause {
-            Some(why) => {
-                row.state = Set(RolloutState::Paused.as_str().to_owned());
-                row.pause_detail = Set(Some(why.clone()));
-                event = Some((
-                    AuditAction::RolloutPaused,
-                    format!("Revalidation paused: the first inbox checked failed: {why}"),
-                ));
-            }
-            None => row.state = Set(RolloutState::Running.as_str().to_owned()),
-        }
+        event = settle_canary(&mut row, outcome.pause.as_deref());
     }
     if event.is_none() && checked >= total {
         row.state = Set(RolloutState::Done.as_str().to_owned());
@@ -206,17 +105,34 @@ pub async fn finish_item(
             finished_summary(checked, connected, &failures),
         ));
     }
-    row.update(&txn).await?;
+    row.update(txn).await?;
     if let Some((action, summary)) = event {
         let event = NewEvent::new(action)
             .domain(Some(domain_id), &name)
             .summary(summary)
             .job(id);
-        audit::append(&txn, None, event).await?;
+        audit::append(txn, None, event).await?;
     }
-    txn.commit().await?;
-    tracing::debug!(job = id, inbox = item.inbox_id, "revalidation item done");
-    Ok(true)
+    Ok(())
+}
+
+/// After the canary's check: paused when it must pause the rollout (with the event to record),
+/// running otherwise.
+fn settle_canary(row: &mut ActiveModel, pause: Option<&str>) -> Option<(AuditAction, String)> {
+    match pause {
+        Some(why) => {
+            row.state = Set(RolloutState::Paused.as_str().to_owned());
+            row.pause_detail = Set(Some(why.to_owned()));
+            Some((
+                AuditAction::RolloutPaused,
+                format!("Revalidation paused: the first inbox checked failed: {why}"),
+            ))
+        }
+        None => {
+            row.state = Set(RolloutState::Running.as_str().to_owned());
+            None
+        }
+    }
 }
 
 /// An inbox removed while jobs still had to check it (in the removal's transaction): its
