@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use services::history::audit_filter;
 use services::history_export::{csv_export, json_export};
 use services::views::HistoryQuery;
-use services::{Refusal, Services};
+use services::{Refusal, ServiceError, Services};
 use storage::{AuditAction, AuditFilter};
 use utoipa::openapi::schema::{
     AnyOfBuilder, KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type,
@@ -227,6 +227,20 @@ async fn export_json(
 /// The caller may read the history; their filter, parsed (account admins see domain events only).
 fn authorized_filter(caller: &Caller, filter: HistoryFilter) -> Result<AuditFilter, ApiError> {
     caller.require(Rights::can_view_audit, Refusal::ReadHistory, false)?;
+    // The document's patterns leave no room for spaces around a value; the pages' form trims.
+    let exact = [
+        ("domain", &filter.domain),
+        ("action", &filter.action),
+        ("from", &filter.from),
+        ("to", &filter.to),
+    ];
+    if let Some((field, _)) = exact.iter().find(|(_, v)| v.trim() != v.as_str()) {
+        return Err(ServiceError::invalid(
+            field,
+            format!("`{field}` has spaces or line breaks around it: send the value alone."),
+        )
+        .into());
+    }
     let query = HistoryQuery {
         domain: filter.domain,
         actor: filter.actor,
