@@ -30,7 +30,7 @@ pub use cookies::{
     SECURE_SESSION_COOKIE, SESSION_COOKIE,
 };
 pub use csrf::refuse_cross_origin;
-pub use domain_list::{domain_rows, unconfigured_domains, DomainListCache};
+pub use domain_list::{domain_rows, unconfigured_domains, DomainListSnapshots};
 pub use error_status::error_status;
 pub use headers::{security_headers, set_page_csp, static_cache_headers, stylesheet_href};
 pub use ip_exports::export_connection_ips;

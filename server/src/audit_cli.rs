@@ -114,28 +114,36 @@ pub async fn run(database: &DatabaseArgs, args: AuditArgs) -> Result<ExitCode, S
                 Some(key) => read_key(&key)?,
                 None => args.key.signer(&database.data_dir)?.verifying_key(),
             };
-            let db = connect(database).await?;
-            let report = storage::verify_history(&db, &key)
-                .await
-                .map_err(|e| format!("cannot read the history: {e}"))?;
-            let checkpoint = report
-                .latest_checkpoint
-                .as_ref()
-                .map(|c| format!(", latest checkpoint: event #{} at {}", c.seq, c.signed_at))
-                .unwrap_or_default();
-            match report.problem {
-                None => {
-                    println!(
-                        "intact: {} events, {} checkpoints{checkpoint}",
-                        report.events, report.checkpoints
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(problem) => {
-                    println!("NOT INTACT: {problem}");
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+            verify_database(database, &key).await
+        }
+    }
+}
+
+/// Walks the history in the database; exit status 1 when it is not intact.
+async fn verify_database(
+    database: &DatabaseArgs,
+    key: &ed25519_dalek::VerifyingKey,
+) -> Result<ExitCode, String> {
+    let db = connect(database).await?;
+    let report = storage::verify_history(&db, key)
+        .await
+        .map_err(|e| format!("cannot read the history: {e}"))?;
+    let checkpoint = report
+        .latest_checkpoint
+        .as_ref()
+        .map(|c| format!(", latest checkpoint: event #{} at {}", c.seq, c.signed_at))
+        .unwrap_or_default();
+    match report.problem {
+        None => {
+            println!(
+                "intact: {} events, {} checkpoints{checkpoint}",
+                report.events, report.checkpoints
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(problem) => {
+            println!("NOT INTACT: {problem}");
+            Ok(ExitCode::FAILURE)
         }
     }
 }

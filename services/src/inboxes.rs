@@ -40,26 +40,15 @@ pub async fn start_connect(
     crate::probes::admit(services, account.id).await?;
     let mail_domain = request.email.mail_domain().to_string();
     let managed = domain_named(services, &mail_domain).await?;
-    let settings =
-        match (&managed, request.typed) {
-            (Some(d), _) => d.settings.clone(),
-            (None, Some(mut typed)) => {
-                typed.domain = mail_domain.clone();
-                refuse_admin_choices(&typed)?;
-                crate::domains::parse(typed)?
-            }
-            (None, None) => return Err(ServiceError::invalid(
-                "imap_host",
-                "Your administrator has not set up this domain: enter the IMAP and SMTP settings.",
-            )),
-        };
+    let settings = settings_to_test(managed.as_ref(), request.typed.clone(), &mail_domain)?;
     let domain_id = managed.as_ref().map(|d| d.id);
     let run = storage::ProbeRun::InboxConnect;
     let record =
         storage::start_probe_record(&services.db, &actor, domain_id, &settings, run).await?;
     if managed.is_none() {
         let email = request.email.as_str();
-        storage::record_attempt(&services.db, account.id, email, &settings, record).await?;
+        storage::record_connection_attempt(&services.db, account.id, email, &settings, record)
+            .await?;
     }
     let email = request.email.to_string();
     let credentials =
@@ -70,32 +59,62 @@ pub async fn start_connect(
         user_id: account.id,
         email,
         mail_domain,
-        domain_id: managed.as_ref().map(|d| d.id),
+        domain_id,
         own_settings: managed.is_none().then(|| settings.clone()),
         username: request.username,
         secret: sealed,
         next_check_at: services.worker.next_check(),
     };
-    let db = services.db.clone();
+    let then = store_when_passed(services.db.clone(), actor.clone(), new);
     let running = services.probes.spawn_then(
-        db.clone(),
-        (record, actor.clone()),
+        services.db.clone(),
+        (record, actor),
         &settings,
         credentials,
-        Box::new(move |report: &probe::ProbeReport| {
-            let ok = report.ok;
-            Box::pin(async move {
-                if !ok {
-                    return; // nothing is stored
-                }
-                match storage::connect_inbox(&db, &actor, new).await {
-                    Ok(inbox) => tracing::info!(inbox = inbox.id, "inbox connected"),
-                    Err(e) => tracing::error!(error = %e, "could not store a connected inbox"),
-                }
-            })
-        }),
+        then,
     );
     Ok((record, running))
+}
+
+/// The domain's settings when it has them; otherwise what the user typed (without the admins'
+/// choices).
+fn settings_to_test(
+    managed: Option<&StoredDomain>,
+    typed: Option<DomainSettingsForm>,
+    mail_domain: &str,
+) -> Result<DomainSettings, ServiceError> {
+    match (managed, typed) {
+        (Some(d), _) => Ok(d.settings.clone()),
+        (None, Some(mut typed)) => {
+            typed.domain = mail_domain.to_owned();
+            refuse_admin_choices(&typed)?;
+            crate::domains::parse(typed)
+        }
+        (None, None) => Err(ServiceError::invalid(
+            "imap_host",
+            "Your administrator has not set up this domain: enter the IMAP and SMTP settings.",
+        )),
+    }
+}
+
+/// After the test: the inbox is stored only when it passed.
+fn store_when_passed(
+    db: storage::DatabaseConnection,
+    actor: Actor,
+    new: NewInbox,
+) -> crate::probe_runner::AfterProbe {
+    Box::new(move |report: &probe::ProbeReport| {
+        let ok = report.ok;
+        Box::pin(async move {
+            if !ok {
+                return; // nothing is stored
+            }
+            match storage::connect_inbox(&db, &actor, new).await {
+                Ok(inbox) => tracing::info!(inbox = inbox.id, "inbox connected"),
+                Err(e) => tracing::error!(error = %e, "could not store a connected inbox"),
+            }
+        })
+    })
 }
 
 /// Static addresses and certificate exceptions are the admins' choices: an end user typing
@@ -168,30 +187,49 @@ pub async fn domain_inboxes(
     // the panel would stop polling on that stale row.
     let job = storage::latest_job(&services.db, id).await?;
     let count = storage::count_domain_inboxes(&services.db, id).await?;
-    let owner = storage::InboxOwner::Domain(id);
-    let shown = storage::list_inboxes_after(&services.db, owner, None, INBOXES_SHOWN).await?;
+    // Most domains have no inboxes: nothing more to read then.
+    let shown = if count == 0 {
+        Vec::new()
+    } else {
+        let owner = storage::InboxOwner::Domain(id);
+        storage::list_inboxes_after(&services.db, owner, None, INBOXES_SHOWN).await?
+    };
     Ok(DomainInboxesView {
         count,
         shown: shown.into_iter().map(InboxView::from).collect(),
-        rollout: job.map(|j| RolloutView {
-            id: j.id,
-            state: j.state,
-            total: j.total,
-            checked: j.checked,
-            connected: j.connected,
-            failures: j
-                .failures
-                .into_iter()
-                .map(|(c, n)| (category_title(&c), n))
-                .collect(),
-            pause_detail: j.pause_detail,
-            awaiting_approval: j.awaiting_approval,
-            can_continue: approves || !j.awaiting_approval,
-            can_revert: j.previous_settings.is_some() && j.domain_version == current.version,
-            started_by: j.actor_email,
-            started_at: crate::format_time(j.created_at),
-        }),
+        rollout: job.map(|j| rollout_view(j, approves, current.version)),
     })
+}
+
+/// How many inboxes use the domain's settings (what a change of them affects).
+pub async fn inbox_count(services: &Services, id: i32) -> Result<u64, ServiceError> {
+    let count = storage::count_domain_inboxes(&services.db, id).await?;
+    if count == 0 && storage::get_domain(&services.db, id).await?.is_none() {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(count)
+}
+
+/// `approves`: the caller is a super admin; `version`: the domain's current version.
+fn rollout_view(j: storage::RevalidationJob, approves: bool, version: i32) -> RolloutView {
+    RolloutView {
+        id: j.id,
+        state: j.state,
+        total: j.total,
+        checked: j.checked,
+        connected: j.connected,
+        failures: j
+            .failures
+            .into_iter()
+            .map(|(c, n)| (category_title(&c), n))
+            .collect(),
+        pause_detail: j.pause_detail,
+        awaiting_approval: j.awaiting_approval,
+        can_continue: approves || !j.awaiting_approval,
+        can_revert: j.previous_settings.is_some() && j.domain_version == version,
+        started_by: j.actor_email,
+        started_at: crate::format_time(j.created_at),
+    }
 }
 
 fn category_title(stored: &str) -> String {

@@ -1,7 +1,7 @@
 //! Logging in under throttling that holds (policy in the README, "Login throttling").
 //!
 //! Every attempt is counted against the client's network and against the account *before* the
-//! password is checked, in one database transaction (`storage::begin_attempt`), so a burst of
+//! password is checked, in one database transaction (`storage::begin_login_attempt`), so a burst of
 //! parallel guesses gets exactly the allowed number of password checks, and several server
 //! processes share the counters. The account is the key, not the typed text: every spelling
 //! that logs into the account counts against it. Addresses with no account are counted too,
@@ -108,7 +108,7 @@ pub async fn attempt_login(
 ) -> Result<UserAccount, ServiceError> {
     let address = domain::EmailAddress::parse(login.typed_email).ok();
     let counters = counters(db, policy, address.as_ref(), login.ip).await?;
-    let attempt = match storage::begin_attempt(db, &counters.keys(policy)).await? {
+    let attempt = match storage::begin_login_attempt(db, &counters.keys(policy)).await? {
         Ok(attempt) => attempt,
         Err(refusal) => return Err(refuse(db, login, &refusal).await),
     };
@@ -128,9 +128,9 @@ pub async fn attempt_login(
     // The account's counter starts again; the network's only takes this attempt back, so
     // logging into one's own account between guesses does not reset the network limit.
     if let Some(counter) = &counters.account {
-        storage::clear_attempts(db, &[counter.key().as_str()]).await?;
+        storage::clear_login_attempts(db, &[counter.key().as_str()]).await?;
     }
-    storage::refund_attempt(db, &attempt, &counters.network.key).await?;
+    storage::refund_login_attempt(db, &attempt, &counters.network.key).await?;
     if let Some(marker) = &counters.known_marker {
         storage::touch_marker(db, marker).await?;
     }
@@ -243,7 +243,7 @@ pub async fn admit_setup_attempt(
         policy: policy.network,
         enforce: true,
     };
-    match storage::begin_attempt(db, &[key]).await? {
+    match storage::begin_login_attempt(db, &[key]).await? {
         Ok(_) => Ok(()),
         Err(refusal) => Err(ServiceError::Throttled {
             retry_after_secs: refusal.retry_after_secs,

@@ -80,6 +80,31 @@ pub async fn pin_certificate(
     leg: &str,
 ) -> Result<StoredDomain, ServiceError> {
     let leg = Leg::parse(leg)?;
+    let (probe, report) = finished_test_of(db, domain_id, probe_id).await?;
+    let stored = storage::get_domain(db, domain_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let fingerprint = pinnable_fingerprint(&probe, &report, &stored, leg)?;
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let pin = CertPin::new(fingerprint, &today).map_err(|e| refusal(e.to_string()))?;
+    let mut settings = stored.settings;
+    leg.set_pin(&mut settings, pin);
+    match storage::update_domain(db, actor, domain_id, version, settings).await {
+        Ok(saved) => Ok(saved),
+        Err(StorageError::Conflict { .. }) => Err(refusal(
+            "Someone else changed these settings since you opened them: reload, test again \
+             and then pin.",
+        )),
+        Err(e) => Err(ServiceError::from(e)),
+    }
+}
+
+/// Connection test `probe_id` of domain `domain_id`, finished, with its report.
+async fn finished_test_of(
+    db: &storage::DatabaseConnection,
+    domain_id: i32,
+    probe_id: i32,
+) -> Result<(storage::StoredProbe, ProbeReport), ServiceError> {
     let probe = storage::get_probe(db, probe_id)
         .await?
         .ok_or_else(|| refusal("That connection test does not exist."))?;
@@ -93,9 +118,17 @@ pub async fn pin_certificate(
         .as_deref()
         .and_then(|json| serde_json::from_str(json).ok())
         .ok_or_else(|| refusal("That connection test has not finished."))?;
-    let stored = storage::get_domain(db, domain_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    Ok((probe, report))
+}
+
+/// The certificate fingerprint the test saw on `leg`, if it may be pinned: the test reached
+/// the server the domain now names, was an admin's, and passed that leg's connect step.
+fn pinnable_fingerprint<'a>(
+    probe: &storage::StoredProbe,
+    report: &'a ProbeReport,
+    stored: &StoredDomain,
+    leg: Leg,
+) -> Result<&'a str, ServiceError> {
     let (tested_host, tested_port) = leg.server(&probe.settings);
     let (host, port) = leg.server(&stored.settings);
     if tested_host != host || tested_port != port {
@@ -116,7 +149,7 @@ pub async fn pin_certificate(
                 leg.label()
             ))
         })?;
-    if !probe.by_admin || !connected(&report, leg) {
+    if !probe.by_admin || !connected(report, leg) {
         return Err(refusal(format!(
             "Only a certificate that passed the {} connect step of a connection test run from \
              this panel can be pinned (for a self-signed certificate, turn on Allow non-secure \
@@ -124,18 +157,7 @@ pub async fn pin_certificate(
             leg.label()
         )));
     }
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    let pin = CertPin::new(fingerprint, &today).map_err(|e| refusal(e.to_string()))?;
-    let mut settings = stored.settings;
-    leg.set_pin(&mut settings, pin);
-    match storage::update_domain(db, actor, domain_id, version, settings).await {
-        Ok(saved) => Ok(saved),
-        Err(StorageError::Conflict { .. }) => Err(refusal(
-            "Someone else changed these settings since you opened them: reload, test again \
-             and then pin.",
-        )),
-        Err(e) => Err(ServiceError::from(e)),
-    }
+    Ok(fingerprint)
 }
 
 /// Connection tests a new pin is looked for in (the domain's latest).

@@ -14,6 +14,7 @@ use crate::audit::{self, AuditAction, NewEvent};
 use crate::entity::inbox::{ActiveModel, Column, Entity};
 use crate::{now, Actor, StorageError};
 
+mod queued;
 mod read;
 
 use read::load_one;
@@ -135,30 +136,6 @@ pub async fn connect_inbox(
     let inbox = load_one(&txn, model).await?;
     txn.commit().await?;
     Ok(inbox)
-}
-
-/// Removes an inbox and its stored password.
-pub async fn remove_inbox(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: i32,
-) -> Result<(), StorageError> {
-    let txn = crate::begin_write(db).await?;
-    let model = Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(StorageError::NotFound)?;
-    // Revalidations waiting to check it no longer wait for it (their rows locked before the
-    // inbox's, in the order a finishing check locks them).
-    crate::jobs::forget_inbox(&txn, id).await?;
-    Entity::delete_by_id(id).exec(&txn).await?;
-    let event = NewEvent::new(AuditAction::InboxRemoved)
-        .domain(model.domain_id, &model.mail_domain)
-        .target(&model.email)
-        .summary(format!("{} removed the inbox {}", actor.email, model.email));
-    audit::append(&txn, Some(actor), event).await?;
-    txn.commit().await?;
-    Ok(())
 }
 
 /// Stores a new password (and username) after a check with it passed.

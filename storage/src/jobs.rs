@@ -2,18 +2,16 @@
 //! change (constant cost); a worker expands it into one item per inbox and claims items under
 //! a lease, so a job survives a crashed worker and two workers never hold the same item.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use domain::{DomainSettings, RolloutState};
-use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, NotSet, QueryFilter, QueryOrder, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::entity::revalidation_item as item;
 use crate::entity::revalidation_job::{ActiveModel, Column, Entity, Model};
 use crate::{now, Actor, StorageError};
 
@@ -216,34 +214,6 @@ pub async fn latest_job(
         .await?
         .map(to_job)
         .transpose()
-}
-
-/// Of `ids`, the inboxes an active job has yet to check.
-pub(crate) async fn inboxes_awaiting_check(
-    conn: &impl ConnectionTrait,
-    ids: &[i32],
-) -> Result<HashSet<i32>, StorageError> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let active = Query::select()
-        .column(Column::Id)
-        .from(Entity)
-        .and_where(Column::State.is_in([
-            RolloutState::Canary.as_str(),
-            RolloutState::Running.as_str(),
-        ]))
-        .to_owned();
-    let rows: Vec<i32> = item::Entity::find()
-        .filter(item::Column::InboxId.is_in(ids.to_vec()))
-        .filter(item::Column::State.ne("done"))
-        .filter(item::Column::JobId.in_subquery(active))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| m.inbox_id)
-        .collect();
-    Ok(rows.into_iter().collect())
 }
 
 fn parse_failures(json: &str) -> Result<BTreeMap<String, i32>, StorageError> {

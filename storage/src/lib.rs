@@ -4,7 +4,6 @@
 //! a domain commits in one transaction with its audit event.
 
 mod api_tokens;
-mod attempts;
 mod audit;
 mod audit_append;
 mod audit_chain;
@@ -13,6 +12,8 @@ mod chain;
 mod chain_walk;
 mod checkpoints;
 mod connect;
+mod connection_attempts;
+mod domain_changes;
 mod domain_hosts;
 mod domains;
 mod entity;
@@ -20,6 +21,7 @@ mod error;
 mod export;
 mod export_verdict;
 mod export_verify;
+mod inbox_removal;
 mod inboxes;
 mod jobs;
 mod login_refusals;
@@ -40,7 +42,6 @@ pub use api_tokens::{
     check_api_token, create_api_token, list_api_tokens, revoke_api_token, ApiToken, IssuedToken,
     TokenCheck, MAX_ACTIVE_TOKENS, TOKEN_PREFIX,
 };
-pub use attempts::{get_attempt, record_attempt, unconfigured_attempts, InboxAttempt};
 pub use audit::{domain_history, AuditAction, AuditEvent};
 pub use audit_append::{record_login, record_sample_tried};
 pub use audit_query::{chain_stream, export_stream, get_event, history_page, AuditFilter};
@@ -51,11 +52,13 @@ pub use checkpoints::{
     VerifyReport,
 };
 pub use connect::{check_ready, connect};
-pub use domain_hosts::{hosts_approved, hosts_of, unapproved_hosts};
-pub use domains::{
-    create_domain, delete_domain, find_domain, get_domain, list_domains, list_domains_after,
-    revert_domain, update_domain, Actor, StoredDomain,
+pub use connection_attempts::{
+    get_connection_attempt, record_connection_attempt, unconfigured_connection_attempts,
+    ConnectionAttempt,
 };
+pub use domain_changes::{create_domain, delete_domain, revert_domain, update_domain};
+pub use domain_hosts::{hosts_approved, hosts_of, unapproved_hosts};
+pub use domains::{find_domain, get_domain, list_domains, list_domains_after, Actor, StoredDomain};
 pub use error::{Result, StorageError};
 pub use export::{
     export_entries, start_export, ChainEntry, ExportDocument, ExportHead, ExportStatement,
@@ -63,10 +66,11 @@ pub use export::{
 };
 pub use export_verdict::{ExportProblem, ExportVerdict, Integrity, Unsigned};
 pub use export_verify::verify_export;
+pub use inbox_removal::remove_inbox;
 pub use inboxes::{
     connect_inbox, count_domain_inboxes, get_inbox, inbox_secret, list_inboxes, list_inboxes_after,
-    record_check, remove_inbox, sample_inboxes, update_inbox_secret, CheckResult, InboxFailure,
-    InboxOwner, InboxSecret, NewInbox, StoredInbox,
+    record_check, sample_inboxes, update_inbox_secret, CheckResult, InboxFailure, InboxOwner,
+    InboxSecret, NewInbox, StoredInbox,
 };
 pub use jobs::{
     claim_items, continue_job, expand_jobs, finish_item, get_job, latest_job, release_claims,
@@ -88,8 +92,8 @@ pub use sessions::{
     session_user_at_positions,
 };
 pub use throttle::{
-    begin_attempt, clear_attempts, has_marker, purge_throttle, refund_attempt, throttle_size,
-    touch_marker, CountedAttempt, LockPolicy, Refusal, ThrottleKey,
+    begin_login_attempt, clear_login_attempts, has_marker, purge_throttle, refund_login_attempt,
+    throttle_size, touch_marker, CountedLoginAttempt, LockPolicy, Refusal, ThrottleKey,
 };
 pub use users::{
     count_users, create_first_super_admin, create_user, find_login, get_user, list_users,

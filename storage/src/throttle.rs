@@ -43,9 +43,9 @@ pub struct ThrottleKey {
     pub enforce: bool,
 }
 
-/// What `begin_attempt` counted, so that a successful attempt can be taken back exactly.
+/// What `begin_login_attempt` counted, so that a successful attempt can be taken back exactly.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CountedAttempt {
+pub struct CountedLoginAttempt {
     /// Locks this attempt set: key, the lock it replaced (ended or none), the lock it set.
     locks: Vec<(String, Option<DateTime<Utc>>, DateTime<Utc>)>,
 }
@@ -62,15 +62,15 @@ pub struct Refusal {
 /// Counts an attempt against every key, or says which key is locked and how many seconds to
 /// wait (and then counts nothing). Keys are locked in a fixed order so concurrent attempts
 /// cannot deadlock.
-pub async fn begin_attempt(
+pub async fn begin_login_attempt(
     db: &DatabaseConnection,
     keys: &[ThrottleKey],
-) -> Result<Result<CountedAttempt, Refusal>, StorageError> {
+) -> Result<Result<CountedLoginAttempt, Refusal>, StorageError> {
     let mut ordered: Vec<&ThrottleKey> = keys.iter().collect();
     ordered.sort_by(|a, b| a.key.cmp(&b.key));
     ordered.dedup_by(|a, b| a.key == b.key);
     let at = now();
-    let mut counted = CountedAttempt::default();
+    let mut counted = CountedLoginAttempt::default();
     let txn = crate::begin_write(db).await?;
     for key in ordered {
         // A write first: SQLite takes its write lock here, PostgreSQL locks the row.
@@ -102,8 +102,11 @@ pub async fn begin_attempt(
 }
 
 /// Forgets the counters of `keys` (after a successful login), one by one in the order
-/// `begin_attempt` locks them, so the two cannot deadlock on PostgreSQL.
-pub async fn clear_attempts(db: &DatabaseConnection, keys: &[&str]) -> Result<(), StorageError> {
+/// `begin_login_attempt` locks them, so the two cannot deadlock on PostgreSQL.
+pub async fn clear_login_attempts(
+    db: &DatabaseConnection,
+    keys: &[&str],
+) -> Result<(), StorageError> {
     let mut ordered = keys.to_vec();
     ordered.sort_unstable();
     let txn = crate::begin_write(db).await?;
@@ -116,9 +119,9 @@ pub async fn clear_attempts(db: &DatabaseConnection, keys: &[&str]) -> Result<()
 
 /// Takes back what `attempt` counted against `key` (it succeeded): one failure, and the lock
 /// it set, unless a later attempt has set another since.
-pub async fn refund_attempt(
+pub async fn refund_login_attempt(
     db: &DatabaseConnection,
-    attempt: &CountedAttempt,
+    attempt: &CountedLoginAttempt,
     key: &str,
 ) -> Result<(), StorageError> {
     let txn = crate::begin_write(db).await?;

@@ -140,19 +140,21 @@ async fn each_connection_attempt_moves_the_attempts_position(db: &DatabaseConnec
     let probe = storage::start_probe_record(db, &actor(), None, &typed, storage::ProbeRun::Admin)
         .await
         .unwrap();
-    let first = storage::record_attempt(db, user.id, "end.user@new.example", &typed, probe)
-        .await
-        .unwrap();
+    let first =
+        storage::record_connection_attempt(db, user.id, "end.user@new.example", &typed, probe)
+            .await
+            .unwrap();
     let after_one = storage::list_positions(db).await.unwrap();
     assert_eq!(after_one.attempts, before.attempts + 1);
     assert_eq!(after_one.domains, before.domains, "no domain changed");
-    let second = storage::record_attempt(db, user.id, "end.user@new.example", &typed, probe)
-        .await
-        .unwrap();
+    let second =
+        storage::record_connection_attempt(db, user.id, "end.user@new.example", &typed, probe)
+            .await
+            .unwrap();
     let after_two = storage::list_positions(db).await.unwrap();
     assert_eq!(after_two.attempts, before.attempts + 2);
     // The domain without settings is listed once, with its latest attempt.
-    let listed = storage::unconfigured_attempts(db).await.unwrap();
+    let listed = storage::unconfigured_connection_attempts(db).await.unwrap();
     let ids: Vec<i32> = listed.iter().map(|a| a.id).collect();
     assert_eq!(ids, vec![second], "first attempt {first} is older");
 }

@@ -3,12 +3,12 @@
 
 use domain::DomainSettingsForm;
 use leptos::prelude::*;
-use services::views::{AttemptView, DomainInboxesView, SampleView};
+use services::views::{ConnectionAttemptView, DomainInboxesView, SampleView};
 
 use crate::error::AppError;
 
 #[server(endpoint = "unconfigured_domains")]
-pub async fn unconfigured_domains() -> Result<std::sync::Arc<[AttemptView]>, AppError> {
+pub async fn unconfigured_domains() -> Result<std::sync::Arc<[ConnectionAttemptView]>, AppError> {
     let (_, state) = super::domains::manager()
         .await
         .map_err(crate::ssr::not_kept)?;
@@ -32,6 +32,13 @@ pub async fn domain_inboxes(id: i32) -> Result<DomainInboxesView, AppError> {
     let (account, state) = reader().await?;
     let approves = account.role == domain::Role::SuperAdmin;
     Ok(services::inboxes::domain_inboxes(&state.services, id, approves).await?)
+}
+
+/// How many inboxes a change of the domain's settings affects.
+#[server(endpoint = "domain_inbox_count")]
+pub async fn domain_inbox_count(id: i32) -> Result<u64, AppError> {
+    let (_, state) = reader().await?;
+    Ok(services::inboxes::inbox_count(&state.services, id).await?)
 }
 
 /// Tries the form's settings with the stored credentials of up to five of the domain's inboxes

@@ -16,7 +16,7 @@ use super::rollout::{
 };
 use crate::api::domains::{domain_detail, UpdateDomain};
 use crate::api::probes::{probe_progress, StartProbe};
-use crate::api::rollout::{domain_inboxes, TryOnSample};
+use crate::api::rollout::{domain_inbox_count, TryOnSample};
 use crate::api::DomainWithHistory;
 use crate::components::{ErrorSummary, Refusal};
 use crate::error::AppError;
@@ -111,7 +111,7 @@ fn affected_inboxes(id: Memo<Option<i32>>, update: ServerAction<UpdateDomain>) -
         move || (id.get(), update.version().get()),
         |(id, _)| async move {
             match id {
-                Some(id) => domain_inboxes(id).await.map(|d| d.count).unwrap_or(0),
+                Some(id) => domain_inbox_count(id).await.unwrap_or(0),
                 None => 0,
             }
         },

@@ -10,7 +10,7 @@ use crate::api::domains::{list_domains, CreateDomain, DeleteDomain, UpdateDomain
 use crate::api::rollout::unconfigured_domains;
 use crate::components::Refusal;
 use crate::error::AppError;
-use services::views::AttemptView;
+use services::views::ConnectionAttemptView;
 
 /// The server actions of the screen, shared by the list and the panel: the list refreshes
 /// whenever one of them completes.
@@ -121,7 +121,7 @@ fn rows_html(list: &[crate::api::DomainRow]) -> String {
 /// domain pre-filled from the attempt (seed 002).
 #[component]
 fn AttemptedDomains(
-    attempts: Resource<Result<std::sync::Arc<[AttemptView]>, AppError>>,
+    attempts: Resource<Result<std::sync::Arc<[ConnectionAttemptView]>, AppError>>,
 ) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>

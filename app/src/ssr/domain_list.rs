@@ -10,18 +10,18 @@ use storage::ListPositions;
 use super::{store_error, AppState};
 use crate::api::DomainRow;
 use crate::error::AppError;
-use services::views::AttemptView;
+use services::views::ConnectionAttemptView;
 
-/// One list and the position it was read at.
-struct Kept<K, T: ?Sized>(Mutex<Option<(K, Arc<T>)>>);
+/// One list as of the position it was read at.
+struct AsOf<K, T: ?Sized>(Mutex<Option<(K, Arc<T>)>>);
 
-impl<K, T: ?Sized> Default for Kept<K, T> {
+impl<K, T: ?Sized> Default for AsOf<K, T> {
     fn default() -> Self {
         Self(Mutex::new(None))
     }
 }
 
-impl<K: Ord + Copy, T: ?Sized> Kept<K, T> {
+impl<K: Ord + Copy, T: ?Sized> AsOf<K, T> {
     fn get(&self, at: K) -> Option<Arc<T>> {
         let kept = self.0.lock().ok()?;
         let (kept_at, list) = kept.as_ref()?;
@@ -39,11 +39,11 @@ impl<K: Ord + Copy, T: ?Sized> Kept<K, T> {
 }
 
 #[derive(Default)]
-pub struct DomainListCache {
-    rows: Kept<i64, [DomainRow]>,
-    attempts: Kept<ListPositions, [AttemptView]>,
+pub struct DomainListSnapshots {
+    rows: AsOf<i64, [DomainRow]>,
+    connection_attempts: AsOf<ListPositions, [ConnectionAttemptView]>,
     /// The rendered page, for each account (see `list_page`).
-    pub(super) pages: super::list_page::KeptListPages,
+    pub(super) pages: super::list_page::RenderedListPages,
 }
 
 /// The lists' positions, read once per request.
@@ -78,22 +78,25 @@ pub async fn domain_rows(state: &AppState) -> Result<Arc<[DomainRow]>, AppError>
 }
 
 /// The latest attempt of each domain that has no settings, newest first, as of now.
-pub async fn unconfigured_domains(state: &AppState) -> Result<Arc<[AttemptView]>, AppError> {
+pub async fn unconfigured_domains(
+    state: &AppState,
+) -> Result<Arc<[ConnectionAttemptView]>, AppError> {
     let at = positions(state).await?;
-    if let Some(attempts) = state.domain_list.attempts.get(at) {
+    if let Some(attempts) = state.domain_list.connection_attempts.get(at) {
         return Ok(attempts);
     }
-    let attempts: Arc<[AttemptView]> = storage::unconfigured_attempts(&state.services.db)
-        .await
-        .map_err(store_error)?
-        .into_iter()
-        .map(|a| AttemptView {
-            mail_domain: a.mail_domain,
-            email: a.email,
-            probe_id: a.probe_report_id,
-            at: services::format_time(a.created_at),
-        })
-        .collect();
-    state.domain_list.attempts.keep(at, &attempts);
+    let attempts: Arc<[ConnectionAttemptView]> =
+        storage::unconfigured_connection_attempts(&state.services.db)
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .map(|a| ConnectionAttemptView {
+                mail_domain: a.mail_domain,
+                email: a.email,
+                probe_id: a.probe_report_id,
+                at: services::format_time(a.created_at),
+            })
+            .collect();
+    state.domain_list.connection_attempts.keep(at, &attempts);
     Ok(attempts)
 }

@@ -35,13 +35,13 @@ struct KeptPage {
 
 /// The kept pages, by account id.
 #[derive(Default)]
-pub struct KeptListPages(Mutex<HashMap<i32, KeptPage>>);
+pub struct RenderedListPages(Mutex<HashMap<i32, KeptPage>>);
 
 fn total_bytes(kept: &HashMap<i32, KeptPage>) -> usize {
     kept.values().map(|page| page.body.len()).sum()
 }
 
-impl KeptListPages {
+impl RenderedListPages {
     fn serve(&self, account: &UserAccount, at: ListPositions) -> Option<Response> {
         let (mut headers, body, nonce) = {
             let kept = self.0.lock().ok()?;

@@ -23,7 +23,7 @@ pub struct AppState {
     /// Signs Apple configuration profiles; without it they are served unsigned.
     pub profile_signer: Option<Arc<clients::ProfileSigner>>,
     /// The domain list's rows as of the audit chain's head.
-    pub domain_list: Arc<super::DomainListCache>,
+    pub domain_list: Arc<super::DomainListSnapshots>,
     /// The bearer token `/metrics` asks for (MAILSETTINGS_METRICS_TOKEN); open without one.
     pub metrics_token: Option<Arc<str>>,
 }

@@ -70,24 +70,7 @@ pub fn step(step: &StepReport) {
         line("greeting", g);
     }
     if let Some(tls) = &step.tls {
-        let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-        if tls.version.is_some() {
-            line(
-                "TLS",
-                &format!("{} {}", or_dash(&tls.version), or_dash(&tls.cipher)),
-            );
-        }
-        line("subject", &or_dash(&tls.subject));
-        line("SANs", &tls.sans.join(", "));
-        line("issuer", &or_dash(&tls.issuer));
-        line("expires", &or_dash(&tls.not_after));
-        line("SHA-256", &or_dash(&tls.sha256_fingerprint));
-        if let Some(why) = &tls.accepted_despite {
-            line("accepted", &format!("despite: {why}"));
-        }
-        for w in &tls.warnings {
-            line("WARNING", w);
-        }
+        tls_lines(tls, &mut line);
     }
     for note in &step.evidence.notes {
         line("note", note);
@@ -108,6 +91,28 @@ pub fn step(step: &StepReport) {
         line("server said", l);
     }
     out(&text);
+}
+
+/// What the step saw of the server's certificate and TLS session.
+fn tls_lines(tls: &probe::TlsFacts, line: &mut impl FnMut(&str, &str)) {
+    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    if tls.version.is_some() {
+        line(
+            "TLS",
+            &format!("{} {}", or_dash(&tls.version), or_dash(&tls.cipher)),
+        );
+    }
+    line("subject", &or_dash(&tls.subject));
+    line("SANs", &tls.sans.join(", "));
+    line("issuer", &or_dash(&tls.issuer));
+    line("expires", &or_dash(&tls.not_after));
+    line("SHA-256", &or_dash(&tls.sha256_fingerprint));
+    if let Some(why) = &tls.accepted_despite {
+        line("accepted", &format!("despite: {why}"));
+    }
+    for w in &tls.warnings {
+        line("WARNING", w);
+    }
 }
 
 /// The verdict after the steps: the category, the cause, the field and what to do.

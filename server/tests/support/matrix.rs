@@ -162,6 +162,11 @@ pub const ROWS: &[Row] = &[
         expect: [UNAUTH, FORBID, MISSING, MISSING, MISSING],
     },
     Row {
+        function: "domain_inbox_count",
+        form: &[("id", NO_SUCH)],
+        expect: [UNAUTH, FORBID, MISSING, MISSING, MISSING],
+    },
+    Row {
         function: "try_on_sample",
         form: &[
             ("id", NO_SUCH),

@@ -79,7 +79,7 @@ pub struct SampleRow {
 
 /// A domain without settings where an end user tried to connect an inbox.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AttemptView {
+pub struct ConnectionAttemptView {
     pub mail_domain: String,
     pub email: String,
     /// The attempt's connection test, which holds the typed settings.

@@ -7,7 +7,7 @@ use super::StoredDomain;
 use crate::entity::domain::{ActiveModel, Model};
 use crate::StorageError;
 
-pub(super) fn settings_columns(s: &DomainSettings) -> ActiveModel {
+pub(crate) fn settings_columns(s: &DomainSettings) -> ActiveModel {
     ActiveModel {
         id: NotSet,
         domain: Set(s.domain.to_string()),
@@ -27,7 +27,7 @@ pub(super) fn settings_columns(s: &DomainSettings) -> ActiveModel {
     }
 }
 
-pub(super) fn to_stored(m: Model) -> Result<StoredDomain, StorageError> {
+pub(crate) fn to_stored(m: Model) -> Result<StoredDomain, StorageError> {
     Ok(StoredDomain {
         id: m.id,
         settings: settings_of(&m)?,

@@ -132,7 +132,7 @@ async fn load_many(
     let domains = domains_of(conn, &models).await?;
     let owners = owner_emails(conn, &models).await?;
     let ids: Vec<i32> = models.iter().map(|m| m.id).collect();
-    let queued = crate::jobs::inboxes_awaiting_check(conn, &ids).await?;
+    let queued = super::queued::inboxes_awaiting_check(conn, &ids).await?;
     let mut out = Vec::with_capacity(models.len());
     for m in models {
         let settings = inbox_settings(&m, &domains)?;

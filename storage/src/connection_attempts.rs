@@ -15,7 +15,7 @@ use crate::entity::inbox_attempt::{ActiveModel, Column, Entity, Model};
 use crate::{now, StorageError};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct InboxAttempt {
+pub struct ConnectionAttempt {
     pub id: i32,
     pub user_id: i32,
     pub email: String,
@@ -27,7 +27,7 @@ pub struct InboxAttempt {
 }
 
 /// Records an end user's connection attempt with typed settings.
-pub async fn record_attempt(
+pub async fn record_connection_attempt(
     db: &DatabaseConnection,
     user_id: i32,
     email: &str,
@@ -53,7 +53,10 @@ pub async fn record_attempt(
     Ok(model.id)
 }
 
-pub async fn get_attempt(db: &DatabaseConnection, id: i32) -> Result<InboxAttempt, StorageError> {
+pub async fn get_connection_attempt(
+    db: &DatabaseConnection,
+    id: i32,
+) -> Result<ConnectionAttempt, StorageError> {
     to_attempt(
         Entity::find_by_id(id)
             .one(db)
@@ -63,9 +66,9 @@ pub async fn get_attempt(db: &DatabaseConnection, id: i32) -> Result<InboxAttemp
 }
 
 /// The latest attempt for each domain that still has no settings, newest first.
-pub async fn unconfigured_attempts(
+pub async fn unconfigured_connection_attempts(
     db: &DatabaseConnection,
-) -> Result<Vec<InboxAttempt>, StorageError> {
+) -> Result<Vec<ConnectionAttempt>, StorageError> {
     let configured = Query::select()
         .column(domain_row::Column::Domain)
         .from(domain_row::Entity)
@@ -84,8 +87,8 @@ pub async fn unconfigured_attempts(
         .collect()
 }
 
-fn to_attempt(m: Model) -> Result<InboxAttempt, StorageError> {
-    Ok(InboxAttempt {
+fn to_attempt(m: Model) -> Result<ConnectionAttempt, StorageError> {
+    Ok(ConnectionAttempt {
         id: m.id,
         user_id: m.user_id,
         email: m.email,

@@ -7,8 +7,9 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
 };
 
-use super::{conflict, load, settings_columns, with_job, Actor, StoredDomain};
+use super::{conflict, with_job};
 use crate::audit::{self, AuditAction, NewEvent};
+use crate::domains::{load, settings_columns, Actor, StoredDomain};
 use crate::entity::domain::{Column, Entity};
 use crate::error::unique_or;
 use crate::{now, StorageError};
