@@ -45,24 +45,20 @@ pub use api_tokens::{
 pub use audit::{domain_history, AuditAction, AuditEvent};
 pub use audit_append::{record_login, record_sample_tried};
 pub use audit_query::{chain_stream, export_stream, get_event, history_page, AuditFilter};
-pub use chain::{link_hash, parse_public_key, ChainedEvent, Checkpoint, GENESIS_HASH};
-pub use chain_walk::{ChainProblem, ChainWalk, ProblemKind};
+pub use chain::{link_hash, parse_public_key, ChainedEvent, Checkpoint};
+pub use chain_walk::ProblemKind;
 pub use checkpoints::{
     count_events, latest_checkpoint, sign_checkpoint, verify_history, AuditSigner, SignerError,
     VerifyReport,
 };
 pub use connect::{check_ready, connect};
-pub use connection_attempts::{
-    get_connection_attempt, record_connection_attempt, unconfigured_connection_attempts,
-    ConnectionAttempt,
-};
+pub use connection_attempts::{record_connection_attempt, unconfigured_connection_attempts};
 pub use domain_changes::{create_domain, delete_domain, revert_domain, update_domain};
-pub use domain_hosts::{hosts_approved, hosts_of, unapproved_hosts};
+pub use domain_hosts::{hosts_approved, unapproved_hosts};
 pub use domains::{find_domain, get_domain, list_domains, list_domains_after, Actor, StoredDomain};
 pub use error::{Result, StorageError};
 pub use export::{
-    export_entries, start_export, ChainEntry, ExportDocument, ExportHead, ExportStatement,
-    EXPORT_FORMAT, LEGACY_EXPORT_FORMAT,
+    export_entries, start_export, ChainEntry, ExportDocument, EXPORT_FORMAT, LEGACY_EXPORT_FORMAT,
 };
 pub use export_verdict::{ExportProblem, ExportVerdict, Integrity, Unsigned};
 pub use export_verify::verify_export;
@@ -70,19 +66,19 @@ pub use inbox_removal::remove_inbox;
 pub use inboxes::{
     connect_inbox, count_domain_inboxes, get_inbox, inbox_secret, list_inboxes, list_inboxes_after,
     record_check, sample_inboxes, update_inbox_secret, CheckResult, InboxFailure, InboxOwner,
-    InboxSecret, NewInbox, StoredInbox,
+    NewInbox, StoredInbox,
 };
 pub use jobs::{
     claim_items, continue_job, expand_jobs, finish_item, get_job, latest_job, release_claims,
     ClaimedItem, ItemOutcome, RevalidationJob,
 };
 pub use login_refusals::{count_refusal, record_ended_refusals, RefusedLogin};
-pub use ops_stats::{inbox_status_counts, queue_stats, QueueStats};
+pub use ops_stats::{inbox_status_counts, queue_stats};
 pub use periodic_claims::{claim_due_inboxes, postpone_check, release_periodic_claims};
 pub use positions::{list_positions, ListPositions};
 pub use probes::{
-    domain_probes, finish_probe_record, get_probe, settings_hash, start_probe_record,
-    successful_probe_for, ProbeRun, StoredProbe,
+    domain_probes, finish_probe_record, get_probe, start_probe_record, successful_probe_for,
+    ProbeRun, StoredProbe,
 };
 pub use rate_limits::{purge_rate_limits, take_rate_slot};
 pub use sea_orm::DatabaseConnection;
@@ -93,7 +89,7 @@ pub use sessions::{
 };
 pub use throttle::{
     begin_login_attempt, clear_login_attempts, has_marker, purge_throttle, refund_login_attempt,
-    throttle_size, touch_marker, CountedLoginAttempt, LockPolicy, Refusal, ThrottleKey,
+    throttle_size, touch_marker, LockPolicy, Refusal, ThrottleKey,
 };
 pub use users::{
     count_users, create_first_super_admin, create_user, find_login, get_user, list_users,
