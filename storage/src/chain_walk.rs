@@ -179,11 +179,6 @@ impl ChainWalk {
         Ok(())
     }
 
-    /// The hash of the last event walked (the chain's head).
-    pub fn head_hash(&self) -> &str {
-        &self.prev_hash
-    }
-
     /// The last event walked.
     pub fn head_seq(&self) -> i64 {
         self.next_seq - 1

@@ -53,18 +53,6 @@ pub async fn record_connection_attempt(
     Ok(model.id)
 }
 
-pub async fn get_connection_attempt(
-    db: &DatabaseConnection,
-    id: i32,
-) -> Result<ConnectionAttempt, StorageError> {
-    to_attempt(
-        Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .ok_or(StorageError::NotFound)?,
-    )
-}
-
 /// The latest attempt for each domain that still has no settings, newest first.
 pub async fn unconfigured_connection_attempts(
     db: &DatabaseConnection,
