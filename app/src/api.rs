@@ -13,7 +13,7 @@ pub mod rollout;
 pub mod tokens;
 pub mod users;
 
-use domain::{FieldChange, Role};
+use domain::Role;
 use serde::{Deserialize, Serialize};
 
 /// A signed-in account as the browser may see it (never the password hash).
@@ -73,27 +73,13 @@ impl From<&storage::StoredDomain> for DomainRow {
     }
 }
 
-/// One entry of a domain's history: who did what, when, from where, field by field.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    pub occurred_at: String,
-    pub actor_email: String,
-    pub client_ip: Option<String>,
-    pub action: String,
-    pub changes: Vec<FieldChange>,
-    /// The connection test that passed with exactly the saved values, if any.
-    pub probe_report_id: Option<i32>,
-    /// What happened, for inbox and revalidation events.
-    pub summary: Option<String>,
-}
-
 /// Changes the domain panel lists (the Change history has them all).
 pub const HISTORY_SHOWN: u64 = 50;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DomainWithHistory {
     pub domain: services::views::DomainView,
-    pub history: Vec<HistoryEntry>,
+    pub history: Vec<services::views::AuditEntryView>,
     /// The DNS records that let mail clients find these settings.
     pub dns_records: Vec<domain::DnsRecord>,
 }
@@ -107,22 +93,6 @@ impl From<storage::UserAccount> for UserView {
             role: a.role,
             account_access: a.account_access,
             disabled: a.disabled,
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<storage::AuditEvent> for HistoryEntry {
-    fn from(e: storage::AuditEvent) -> Self {
-        let action = e.action.label();
-        Self {
-            occurred_at: services::format_time(e.occurred_at),
-            actor_email: e.actor_email,
-            client_ip: e.client_ip,
-            action: action.to_string(),
-            changes: e.changes,
-            probe_report_id: e.probe_report_id,
-            summary: e.summary,
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::report::{DetailCode, LegCheck, LoginCheck, SourceCheck, StepName};
 use crate::resolve::Target;
 use crate::step::{close, Clock, Fail};
 use crate::taxonomy::Category;
-use crate::tls::TlsPolicy;
+use crate::tls::{TlsPolicy, TlsSetupError};
 use crate::{imap, login, smtp};
 
 /// Source addresses tested at the same time.
@@ -29,7 +29,7 @@ struct Run<'a> {
     settings: &'a ProbeSettings,
     creds: &'a Credentials,
     options: &'a ProbeOptions,
-    policy: Result<TlsPolicy, String>,
+    policy: Result<TlsPolicy, TlsSetupError>,
     clock: Clock,
     imap_target: Target,
     smtp_target: Target,
@@ -102,7 +102,7 @@ impl<'a> Run<'a> {
             settings,
             creds,
             options,
-            policy: TlsPolicy::new(settings, options).map_err(|e| e.to_string()),
+            policy: TlsPolicy::new(settings, options),
             clock: Clock::new(options),
             imap_target: Target::default(),
             smtp_target: Target::default(),

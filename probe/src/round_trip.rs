@@ -30,6 +30,33 @@ enum State {
     Lost,
 }
 
+/// Why the test message was not seen arriving: the words of the step's failure.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("the IMAP session is not usable")]
+    NotUsable,
+    #[error("the IMAP session broke")]
+    Broke,
+    #[error("{command} failed: {source}")]
+    Refused {
+        command: &'static str,
+        #[source]
+        source: async_imap::error::Error,
+    },
+    #[error("the IMAP session broke during IDLE: {0}")]
+    BrokeDuringIdle(#[source] async_imap::error::Error),
+    #[error("the test message {message_id} was not found in INBOX within {:.1} s", wait.as_secs_f64())]
+    NotFound { message_id: String, wait: Duration },
+    #[error("the IMAP server did not open the INBOX in time")]
+    NotOpenedInTime,
+    #[error("the IMAP search for {0} did not finish in time")]
+    SearchNotFinishedInTime(String),
+}
+
+fn refused(command: &'static str) -> impl FnOnce(async_imap::error::Error) -> WatchError {
+    move |source| WatchError::Refused { command, source }
+}
+
 /// The held IMAP session, watching the INBOX.
 pub struct Inbox {
     state: State,
@@ -46,18 +73,18 @@ impl Inbox {
     }
 
     /// Selects the INBOX and, where offered, starts IDLE: every later arrival is reported.
-    pub async fn watch(&mut self) -> Result<(), String> {
+    pub async fn watch(&mut self) -> Result<(), WatchError> {
         let State::Ready(session) = &mut self.state else {
-            return Err("the IMAP session is not usable".into());
+            return Err(WatchError::NotUsable);
         };
         session
             .select("INBOX")
             .await
-            .map_err(|e| format!("SELECT INBOX failed: {e}"))?;
+            .map_err(refused("SELECT INBOX"))?;
         self.start_idle().await
     }
 
-    async fn start_idle(&mut self) -> Result<(), String> {
+    async fn start_idle(&mut self) -> Result<(), WatchError> {
         if !self.idle {
             return Ok(());
         }
@@ -65,21 +92,15 @@ impl Inbox {
             return Ok(());
         };
         let mut handle = session.idle();
-        handle
-            .init()
-            .await
-            .map_err(|e| format!("IDLE failed: {e}"))?;
+        handle.init().await.map_err(refused("IDLE"))?;
         self.state = State::Idling(handle);
         Ok(())
     }
 
-    async fn stop_idle(&mut self) -> Result<(), String> {
+    async fn stop_idle(&mut self) -> Result<(), WatchError> {
         match std::mem::replace(&mut self.state, State::Lost) {
             State::Idling(handle) => {
-                let session = handle
-                    .done()
-                    .await
-                    .map_err(|e| format!("ending IDLE failed: {e}"))?;
+                let session = handle.done().await.map_err(refused("ending IDLE"))?;
                 self.state = State::Ready(session);
                 Ok(())
             }
@@ -87,13 +108,13 @@ impl Inbox {
                 self.state = State::Ready(session);
                 Ok(())
             }
-            State::Lost => Err("the IMAP session broke".into()),
+            State::Lost => Err(WatchError::Broke),
         }
     }
 
     /// Waits until a message with `message_id` is in the INBOX, at most `wait`. Call after
     /// [`Inbox::watch`] and after the message was sent; returns how long it took.
-    pub async fn find(&mut self, message_id: &str, wait: Duration) -> Result<Duration, String> {
+    pub async fn find(&mut self, message_id: &str, wait: Duration) -> Result<Duration, WatchError> {
         let start = Instant::now();
         let deadline = start + wait;
         let query = format!("HEADER Message-ID \"{message_id}\"");
@@ -107,27 +128,24 @@ impl Inbox {
                 drop(stop);
                 if let Ok(Err(e)) = heard {
                     self.state = State::Lost;
-                    return Err(format!("the IMAP session broke during IDLE: {e}"));
+                    return Err(WatchError::BrokeDuringIdle(e));
                 }
                 self.stop_idle().await?;
             } else {
                 tokio::time::sleep(pause).await;
             }
             let State::Ready(session) = &mut self.state else {
-                return Err("the IMAP session broke".into());
+                return Err(WatchError::Broke);
             };
-            let found = session
-                .search(&query)
-                .await
-                .map_err(|e| format!("SEARCH failed: {e}"))?;
+            let found = session.search(&query).await.map_err(refused("SEARCH"))?;
             if !found.is_empty() {
                 return Ok(start.elapsed());
             }
             if Instant::now() >= deadline {
-                return Err(format!(
-                    "the test message {message_id} was not found in INBOX within {:.1} s",
-                    wait.as_secs_f64()
-                ));
+                return Err(WatchError::NotFound {
+                    message_id: message_id.to_owned(),
+                    wait,
+                });
             }
             self.start_idle().await?;
         }
@@ -161,11 +179,11 @@ pub async fn test_email(
     let to = opts.test_recipient.as_deref().unwrap_or(&creds.email);
     let round_trip = to.eq_ignore_ascii_case(&creds.email);
     let id = smtp_send::new_message_id(&creds.email);
-    let not_found = |detail: String| {
+    let not_found = |e: WatchError| {
         Fail::new(
             Category::TestEmailFailed,
             DetailCode::MessageNotFound,
-            detail,
+            e.to_string(),
             None,
         )
     };
@@ -174,7 +192,7 @@ pub async fn test_email(
         // Watched before the message leaves, so that its arrival cannot be missed.
         tokio::time::timeout(slack, inbox.watch())
             .await
-            .unwrap_or_else(|_| Err("the IMAP server did not open the INBOX in time".into()))
+            .unwrap_or(Err(WatchError::NotOpenedInTime))
             .map_err(not_found)?;
     }
     let queued = smtp_send::send_test(c, &creds.email, to, &id, leg).await?;
@@ -187,7 +205,7 @@ pub async fn test_email(
         .min(leg.clock.deadline.saturating_duration_since(Instant::now()));
     let after = tokio::time::timeout(wait + slack, inbox.find(&id, wait))
         .await
-        .unwrap_or_else(|_| Err(format!("the IMAP search for {id} did not finish in time")))
+        .unwrap_or_else(|_| Err(WatchError::SearchNotFinishedInTime(id.clone())))
         .map_err(not_found)?;
     let how = match inbox.uses_idle() {
         true => "IDLE and SEARCH",

@@ -36,17 +36,26 @@ pub async fn send_test(
     message_id: &str,
     leg: &Leg<'_>,
 ) -> Result<String, Fail> {
-    let build = || -> Result<lettre::Message, String> {
-        lettre::Message::builder()
-            .from(from.parse().map_err(|e| format!("bad sender {from}: {e}"))?)
-            .to(to.parse().map_err(|e| format!("bad recipient {to}: {e}"))?)
-            .subject("Mail settings test")
-            .message_id(Some(message_id.to_string()))
-            .body("This message was sent by a mail settings probe to confirm that this mailbox can send and receive.\r\n".to_string())
-            .map_err(|e| e.to_string())
+    let refused = |detail: String| {
+        email_fail(
+            DetailCode::MessageRefused,
+            detail,
+            Some(Field::TestRecipient),
+        )
     };
-    let msg = build()
-        .map_err(|e| email_fail(DetailCode::MessageRefused, e, Some(Field::TestRecipient)))?;
+    let sender = from
+        .parse()
+        .map_err(|e| refused(format!("bad sender {from}: {e}")))?;
+    let recipient = to
+        .parse()
+        .map_err(|e| refused(format!("bad recipient {to}: {e}")))?;
+    let msg = lettre::Message::builder()
+        .from(sender)
+        .to(recipient)
+        .subject("Mail settings test")
+        .message_id(Some(message_id.to_string()))
+        .body("This message was sent by a mail settings probe to confirm that this mailbox can send and receive.\r\n".to_string())
+        .map_err(|e| refused(e.to_string()))?;
     c.log.clear();
     let res = leg
         .clock

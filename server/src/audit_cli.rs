@@ -12,6 +12,7 @@ use clap::{Args, Subcommand};
 use storage::AuditSigner;
 
 use crate::cli::DatabaseArgs;
+use crate::CommandError;
 
 #[derive(Args, Debug, Clone)]
 pub struct AuditKeyArgs {
@@ -22,7 +23,7 @@ pub struct AuditKeyArgs {
 }
 
 impl AuditKeyArgs {
-    pub fn signer(&self, data_dir: &Path) -> Result<AuditSigner, String> {
+    pub fn signer(&self, data_dir: &Path) -> Result<AuditSigner, CommandError> {
         let path = self
             .audit_key_file
             .clone()
@@ -30,7 +31,7 @@ impl AuditKeyArgs {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             let _ = crate::private_files::create_private_dir(parent);
         }
-        AuditSigner::from_file(&path).map_err(|e| e.to_string())
+        Ok(AuditSigner::from_file(&path)?)
     }
 }
 
@@ -78,7 +79,7 @@ pub enum AuditCommand {
 }
 
 /// Runs an `audit` command; exit status 1 when the history in the database is not intact.
-pub async fn run(database: &DatabaseArgs, args: AuditArgs) -> Result<ExitCode, String> {
+pub async fn run(database: &DatabaseArgs, args: AuditArgs) -> Result<ExitCode, CommandError> {
     match args.command {
         AuditCommand::PublicKey => {
             println!("{}", args.key.signer(&database.data_dir)?.public_key_hex());
@@ -86,10 +87,10 @@ pub async fn run(database: &DatabaseArgs, args: AuditArgs) -> Result<ExitCode, S
         }
         AuditCommand::Checkpoint => {
             let signer = args.key.signer(&database.data_dir)?;
-            let db = connect(database).await?;
+            let db = database.connect().await?;
             match storage::sign_checkpoint(&db, &signer)
                 .await
-                .map_err(|e| format!("cannot sign a checkpoint: {e}"))?
+                .map_err(CommandError::storage("cannot sign a checkpoint"))?
             {
                 Some(c) => println!("signed event #{} ({}) at {}", c.seq, c.hash, c.signed_at),
                 None => println!("the history is empty: nothing to sign"),
@@ -123,11 +124,11 @@ pub async fn run(database: &DatabaseArgs, args: AuditArgs) -> Result<ExitCode, S
 async fn verify_database(
     database: &DatabaseArgs,
     key: &ed25519_dalek::VerifyingKey,
-) -> Result<ExitCode, String> {
-    let db = connect(database).await?;
+) -> Result<ExitCode, CommandError> {
+    let db = database.connect().await?;
     let report = storage::verify_history(&db, key)
         .await
-        .map_err(|e| format!("cannot read the history: {e}"))?;
+        .map_err(CommandError::storage("cannot read the history"))?;
     let checkpoint = report
         .latest_checkpoint
         .as_ref()
@@ -149,20 +150,13 @@ async fn verify_database(
 }
 
 /// 64 hex digits, or a file holding them.
-fn read_key(value: &str) -> Result<ed25519_dalek::VerifyingKey, String> {
+fn read_key(value: &str) -> Result<ed25519_dalek::VerifyingKey, CommandError> {
     let text = if Path::new(value).is_file() {
-        std::fs::read_to_string(value).map_err(|e| format!("{value}: {e}"))?
+        std::fs::read_to_string(value).map_err(CommandError::file("read the public key", value))?
     } else {
         value.to_owned()
     };
-    storage::parse_public_key(&text)
-        .ok_or_else(|| "the public key must be 64 hex digits (an Ed25519 key)".to_owned())
-}
-
-async fn connect(database: &DatabaseArgs) -> Result<storage::DatabaseConnection, String> {
-    storage::connect(&database.url()?)
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))
+    storage::parse_public_key(&text).ok_or(CommandError::BadPublicKey)
 }
 
 /// Signs the chain's head every `interval` (when it moved).

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::CommandError;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "server",
@@ -36,18 +38,22 @@ pub struct DatabaseArgs {
 impl DatabaseArgs {
     /// The database URL to use, creating the data directory (mode 0700) for the default SQLite
     /// file.
-    pub fn url(&self) -> Result<String, String> {
+    pub fn url(&self) -> Result<String, CommandError> {
         if let Some(url) = &self.database_url {
             return Ok(url.clone());
         }
-        crate::private_files::create_private_dir(&self.data_dir).map_err(|e| {
-            format!(
-                "cannot create the data directory {}: {e}",
-                self.data_dir.display()
-            )
-        })?;
+        crate::private_files::create_private_dir(&self.data_dir).map_err(CommandError::file(
+            "create the data directory",
+            &self.data_dir,
+        ))?;
         let file = self.data_dir.join("mailsettings.db");
         Ok(format!("sqlite://{}?mode=rwc", file.display()))
+    }
+
+    pub async fn connect(&self) -> Result<storage::DatabaseConnection, CommandError> {
+        storage::connect(&self.url()?)
+            .await
+            .map_err(CommandError::storage("cannot open the database"))
     }
 }
 
@@ -184,18 +190,17 @@ pub struct ProbeServiceArgs {
 }
 
 impl ProbeServiceArgs {
-    pub fn config(&self) -> Result<services::ProbeConfig, String> {
+    pub fn config(&self) -> Result<services::ProbeConfig, CommandError> {
         let extra_ca_pem = match &self.ca_file {
             Some(path) => Some(
                 std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?,
+                    .map_err(CommandError::file("read the CA file", path))?,
             ),
             None => None,
         };
         let allowlist = domain::parse_cidr_list(&self.allow_private)
-            .map_err(|e| format!("MAILSETTINGS_PROBE_ALLOW_PRIVATE: {e}"))?;
-        let nat64_prefixes =
-            probe::Nat64Prefix::parse_list(&self.nat64_prefixes).map_err(|e| e.to_string())?;
+            .map_err(|e| CommandError::setting("MAILSETTINGS_PROBE_ALLOW_PRIVATE", e))?;
+        let nat64_prefixes = probe::Nat64Prefix::parse_list(&self.nat64_prefixes)?;
         let static_egress = static_egress(&self.static_egress)?;
         Ok(services::ProbeConfig {
             allowlist,
@@ -212,20 +217,22 @@ impl ProbeServiceArgs {
 
 impl ServeArgs {
     /// The Apple profile signer: both files or neither.
-    pub fn profile_signer(&self) -> Result<Option<Arc<clients::ProfileSigner>>, String> {
+    pub fn profile_signer(&self) -> Result<Option<Arc<clients::ProfileSigner>>, CommandError> {
+        const CERT: &str = "MAILSETTINGS_PROFILE_SIGNING_CERT";
+        const KEY: &str = "MAILSETTINGS_PROFILE_SIGNING_KEY";
         match (&self.profile_signing_cert, &self.profile_signing_key) {
             (None, None) => Ok(None),
-            (Some(cert), Some(key)) => clients::ProfileSigner::load(cert, key)
-                .map(|s| Some(Arc::new(s)))
-                .map_err(|e| e.to_string()),
-            (Some(cert), None) => Err(format!(
-                "MAILSETTINGS_PROFILE_SIGNING_CERT ({}) is set but MAILSETTINGS_PROFILE_SIGNING_KEY is not: set both to sign Apple profiles, or neither",
-                cert.display()
-            )),
-            (None, Some(key)) => Err(format!(
-                "MAILSETTINGS_PROFILE_SIGNING_KEY ({}) is set but MAILSETTINGS_PROFILE_SIGNING_CERT is not: set both to sign Apple profiles, or neither",
-                key.display()
-            )),
+            (Some(cert), Some(key)) => Ok(Some(Arc::new(clients::ProfileSigner::load(cert, key)?))),
+            (Some(cert), None) => Err(CommandError::HalfAProfileSigner {
+                set: CERT,
+                path: cert.clone(),
+                missing: KEY,
+            }),
+            (None, Some(key)) => Err(CommandError::HalfAProfileSigner {
+                set: KEY,
+                path: key.clone(),
+                missing: CERT,
+            }),
         }
     }
 
@@ -236,9 +243,9 @@ impl ServeArgs {
         }
     }
 
-    pub fn proxy_policy(&self) -> Result<web::ProxyPolicy, String> {
+    pub fn proxy_policy(&self) -> Result<web::ProxyPolicy, CommandError> {
         let trusted_proxies = domain::parse_cidr_list(&self.trusted_proxies)
-            .map_err(|e| format!("MAILSETTINGS_TRUSTED_PROXIES: {e}"))?;
+            .map_err(|e| CommandError::setting("MAILSETTINGS_TRUSTED_PROXIES", e))?;
         let public_origin = self
             .public_url
             .as_deref()
@@ -254,9 +261,14 @@ impl ServeArgs {
 }
 
 /// `scheme://host[:port]` of MAILSETTINGS_PUBLIC_URL (a path, if any, is not part of an origin).
-fn public_origin(url: &str) -> Result<String, String> {
+fn public_origin(url: &str) -> Result<String, CommandError> {
     let bad = || {
-        format!("MAILSETTINGS_PUBLIC_URL: {url:?} is not an http:// or https:// URL like https://mail-admin.example.com")
+        CommandError::setting(
+            "MAILSETTINGS_PUBLIC_URL",
+            format!(
+                "{url:?} is not an http:// or https:// URL like https://mail-admin.example.com"
+            ),
+        )
     };
     let (scheme, rest) = url.trim().split_once("://").ok_or_else(bad)?;
     let scheme = scheme.to_ascii_lowercase();
@@ -271,8 +283,9 @@ fn public_origin(url: &str) -> Result<String, String> {
 }
 
 /// MAILSETTINGS_STATIC_EGRESS: valid CIDRs, none overlapping another.
-pub fn static_egress(value: &str) -> Result<Vec<ipnet::IpNet>, String> {
-    domain::parse_disjoint_cidr_list(value).map_err(|e| format!("MAILSETTINGS_STATIC_EGRESS: {e}"))
+fn static_egress(value: &str) -> Result<Vec<ipnet::IpNet>, CommandError> {
+    domain::parse_disjoint_cidr_list(value)
+        .map_err(|e| CommandError::setting("MAILSETTINGS_STATIC_EGRESS", e))
 }
 
 #[derive(Parser, Debug)]
@@ -328,7 +341,7 @@ mod tests {
             ("192.0.2.0/33", "192.0.2.0/33"),
         ];
         for (input, named) in bad {
-            let err = static_egress(input).expect_err(input);
+            let err = static_egress(input).expect_err(input).to_string();
             assert!(err.starts_with("MAILSETTINGS_STATIC_EGRESS: "), "{err}");
             assert!(err.contains(named), "{input:?}: {err}");
         }

@@ -6,20 +6,20 @@ use std::path::Path;
 use rand::RngCore;
 
 use crate::cli::{CreateAdminArgs, DatabaseArgs};
+use crate::CommandError;
 
 /// An operator-supplied token must be at least this long (32 hex digits are 128 bits).
-const MIN_TOKEN_CHARS: usize = 32;
+pub(crate) const MIN_TOKEN_CHARS: usize = 32;
 
 /// The setup token for a database with no users: given, read from the token file, or generated
 /// (and then written to the token file, when one is named, readable by this user only).
-pub fn setup_token(given: Option<String>, file: Option<&Path>) -> Result<String, String> {
+pub fn setup_token(given: Option<String>, file: Option<&Path>) -> Result<String, CommandError> {
     if let Some(token) = given.filter(|t| !t.trim().is_empty()) {
         return strong_enough(token.trim(), "MAILSETTINGS_SETUP_TOKEN");
     }
     if let Some(path) = file {
         if path.exists() {
-            let token = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let token = std::fs::read_to_string(path).map_err(CommandError::file("read", path))?;
             return strong_enough(token.trim(), &path.display().to_string());
         }
     }
@@ -28,22 +28,18 @@ pub fn setup_token(given: Option<String>, file: Option<&Path>) -> Result<String,
     let token = hex::encode(bytes);
     if let Some(path) = file {
         crate::private_files::write_private_file(path, &token)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            .map_err(CommandError::file("write", path))?;
     }
     Ok(token)
 }
 
 /// At least 128 bits, URL-safe (it travels in the setup link's query string).
-fn strong_enough(token: &str, source: &str) -> Result<String, String> {
+fn strong_enough(token: &str, source: &str) -> Result<String, CommandError> {
     let url_safe = token
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
     if token.chars().count() < MIN_TOKEN_CHARS || !url_safe {
-        return Err(format!(
-            "the setup token from {source} must be at least {MIN_TOKEN_CHARS} characters of \
-             letters, digits, '-', '_', '.' or '~' (128 bits or more); generate one with \
-             `openssl rand -hex 16`"
-        ));
+        return Err(CommandError::WeakSetupToken(source.to_owned()));
     }
     Ok(token.to_string())
 }
@@ -56,31 +52,30 @@ pub fn print_setup_instructions(site_addr: &str, token: &str) {
     );
 }
 
-pub async fn create_admin_command(db: &DatabaseArgs, args: CreateAdminArgs) -> Result<(), String> {
+pub async fn create_admin_command(
+    db: &DatabaseArgs,
+    args: CreateAdminArgs,
+) -> Result<(), CommandError> {
     let password = match &args.password_file {
         Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            .map_err(CommandError::file("read", path))?
             .lines()
             .next()
             .unwrap_or_default()
             .to_string(),
         None => std::env::var("MAILSETTINGS_ADMIN_PASSWORD")
-            .map_err(|_| "set MAILSETTINGS_ADMIN_PASSWORD or pass --password-file".to_string())?,
+            .map_err(|_| CommandError::NoAdminPassword)?,
     };
-    let email = domain::EmailAddress::parse(&args.email).map_err(|e| e.to_string())?;
-    domain::check_new_password(&password).map_err(|e| e.to_string())?;
-    let conn = storage::connect(&db.url()?)
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let email = domain::EmailAddress::parse(&args.email)?;
+    domain::check_new_password(&password)?;
+    let conn = db.connect().await?;
     match storage::create_first_super_admin(&conn, &email, &password, None, None).await {
         Ok(account) => {
             println!("Created super admin {}", account.email);
             Ok(())
         }
-        Err(storage::StorageError::SetupAlreadyDone) => {
-            Err("users already exist: the first super admin was created before".into())
-        }
-        Err(e) => Err(format!("cannot create the super admin: {e}")),
+        Err(storage::StorageError::SetupAlreadyDone) => Err(CommandError::SetupDone),
+        Err(e) => Err(CommandError::storage("cannot create the super admin")(e)),
     }
 }
 
@@ -95,9 +90,9 @@ mod tests {
         assert!(setup_token(Some(format!("{} ", "é".repeat(32))), None).is_err());
         let good = "0123456789abcdef0123456789abcdef";
         assert_eq!(
-            setup_token(Some(format!(" {good} ")), None),
-            Ok(good.into())
+            setup_token(Some(format!(" {good} ")), None).ok(),
+            Some(good.into())
         );
-        assert_eq!(setup_token(None, None).map(|t| t.len()), Ok(48));
+        assert_eq!(setup_token(None, None).map(|t| t.len()).ok(), Some(48));
     }
 }

@@ -9,6 +9,8 @@ use clap::Args;
 use inboxes::{PeriodicPolicy, Vault, WorkerConfig, KEY_CHECK_SECRET};
 use storage::DatabaseConnection;
 
+use crate::CommandError;
+
 #[derive(Args, Debug, Clone)]
 pub struct InboxArgs {
     /// The key that encrypts inbox passwords: 64 hex characters. Default: the key file.
@@ -65,49 +67,44 @@ pub struct InboxArgs {
 
 impl InboxArgs {
     /// The vault, refusing a key that does not match the one the database was encrypted with.
-    pub async fn vault(&self, db: &DatabaseConnection, data_dir: &Path) -> Result<Vault, String> {
+    pub async fn vault(
+        &self,
+        db: &DatabaseConnection,
+        data_dir: &Path,
+    ) -> Result<Vault, CommandError> {
         let stored = storage::stored_secret(db, KEY_CHECK_SECRET)
             .await
-            .map_err(|e| format!("cannot read the inbox key check: {e}"))?;
+            .map_err(CommandError::storage("cannot read the inbox key check"))?;
         let vault = match (&self.key, &self.key_file) {
-            (Some(hex), _) => {
-                Vault::from_hex(hex).map_err(|e| format!("MAILSETTINGS_INBOX_KEY: {e}"))?
-            }
+            (Some(hex), _) => Vault::from_hex(hex)
+                .map_err(|e| CommandError::setting("MAILSETTINGS_INBOX_KEY", e))?,
             (None, file) => {
                 let path = file.clone().unwrap_or_else(|| data_dir.join("inbox.key"));
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     let _ = crate::private_files::create_private_dir(parent);
                 }
                 if stored.is_some() && !path.exists() {
-                    return Err(format!(
-                        "the inbox key file {} is missing, and this database holds passwords \
-                         encrypted with it: restore the file or set MAILSETTINGS_INBOX_KEY",
-                        path.display()
-                    ));
+                    return Err(CommandError::InboxKeyFileMissing(path));
                 }
-                Vault::from_file(&path, stored.is_none()).map_err(|e| e.to_string())?
+                Vault::from_file(&path, stored.is_none())?
             }
         };
         let kept = match stored {
             Some(v) => v,
             None => storage::keep_secret(db, KEY_CHECK_SECRET, &vault.check_value())
                 .await
-                .map_err(|e| format!("cannot store the inbox key check: {e}"))?,
+                .map_err(CommandError::storage("cannot store the inbox key check"))?,
         };
-        vault.verify(&kept).map_err(|e| e.to_string())?;
+        vault.verify(&kept)?;
         Ok(vault)
     }
 
-    pub fn worker_config(&self, check_budget: Duration) -> Result<WorkerConfig, String> {
+    pub fn worker_config(&self, check_budget: Duration) -> Result<WorkerConfig, CommandError> {
         // Longer than any check can take, so only a dead worker's claims are taken over.
         let shortest = check_budget + Duration::from_secs(5);
         let lease = match self.claim_lease {
             Some(lease) if lease < shortest => {
-                return Err(format!(
-                    "MAILSETTINGS_CLAIM_LEASE must be at least {} (the connection test budget \
-                     plus 5 s), or a running check could be taken over and run twice",
-                    humantime::format_duration(shortest)
-                ))
+                return Err(CommandError::ClaimLeaseTooShort(shortest))
             }
             Some(lease) => lease,
             None => check_budget * 2 + Duration::from_secs(60),
@@ -161,6 +158,6 @@ mod tests {
         let set = args(Some(Duration::from_secs(65))).worker_config(budget);
         assert_eq!(set.expect("at the minimum").lease, Duration::from_secs(65));
         let short = args(Some(Duration::from_secs(30))).worker_config(budget);
-        assert!(short.is_err_and(|e| e.contains("at least 1m 5s")));
+        assert!(short.is_err_and(|e| e.to_string().contains("at least 1m 5s")));
     }
 }

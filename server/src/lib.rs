@@ -3,10 +3,15 @@
 
 pub mod audit_cli;
 pub mod cli;
+mod error;
 pub mod first_admin;
 mod housekeeping;
 pub mod inbox_config;
+mod kept_pages;
 pub mod logging;
+mod metrics;
 pub mod private_files;
 pub mod probe_cli;
 pub mod serve;
+
+pub use error::CommandError;

@@ -1,5 +1,7 @@
 //! `server`: the web app (default) and the administrators' commands.
 
+use std::process::ExitCode;
+
 use clap::Parser;
 use server::cli::{Cli, Command};
 use server::{audit_cli, first_admin, probe_cli, serve};
@@ -8,7 +10,7 @@ use server::{audit_cli, first_admin, probe_cli, serve};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     // `probe --json` owns stdout: its logs go to stderr.
     let logs_to_stderr = matches!(cli.command, Some(Command::Probe(_)));
@@ -19,19 +21,20 @@ async fn main() -> std::process::ExitCode {
         logs.init();
     }
     let outcome = match cli.command.unwrap_or_default() {
-        Command::Serve(args) => serve::run(&cli.database, args).await,
-        Command::CreateAdmin(args) => first_admin::create_admin_command(&cli.database, args).await,
+        Command::Serve(args) => serve::run(&cli.database, args)
+            .await
+            .map(|()| ExitCode::SUCCESS),
+        Command::CreateAdmin(args) => first_admin::create_admin_command(&cli.database, args)
+            .await
+            .map(|()| ExitCode::SUCCESS),
         Command::Probe(args) => return probe_cli::run(args).await,
-        Command::Audit(args) => match audit_cli::run(&cli.database, args).await {
-            Ok(code) => return code,
-            Err(message) => Err(message),
-        },
+        Command::Audit(args) => audit_cli::run(&cli.database, args).await,
     };
     match outcome {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            std::process::ExitCode::FAILURE
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -15,16 +15,14 @@ use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::TraceLayer;
 
 use crate::cli::{DatabaseArgs, ServeArgs};
-use crate::{first_admin, housekeeping, inbox_config};
+use crate::{first_admin, housekeeping, inbox_config, CommandError};
 
-pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), String> {
-    let conf = get_configuration(None).map_err(|e| format!("bad Leptos configuration: {e}"))?;
+pub async fn run(database: &DatabaseArgs, args: ServeArgs) -> Result<(), CommandError> {
+    let conf = get_configuration(None)?;
     let mut leptos_options = conf.leptos_options;
     leptos_options.hash_files |= hashed_site_files(&leptos_options);
     let addr = leptos_options.site_addr;
-    let db = storage::connect(&database.url()?)
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let db = database.connect().await?;
     let setup = setup_gate(&db, &args, &addr).await?;
     let (services, worker) = services(db, database, &args).await?;
     let state = AppState {
@@ -59,10 +57,10 @@ async fn setup_gate(
     db: &sea_orm::DatabaseConnection,
     args: &ServeArgs,
     addr: &SocketAddr,
-) -> Result<SetupGate, String> {
+) -> Result<SetupGate, CommandError> {
     let users = storage::count_users(db)
         .await
-        .map_err(|e| format!("cannot read the users table: {e}"))?;
+        .map_err(CommandError::storage("cannot read the users table"))?;
     if users > 0 {
         return Ok(SetupGate::new(None));
     }
@@ -77,11 +75,11 @@ async fn services(
     db: sea_orm::DatabaseConnection,
     database: &DatabaseArgs,
     args: &ServeArgs,
-) -> Result<(Services, Arc<inboxes::Worker>), String> {
+) -> Result<(Services, Arc<inboxes::Worker>), CommandError> {
     let probe_config = args.probe.config()?;
     let budget = probe_config.overall_budget;
     let probes = Arc::new(
-        ProbeRunner::new(probe_config).counting_with(app::ssr::metrics::count_connection_test),
+        ProbeRunner::new(probe_config).counting_with(crate::metrics::count_connection_test),
     );
     let vault = Arc::new(args.inboxes.vault(&db, &database.data_dir).await?);
     let audit_signer = Arc::new(args.audit_key.signer(&database.data_dir)?);
@@ -105,10 +103,10 @@ async fn services(
     Ok((services, worker))
 }
 
-async fn serve(addr: SocketAddr, router: Router) -> Result<(), String> {
+async fn serve(addr: SocketAddr, router: Router) -> Result<(), CommandError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        .map_err(|source| CommandError::Listen { addr, source })?;
     tracing::info!("listening on http://{addr}");
     axum::serve(
         listener,
@@ -116,7 +114,7 @@ async fn serve(addr: SocketAddr, router: Router) -> Result<(), String> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
-    .map_err(|e| format!("server error: {e}"))
+    .map_err(CommandError::Serve)
 }
 
 /// cargo-leptos names the site's files by content hash and lists the hashes in a file beside the
@@ -155,18 +153,24 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        // The domain list page, served again while nothing on it has changed.
-        .layer(from_fn_with_state(state.clone(), app::ssr::kept_list_page))
+        // The domain list page and the settings panels, served again while nothing on them has changed.
+        .layer(from_fn_with_state(
+            crate::kept_pages::KeptPages::new(state.clone()),
+            crate::kept_pages::kept_pages,
+        ))
         .layer(map_response(app::ssr::error_status))
-        .layer(from_fn(app::ssr::refuse_cross_origin))
-        .layer(from_fn(app::ssr::security_headers))
-        .layer(from_fn(app::ssr::static_cache_headers))
+        .layer(from_fn_with_state(
+            app::ssr::cross_site_refusal as fn() -> axum::response::Response,
+            web::refuse_cross_origin,
+        ))
+        .layer(from_fn(web::security_headers))
+        .layer(from_fn(web::static_cache_headers))
         .layer(from_fn_with_state(
             state.proxy.clone(),
             web::attach_client_info,
         ))
         .layer(TraceLayer::new_for_http())
-        .route_layer(from_fn(app::ssr::metrics::record_request))
+        .route_layer(from_fn(crate::metrics::record_request))
         .layer(compression())
         .with_state(state)
 }
@@ -177,7 +181,7 @@ fn plain_routes() -> Router<AppState> {
         .route("/health", get(|| async { "ok" }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readiness))
-        .route("/metrics", get(app::ssr::metrics::metrics))
+        .route("/metrics", get(crate::metrics::metrics))
         .route(
             "/domains/{id}/connection-ips/{file}",
             get(app::ssr::export_connection_ips),

@@ -242,6 +242,7 @@ pub async fn record_check(
 ) -> Result<(), StorageError> {
     let txn = crate::begin_write(db).await?;
     store_check(&txn, id, result, None).await?;
+    crate::positions::checks_moved(&txn).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -175,6 +175,7 @@ pub async fn expand_jobs(db: &DatabaseConnection) -> Result<usize, StorageError>
             row.finished_at = Set(Some(now()));
         }
         row.update(&txn).await?;
+        crate::positions::checks_moved(&txn).await?;
         txn.commit().await?;
         expanded += 1;
     }

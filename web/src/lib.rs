@@ -1,10 +1,20 @@
 //! HTTP plumbing both faces (the pages and the JSON API) and the router share: who the client
-//! is (behind trusted proxies), the mail-client rate limit, and downloads.
+//! is (behind trusted proxies), the session cookie, the cross-site request check, security and
+//! cache headers, the mail-client rate limit, and downloads.
 
 mod client;
+mod cookies;
+mod csrf;
+mod headers;
 mod mail_client_limit;
 
 pub use client::{attach_client_info, normalize_origin, ClientInfo, ProxyPolicy};
+pub use cookies::{
+    carries_session_cookie, new_token_cookie, session_token, take_new_token, CookiePolicy,
+    SECURE_SESSION_COOKIE, SESSION_COOKIE,
+};
+pub use csrf::refuse_cross_origin;
+pub use headers::{page_csp, security_headers, static_cache_headers};
 pub use mail_client_limit::{limit_mail_clients, MailClientLimiter};
 
 use axum::body::Body;

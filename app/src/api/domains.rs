@@ -39,19 +39,23 @@ pub async fn list_domains() -> Result<std::sync::Arc<[DomainRow]>, AppError> {
 
 #[server(endpoint = "domain_detail")]
 pub async fn domain_detail(id: i32) -> Result<DomainWithHistory, AppError> {
-    let (_, state) = manager().await?;
+    use crate::ssr::{not_kept, store_error};
+    let (_, state) = manager().await.map_err(not_kept)?;
     let stored = storage::get_domain(&state.services.db, id)
         .await
-        .map_err(crate::ssr::store_error)?
+        .map_err(|e| not_kept(store_error(e)))?
         .ok_or(AppError::NotFound)?;
     let history = storage::domain_history(&state.services.db, id, super::HISTORY_SHOWN)
         .await
-        .map_err(crate::ssr::store_error)?;
+        .map_err(|e| not_kept(store_error(e)))?;
     let dns_records = super::dns_records::for_settings(&stored.settings).await;
     Ok(DomainWithHistory {
         dns_records,
         domain: stored.into(),
-        history: history.into_iter().map(Into::into).collect(),
+        history: history
+            .into_iter()
+            .map(services::history::entry_view)
+            .collect(),
     })
 }
 

@@ -29,16 +29,22 @@ async fn reader() -> Result<(storage::UserAccount, crate::ssr::AppState), AppErr
 /// The domain's inbox count, the first inboxes and its latest revalidation.
 #[server(endpoint = "domain_inboxes")]
 pub async fn domain_inboxes(id: i32) -> Result<DomainInboxesView, AppError> {
-    let (account, state) = reader().await?;
+    use crate::ssr::not_kept;
+    let (account, state) = reader().await.map_err(not_kept)?;
     let approves = account.role == domain::Role::SuperAdmin;
-    Ok(services::inboxes::domain_inboxes(&state.services, id, approves).await?)
+    services::inboxes::domain_inboxes(&state.services, id, approves)
+        .await
+        .map_err(|e| not_kept(e.into()))
 }
 
 /// How many inboxes a change of the domain's settings affects.
 #[server(endpoint = "domain_inbox_count")]
 pub async fn domain_inbox_count(id: i32) -> Result<u64, AppError> {
-    let (_, state) = reader().await?;
-    Ok(services::inboxes::inbox_count(&state.services, id).await?)
+    use crate::ssr::not_kept;
+    let (_, state) = reader().await.map_err(not_kept)?;
+    services::inboxes::inbox_count(&state.services, id)
+        .await
+        .map_err(|e| not_kept(e.into()))
 }
 
 /// Tries the form's settings with the stored credentials of up to five of the domain's inboxes

@@ -1,11 +1,14 @@
-use domain::FieldChange;
 use leptos::prelude::*;
 
-use crate::api::HistoryEntry;
+use services::views::{AuditEntryView, DiffRow};
 
 /// The domain's change history, newest first, field by field.
 #[component]
-pub fn DomainHistory(domain_id: i32, domain: String, entries: Vec<HistoryEntry>) -> impl IntoView {
+pub fn DomainHistory(
+    domain_id: i32,
+    domain: String,
+    entries: Vec<AuditEntryView>,
+) -> impl IntoView {
     let more = (entries.len() as u64 >= crate::api::HISTORY_SHOWN).then(|| {
         view! {
             <p class="field-hint">
@@ -30,13 +33,13 @@ pub fn DomainHistory(domain_id: i32, domain: String, entries: Vec<HistoryEntry>)
 
 /// One change: who made it and when, what it says, its connection test and its fields.
 #[component]
-fn HistoryItem(entry: HistoryEntry, domain_id: i32) -> impl IntoView {
+fn HistoryItem(entry: AuditEntryView, domain_id: i32) -> impl IntoView {
     let e = entry;
     let from = e
         .client_ip
         .map(|ip| format!(" from {ip}"))
         .unwrap_or_default();
-    let changes = change_rows(e.changes);
+    let changes = change_rows(e.diff);
     let summary = e.summary.clone().map(|s| view! { <p>{s}</p> });
     let tested = tested_note(&e.action, e.summary.is_some(), e.probe_report_id, domain_id);
     view! {
@@ -55,16 +58,14 @@ fn HistoryItem(entry: HistoryEntry, domain_id: i32) -> impl IntoView {
     }
 }
 
-fn change_rows(changes: Vec<FieldChange>) -> impl IntoView {
+fn change_rows(changes: Vec<DiffRow>) -> impl IntoView {
     changes
         .into_iter()
         .map(|c| {
-            let before = c.before.unwrap_or_else(|| "—".into());
-            let after = c.after.unwrap_or_else(|| "—".into());
             view! {
                 <tr>
-                    <th scope="row">{c.field.label()}</th>
-                    <td>{format!("{before} → {after}")}</td>
+                    <th scope="row">{c.field}</th>
+                    <td>{format!("{} → {}", c.before, c.after)}</td>
                 </tr>
             }
         })

@@ -8,9 +8,9 @@ use http::request::Parts;
 use storage::{StorageError, UserAccount};
 use tokio::sync::OnceCell;
 
-use super::cookies::session_token;
 use super::AppState;
 use crate::error::AppError;
+use web::session_token;
 
 pub async fn request_parts() -> Result<Parts, AppError> {
     leptos_axum::extract::<Parts>().await.map_err(|e| {
@@ -122,18 +122,4 @@ pub fn store_error(err: StorageError) -> AppError {
             AppError::Internal
         }
     }
-}
-
-/// For the server functions whose data a kept page shows: a page rendered around a failure
-/// (a part of it left out) must not be kept, nor cached.
-pub fn not_kept(error: AppError) -> AppError {
-    if error == AppError::Internal {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.insert_header(
-                http::header::CACHE_CONTROL,
-                http::HeaderValue::from_static("no-store"),
-            );
-        }
-    }
-    error
 }

@@ -6,7 +6,7 @@
 //! Rate-limited per client address (`mail_client_limit`).
 //!
 //! Cross-site checks: these POSTs come from mail clients without `Origin`, `Referer` or a
-//! session cookie, which `csrf::refuse_cross_origin` lets through (a browser page of another
+//! session cookie, which `web::refuse_cross_origin` lets through (a browser page of another
 //! site is still refused, and has nothing to gain here).
 
 use std::sync::Arc;

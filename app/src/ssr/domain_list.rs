@@ -42,8 +42,6 @@ impl<K: Ord + Copy, T: ?Sized> AsOf<K, T> {
 pub struct DomainListSnapshots {
     rows: AsOf<i64, [DomainRow]>,
     connection_attempts: AsOf<ListPositions, [ConnectionAttemptView]>,
-    /// The rendered page, for each account (see `list_page`).
-    pub(super) pages: super::list_page::RenderedListPages,
 }
 
 /// The lists' positions, read once per request.

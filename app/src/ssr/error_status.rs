@@ -34,3 +34,18 @@ pub async fn error_status(response: Response) -> Response {
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+/// The body of a cross-site refusal (see `web::refuse_cross_origin`): the error the hydrated
+/// app shows.
+pub fn cross_site_refusal() -> Response {
+    let error = AppError::Forbidden(
+        "This request came from another site and was refused. Reload the page and try again."
+            .into(),
+    );
+    let body = serde_json::to_string(&error).unwrap_or_default();
+    Response::builder()
+        .status(StatusCode::FORBIDDEN)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}

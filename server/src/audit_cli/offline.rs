@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use storage::{ExportVerdict, Integrity};
 
+use crate::CommandError;
+
 /// Every event is there, unchanged, between the signed start and the signed checkpoint.
 const INTACT: u8 = 0;
 /// Something present was altered, inserted, or does not verify with the key.
@@ -28,14 +30,18 @@ pub fn verify_file(file: &Path, public_key: Option<&str>, allow_unsigned: bool) 
     }
 }
 
-fn verdict_of(file: &Path, public_key: Option<&str>) -> Result<ExportVerdict, String> {
-    let key =
-        public_key.ok_or("--file needs --public-key (the key `server audit public-key` prints)")?;
-    let key = super::read_key(key)?;
-    let text = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+fn verdict_of(file: &Path, public_key: Option<&str>) -> Result<ExportVerdict, CommandError> {
+    let key = super::read_key(public_key.ok_or(CommandError::NoPublicKey)?)?;
+    let text = std::fs::File::open(file).map_err(CommandError::file("open", file))?;
     let doc: storage::ExportDocument = serde_json::from_reader(std::io::BufReader::new(text))
-        .map_err(|e| format!("{} is not a change-history export: {e}", file.display()))?;
-    storage::verify_export(&doc, &key).map_err(|e| format!("{}: {e}", file.display()))
+        .map_err(|source| CommandError::NotAnExport {
+            path: file.to_owned(),
+            source,
+        })?;
+    storage::verify_export(&doc, &key).map_err(|source| CommandError::ExportRefused {
+        path: file.to_owned(),
+        source,
+    })
 }
 
 /// Prints what was found; returns the exit status.

@@ -47,6 +47,7 @@ pub async fn finish_item(
     store_check(&txn, item.inbox_id, &outcome.result, Some(item.job_id)).await?;
     let id = job.id;
     tally_check(&txn, job, outcome).await?;
+    crate::positions::checks_moved(&txn).await?;
     txn.commit().await?;
     tracing::debug!(job = id, inbox = item.inbox_id, "revalidation item done");
     Ok(true)

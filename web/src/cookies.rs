@@ -1,8 +1,11 @@
+//! The session cookie (and the one-view cookie of a new token's secret): names, attributes,
+//! and reading them back; `__Host-` prefixed over https.
+
 use cookie::{Cookie, SameSite};
 use http::request::Parts;
 use http::HeaderMap;
 
-use web::ClientInfo;
+use crate::ClientInfo;
 
 /// The session cookie over plain http (development, tests behind no proxy).
 pub const SESSION_COOKIE: &str = "mailsettings_session";
@@ -123,17 +126,6 @@ pub fn take_new_token(parts: &Parts) -> Option<(String, String)> {
         .build()
         .to_string();
     Some((secret, cleared))
-}
-
-/// Adds `Set-Cookie: cookie` to the server function's response.
-pub fn set_response_cookie(cookie: &str) {
-    use http::{header::SET_COOKIE, HeaderValue};
-    if let (Some(response), Ok(value)) = (
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-        HeaderValue::from_str(cookie),
-    ) {
-        response.append_header(SET_COOKIE, value);
-    }
 }
 
 /// The session token the browser sent, if any. Over https only the `__Host-` cookie counts.

@@ -11,7 +11,7 @@ use http::header::{
 };
 use http::HeaderValue;
 
-use web::ClientInfo;
+use crate::ClientInfo;
 
 /// For responses that are not pages (assets, server-function answers, errors).
 const LOCKED_DOWN_CSP: &str =
@@ -24,19 +24,6 @@ pub fn page_csp(nonce: &str) -> String {
          style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
          object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
-}
-
-/// Called while the HTML shell renders: sets the page's policy with this response's nonce.
-pub fn set_page_csp() {
-    let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
-        response.insert_header(CONTENT_SECURITY_POLICY, value);
-    }
 }
 
 /// Middleware: the headers every response carries.
@@ -98,33 +85,6 @@ fn is_content_hashed(file: &str) -> bool {
         && hash
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// The stylesheet's address, with the content hash cargo-leptos put in its name when it hashes
-/// the site's files. Worked out once: leptos_meta's `HashedStylesheet` reads the hash file from
-/// disk on every page view.
-pub fn stylesheet_href(options: &leptos::config::LeptosOptions) -> &'static str {
-    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HREF.get_or_init(|| {
-        let hash = options
-            .hash_files
-            .then(|| {
-                let exe = std::env::current_exe().ok()?;
-                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
-            })
-            .flatten()
-            .and_then(|hashes| {
-                hashes.lines().find_map(|line| {
-                    let (file, hash) = line.trim().split_once(':')?;
-                    (file == "css").then(|| format!(".{}", hash.trim()))
-                })
-            })
-            .unwrap_or_default();
-        format!(
-            "/{}/{}{hash}.css",
-            options.site_pkg_dir, options.output_name
-        )
-    })
 }
 
 #[cfg(test)]

@@ -2,18 +2,22 @@
 //! and OPTIONS) must come from the app's own origin when it carries a session cookie, and must
 //! never come from another origin at all (login CSRF). Browsers send `Origin` on every such
 //! request; `Referer` is the fallback. Scripts without a session (no Origin, no cookie) pass.
+//! The refusal's body is the face's own (its error's wire form), given as the layer's state.
 
-use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use http::{header, Method, StatusCode};
+use http::{header, Method};
 
-use super::cookies::carries_session_cookie;
-use crate::error::AppError;
-use web::{normalize_origin, ClientInfo};
+use crate::cookies::carries_session_cookie;
+use crate::{normalize_origin, ClientInfo};
 
-pub async fn refuse_cross_origin(request: Request, next: Next) -> Response {
+/// Middleware: a cross-origin request that could change something gets `refusal()`.
+pub async fn refuse_cross_origin(
+    State(refusal): State<fn() -> Response>,
+    request: Request,
+    next: Next,
+) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -57,19 +61,6 @@ fn origin_of_url(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next()?;
     (!authority.is_empty()).then(|| normalize_origin(&format!("{scheme}://{authority}")))
-}
-
-fn refusal() -> Response {
-    let error = AppError::Forbidden(
-        "This request came from another site and was refused. Reload the page and try again."
-            .into(),
-    );
-    let body = serde_json::to_string(&error).unwrap_or_default();
-    Response::builder()
-        .status(StatusCode::FORBIDDEN)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))
-        .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
 #[cfg(test)]

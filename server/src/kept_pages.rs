@@ -1,8 +1,9 @@
-//! The domain list page as last rendered for each signed-in account, served again while nothing
-//! it shows has changed. Every request still checks the session and reads where the lists stand
-//! (the lookups a render makes, in one statement); only the rendering is skipped. Each response
-//! gets a fresh CSP nonce, so no two responses share one. A page rendered around a storage
-//! failure is not kept.
+//! The domain list page and each domain's settings panel as last rendered for each signed-in
+//! account, served again while nothing they show has changed. Every request still checks the
+//! session and reads where the lists stand (the lookups a render makes, in one statement); only
+//! the rendering is skipped. Each response gets a fresh CSP nonce, so no two responses share one.
+//! A page rendered around a storage failure is not kept, nor one with a query (a saved notice, a
+//! connection test or a sample in its URL).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,37 +16,76 @@ use http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, SET_C
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use storage::{ListPositions, UserAccount};
 
-use super::headers::page_csp;
-use super::{session_token, AppState};
+use app::ssr::AppState;
+use web::{page_csp, session_token};
 
-const PATH: &str = "/domains";
 /// A larger page (thousands of domains) is rendered for every view.
 const MAX_KEPT_BYTES: usize = 4 << 20;
 /// All kept pages together; beyond that every kept page is dropped at once (pages of accounts
 /// that logged out are never served, and go then too).
 const MAX_TOTAL_BYTES: usize = 64 << 20;
 
+/// The pages kept: `/domains`, and `/domains/{id}` (the list with a domain's panel).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Page {
+    List,
+    Panel(i32),
+}
+
+impl Page {
+    fn of_path(path: &str) -> Option<Page> {
+        match path.strip_prefix("/domains")? {
+            "" => Some(Page::List),
+            rest => {
+                let id = rest.strip_prefix('/')?;
+                // Digits only: `+1` or `01` would be a second address of the same page.
+                if id.starts_with('0') || !id.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                id.parse().ok().map(Page::Panel)
+            }
+        }
+    }
+}
+
 struct KeptPage {
     account: UserAccount,
+    page: Page,
     at: ListPositions,
     headers: HeaderMap,
     body: Arc<str>,
     nonce: String,
 }
 
-/// The kept pages, by account id.
+/// The kept pages, by account id and page.
 #[derive(Default)]
-pub struct RenderedListPages(Mutex<HashMap<i32, KeptPage>>);
+struct RenderedPages(Mutex<HashMap<(i32, Page), KeptPage>>);
 
-fn total_bytes(kept: &HashMap<i32, KeptPage>) -> usize {
+/// The middleware's state: the app's, and the pages it keeps.
+#[derive(Clone)]
+pub struct KeptPages {
+    state: AppState,
+    rendered: Arc<RenderedPages>,
+}
+
+impl KeptPages {
+    pub fn new(state: AppState) -> Self {
+        Self {
+            state,
+            rendered: Arc::default(),
+        }
+    }
+}
+
+fn total_bytes(kept: &HashMap<(i32, Page), KeptPage>) -> usize {
     kept.values().map(|page| page.body.len()).sum()
 }
 
-impl RenderedListPages {
-    fn serve(&self, account: &UserAccount, at: ListPositions) -> Option<Response> {
+impl RenderedPages {
+    fn serve(&self, account: &UserAccount, page: Page, at: ListPositions) -> Option<Response> {
         let (mut headers, body, nonce) = {
             let kept = self.0.lock().ok()?;
-            let page = kept.get(&account.id)?;
+            let page = kept.get(&(account.id, page))?;
             if page.account != *account || page.at != at {
                 return None;
             }
@@ -71,23 +111,23 @@ impl RenderedListPages {
                 kept.clear();
             }
             // A slow render must not replace a newer one.
-            if kept.get(&page.account.id).is_none_or(|k| k.at <= page.at) {
-                kept.insert(page.account.id, page);
+            let key = (page.account.id, page.page);
+            if kept.get(&key).is_none_or(|k| k.at <= page.at) {
+                kept.insert(key, page);
             }
         }
     }
 }
 
-/// Middleware for `GET /domains`: the kept page when it is still current, else the render, kept.
-pub async fn kept_list_page(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// Middleware for `GET /domains` and `GET /domains/{id}`: the kept page when it is still
+/// current, else the render, kept.
+pub async fn kept_pages(State(kept): State<KeptPages>, request: Request, next: Next) -> Response {
+    let state = &kept.state;
     let uri = request.uri();
-    if request.method() != Method::GET || uri.path() != PATH || uri.query().is_some() {
+    let page = Page::of_path(uri.path());
+    let (Some(page), true, None) = (page, request.method() == Method::GET, uri.query()) else {
         return next.run(request).await;
-    }
+    };
     let (parts, body) = request.into_parts();
     // One statement: the session check and where the lists stand. Failures are left to the
     // render, which reports them.
@@ -103,20 +143,20 @@ pub async fn kept_list_page(
         None => None,
     };
     if let Some((account, at)) = &seen {
-        if let Some(response) = state.domain_list.pages.serve(account, *at) {
+        if let Some(response) = kept.rendered.serve(account, page, *at) {
             return response;
         }
     }
     let response = next.run(Request::from_parts(parts, body)).await;
     match seen {
-        Some((account, at)) => keep(&state, account, at, response).await,
+        Some((account, at)) => keep(&kept.rendered, (account, page), at, response).await,
         None => response,
     }
 }
 
 async fn keep(
-    state: &AppState,
-    account: UserAccount,
+    rendered: &RenderedPages,
+    (account, page): (UserAccount, Page),
     at: ListPositions,
     response: Response,
 ) -> Response {
@@ -140,7 +180,7 @@ async fn keep(
     let bytes = match to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,
         Err(e) => {
-            tracing::error!(error = %e, "the domain list page could not be rendered");
+            tracing::error!(error = %e, ?page, "a domain page could not be rendered");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
@@ -148,8 +188,9 @@ async fn keep(
     if let (true, Ok(body)) = (small, std::str::from_utf8(&bytes)) {
         let mut headers = parts.headers.clone();
         headers.remove(CONTENT_LENGTH);
-        state.domain_list.pages.keep(KeptPage {
+        rendered.keep(KeptPage {
             account,
+            page,
             at,
             headers,
             body: Arc::from(body),
@@ -164,4 +205,27 @@ fn nonce_of(policy: &str) -> Option<&str> {
     let rest = policy.split_once("'nonce-")?.1;
     let nonce = rest.split_once('\'')?.0;
     (nonce.len() >= 16).then_some(nonce)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Page;
+
+    #[test]
+    fn only_the_list_and_a_panel_by_its_plain_id_are_kept() {
+        assert_eq!(Page::of_path("/domains"), Some(Page::List));
+        assert_eq!(Page::of_path("/domains/42"), Some(Page::Panel(42)));
+        for other in [
+            "/domains/",
+            "/domains/new",
+            "/domains/42/delete",
+            "/domains/042",
+            "/domains/+42",
+            "/domains/99999999999",
+            "/domainsx",
+            "/inboxes",
+        ] {
+            assert_eq!(Page::of_path(other), None, "{other}");
+        }
+    }
 }
