@@ -1,14 +1,17 @@
 //! The domain list page and each domain's settings panel as last rendered for each signed-in
 //! account, served again while nothing they show has changed. Every request still checks the
 //! session and reads where the lists stand (the lookups a render makes, in one statement); only
-//! the rendering is skipped. Each response gets a fresh CSP nonce, so no two responses share one.
+//! the rendering is skipped. Each response gets a fresh CSP nonce, so no two responses share one:
+//! a page is kept as the pieces between its nonces, sent without copying with the new nonce
+//! between them.
 //! A page rendered around a storage failure is not kept, nor one with a query (a saved notice, a
 //! connection test or a sample in its URL).
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -53,61 +56,90 @@ struct KeptPage {
     page: Page,
     at: ListPositions,
     headers: HeaderMap,
-    body: Arc<str>,
-    nonce: String,
+    /// The page cut at its nonce: the pieces before, between and after its occurrences.
+    pieces: Arc<[Bytes]>,
+    /// The pieces' length together.
+    len: usize,
+}
+
+impl KeptPage {
+    /// The page with `nonce` put back between its pieces (no piece is copied).
+    fn body(&self, nonce: &Bytes) -> (usize, Body) {
+        let mut chunks = Vec::with_capacity(self.pieces.len() * 2);
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if i > 0 {
+                chunks.push(nonce.clone());
+            }
+            chunks.push(piece.clone());
+        }
+        let len = self.len + (self.pieces.len() - 1) * nonce.len();
+        let body = Body::from_stream(futures::stream::iter(
+            chunks.into_iter().map(Ok::<_, Infallible>),
+        ));
+        (len, body)
+    }
+}
+
+/// `page` cut at each occurrence of `nonce`.
+fn pieces(page: &Bytes, nonce: &str) -> Vec<Bytes> {
+    let (text, nonce) = (page.as_ref(), nonce.as_bytes());
+    let mut pieces = Vec::new();
+    let (mut start, mut at) = (0, 0);
+    while let Some(found) = text[at..]
+        .windows(nonce.len())
+        .position(|window| window == nonce)
+    {
+        pieces.push(page.slice(start..at + found));
+        start = at + found + nonce.len();
+        at = start;
+    }
+    pieces.push(page.slice(start..));
+    pieces
 }
 
 /// The kept pages, by account id and page.
 #[derive(Default)]
 struct RenderedPages(Mutex<HashMap<(i32, Page), KeptPage>>);
 
-/// The middleware's state: the app's, and the pages it keeps.
+/// The middleware's state (cloned for every request, hence one `Arc`): the app's, and the pages
+/// it keeps.
 #[derive(Clone)]
-pub struct KeptPages {
-    state: AppState,
-    rendered: Arc<RenderedPages>,
-}
+pub struct KeptPages(Arc<(AppState, RenderedPages)>);
 
 impl KeptPages {
     pub fn new(state: AppState) -> Self {
-        Self {
-            state,
-            rendered: Arc::default(),
-        }
+        Self(Arc::new((state, RenderedPages::default())))
     }
 }
 
 fn total_bytes(kept: &HashMap<(i32, Page), KeptPage>) -> usize {
-    kept.values().map(|page| page.body.len()).sum()
+    kept.values().map(|page| page.len).sum()
 }
 
 impl RenderedPages {
     fn serve(&self, account: &UserAccount, page: Page, at: ListPositions) -> Option<Response> {
-        let (mut headers, body, nonce) = {
+        let fresh = leptos::nonce::Nonce::new().to_string();
+        let (mut headers, (len, body)) = {
             let kept = self.0.lock().ok()?;
             let page = kept.get(&(account.id, page))?;
             if page.account != *account || page.at != at {
                 return None;
             }
-            (
-                page.headers.clone(),
-                Arc::clone(&page.body),
-                page.nonce.clone(),
-            )
+            (page.headers.clone(), page.body(&Bytes::from(fresh.clone())))
         };
-        let fresh = leptos::nonce::Nonce::new().to_string();
         headers.insert(
             CONTENT_SECURITY_POLICY,
             HeaderValue::from_str(&page_csp(&fresh)).ok()?,
         );
-        let mut response = Response::new(Body::from(body.replace(&nonce, &fresh)));
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+        let mut response = Response::new(body);
         *response.headers_mut() = headers;
         Some(response)
     }
 
     fn keep(&self, page: KeptPage) {
         if let Ok(mut kept) = self.0.lock() {
-            if total_bytes(&kept) + page.body.len() > MAX_TOTAL_BYTES {
+            if total_bytes(&kept) + page.len > MAX_TOTAL_BYTES {
                 kept.clear();
             }
             // A slow render must not replace a newer one.
@@ -122,7 +154,7 @@ impl RenderedPages {
 /// Middleware for `GET /domains` and `GET /domains/{id}`: the kept page when it is still
 /// current, else the render, kept.
 pub async fn kept_pages(State(kept): State<KeptPages>, request: Request, next: Next) -> Response {
-    let state = &kept.state;
+    let (state, rendered) = &*kept.0;
     let uri = request.uri();
     let page = Page::of_path(uri.path());
     let (Some(page), true, None) = (page, request.method() == Method::GET, uri.query()) else {
@@ -143,13 +175,13 @@ pub async fn kept_pages(State(kept): State<KeptPages>, request: Request, next: N
         None => None,
     };
     if let Some((account, at)) = &seen {
-        if let Some(response) = kept.rendered.serve(account, page, *at) {
+        if let Some(response) = rendered.serve(account, page, *at) {
             return response;
         }
     }
     let response = next.run(Request::from_parts(parts, body)).await;
     match seen {
-        Some((account, at)) => keep(&kept.rendered, (account, page), at, response).await,
+        Some((account, at)) => keep(rendered, (account, page), at, response).await,
         None => response,
     }
 }
@@ -184,17 +216,18 @@ async fn keep(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let small = bytes.len() <= MAX_KEPT_BYTES;
-    if let (true, Ok(body)) = (small, std::str::from_utf8(&bytes)) {
+    if bytes.len() <= MAX_KEPT_BYTES {
         let mut headers = parts.headers.clone();
         headers.remove(CONTENT_LENGTH);
+        let pieces = pieces(&bytes, &nonce);
+        let len = pieces.iter().map(Bytes::len).sum();
         rendered.keep(KeptPage {
             account,
             page,
             at,
             headers,
-            body: Arc::from(body),
-            nonce,
+            pieces: pieces.into(),
+            len,
         });
     }
     Response::from_parts(parts, Body::from(bytes))
@@ -209,7 +242,19 @@ fn nonce_of(policy: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::Page;
+    use super::{pieces, Bytes, Page};
+
+    #[test]
+    fn a_page_is_cut_at_each_nonce() {
+        let page = Bytes::from_static(b"<a nonce=\"N1\">x</a><b nonce=\"N1\"></b>");
+        let cut: Vec<Bytes> = pieces(&page, "N1");
+        assert_eq!(cut, ["<a nonce=\"", "\">x</a><b nonce=\"", "\"></b>"]);
+        assert_eq!(
+            pieces(&Bytes::from_static(b"none here"), "N1"),
+            ["none here"]
+        );
+        assert_eq!(pieces(&Bytes::from_static(b"N1"), "N1"), ["", ""]);
+    }
 
     #[test]
     fn only_the_list_and_a_panel_by_its_plain_id_are_kept() {
