@@ -104,9 +104,17 @@ async fn services(
 }
 
 async fn serve(addr: SocketAddr, router: Router) -> Result<(), CommandError> {
+    use axum::serve::ListenerExt;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| CommandError::Listen { addr, source })?;
+        .map_err(|source| CommandError::Listen { addr, source })?
+        // A response goes out in several writes (a kept page's pieces, streamed downloads):
+        // without this, each waits for the client's delayed ACK (40 ms).
+        .tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
     tracing::info!("listening on http://{addr}");
     axum::serve(
         listener,
@@ -153,6 +161,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn(crate::render_owner::with_empty_owner))
         // The domain list page and the settings panels, served again while nothing on them has changed.
         .layer(from_fn_with_state(
             crate::kept_pages::KeptPages::new(state.clone()),
