@@ -175,6 +175,30 @@ test('the domain list shows the new domain', async () => {
   expect(await response.text()).toContain(DOMAIN.name);
 });
 
+/** The files a page's head preloads (`rel="preload"` and `rel="modulepreload"`), in page order. */
+const preloads = (html: string): string[] =>
+  [...html.matchAll(/<link\b[^>]*\brel="(?:module)?preload"[^>]*>/g)].map(
+    (m) => /\bhref="([^"]+)"/.exec(m[0])?.[1] ?? '');
+
+test('every page preloads its own chunks, each once, however many render at once', async () => {
+  // A query makes each view a fresh render (a kept page is served as rendered).
+  const render = (path: string, i: number) =>
+    page.request.get(`${path}?view=${i}`).then((r) => r.text()).then(preloads);
+  const views = [...Array(12).keys()];
+  const [panels, people] = await Promise.all([
+    Promise.all(views.map((i) => render(domainPath, i))),
+    Promise.all(views.map((i) => render('/users', i))),
+  ]);
+  const panel = panels[0];
+  expect(panel.some((href) => href.includes('split_domain_panels_'))).toBe(true);
+  expect(new Set(panel).size, 'each file once').toBe(panel.length);
+  for (const other of panels) expect(other).toEqual(panel);
+  for (const other of people) {
+    expect(other).toEqual(people[0]);
+    expect(other.some((href) => href.includes('split_domain_panels_'))).toBe(false);
+  }
+});
+
 test('edit the domain: IMAP port 143 and STARTTLS', async () => {
   await gotoApp(page, '/domains');
   await domainRow(page, DOMAIN.name).getByRole('link', { name: 'Edit', exact: true }).click();

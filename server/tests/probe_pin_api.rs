@@ -100,7 +100,10 @@ async fn probe_pin_and_audit_link_against_real_servers() {
         pin.starts_with(&fingerprint.replace(':', "").to_lowercase()),
         "{pin} vs {fingerprint}"
     );
-    assert_eq!(detail["history"][0]["changes"][0]["field"], "imap_cert_pin");
+    assert_eq!(
+        detail["history"][0]["diff"][0]["field"],
+        "IMAP certificate pin"
+    );
 
     // The pinned certificate is accepted. Saving exactly the values of a passing test needs
     // no "Save anyway", and the audit event links that test.

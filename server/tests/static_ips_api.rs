@@ -80,8 +80,8 @@ async fn connection_ips_switch_exports_and_static_source_tests_against_real_serv
     assert_eq!(detail["domain"]["settings"]["use_static_ips"], true);
     assert_eq!(detail["domain"]["version"], 2);
     assert_eq!(
-        detail["history"][0]["changes"][0]["field"],
-        "use_static_ips"
+        detail["history"][0]["diff"][0]["field"],
+        "Use static IP addresses"
     );
     let stale = app
         .call(
