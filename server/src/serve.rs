@@ -145,6 +145,16 @@ pub fn router(state: AppState) -> Router {
     // The site's own files, served directly so a repeat visit's conditional request gets 304.
     let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     let pkg_route = format!("/{}", options.site_pkg_dir);
+    // The pages and their server functions, rendered with an empty reactive owner around them.
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            || provide_context(app::ssr::RequestMemo::default()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn(crate::render_owner::with_empty_owner));
     Router::new()
         .nest_service(&pkg_route, tower_http::services::ServeDir::new(pkg))
         .merge(plain_routes())
@@ -154,14 +164,7 @@ pub fn router(state: AppState) -> Router {
         .merge(app::ssr::mail_client_routes(Arc::clone(
             &state.mail_clients,
         )))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            || provide_context(app::ssr::RequestMemo::default()),
-            move || shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(from_fn(crate::render_owner::with_empty_owner))
+        .merge(pages)
         // The domain list page and the settings panels, served again while nothing on them has changed.
         .layer(from_fn_with_state(
             crate::kept_pages::KeptPages::new(state.clone()),
