@@ -29,8 +29,3 @@ pub use ip_exports::export_connection_ips;
 pub use page_head::{set_page_csp, stylesheet_href};
 pub use response::{not_kept, set_response_cookie};
 pub use state::{AppState, SetupGate};
-pub use web::{
-    attach_client_info, new_token_cookie, normalize_origin, session_token, take_new_token,
-    ClientInfo, CookiePolicy, ProxyPolicy, SECURE_SESSION_COOKIE, SESSION_COOKIE,
-};
-pub use web::{limit_mail_clients, MailClientLimiter};

@@ -236,8 +236,8 @@ impl ServeArgs {
         }
     }
 
-    pub fn cookie_policy(&self) -> app::ssr::CookiePolicy {
-        app::ssr::CookiePolicy {
+    pub fn cookie_policy(&self) -> web::CookiePolicy {
+        web::CookiePolicy {
             session_hours: i64::from(self.session_hours.max(1)),
             idle_minutes: i64::from(self.session_idle_minutes.max(1)),
         }

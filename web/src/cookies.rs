@@ -8,10 +8,10 @@ use http::HeaderMap;
 use crate::ClientInfo;
 
 /// The session cookie over plain http (development, tests behind no proxy).
-pub const SESSION_COOKIE: &str = "mailsettings_session";
+const SESSION_COOKIE: &str = "mailsettings_session";
 /// Over https the cookie is `__Host-` prefixed: `Secure`, path `/`, no `Domain`, so a sibling
 /// subdomain can neither read nor plant it.
-pub const SECURE_SESSION_COOKIE: &str = "__Host-mailsettings_session";
+const SECURE_SESSION_COOKIE: &str = "__Host-mailsettings_session";
 
 /// How long sessions last.
 #[derive(Clone, Debug)]
@@ -138,7 +138,7 @@ pub fn session_token(parts: &Parts) -> Option<String> {
 }
 
 /// Whether the request carries a session cookie of either name (for the CSRF check).
-pub fn carries_session_cookie(headers: &HeaderMap) -> bool {
+pub(crate) fn carries_session_cookie(headers: &HeaderMap) -> bool {
     cookies(headers).any(|c| {
         (c.name() == SESSION_COOKIE || c.name() == SECURE_SESSION_COOKIE) && !c.value().is_empty()
     })

@@ -9,10 +9,7 @@ mod headers;
 mod mail_client_limit;
 
 pub use client::{attach_client_info, normalize_origin, ClientInfo, ProxyPolicy};
-pub use cookies::{
-    carries_session_cookie, new_token_cookie, session_token, take_new_token, CookiePolicy,
-    SECURE_SESSION_COOKIE, SESSION_COOKIE,
-};
+pub use cookies::{new_token_cookie, session_token, take_new_token, CookiePolicy};
 pub use csrf::refuse_cross_origin;
 pub use headers::{page_csp, security_headers, static_cache_headers};
 pub use mail_client_limit::{limit_mail_clients, MailClientLimiter};

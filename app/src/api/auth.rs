@@ -53,7 +53,8 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
 /// either way, and the login page then says the server's session was left to expire.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::ssr::{request_parts, session_token, set_response_cookie, AppState};
+    use crate::ssr::{request_parts, set_response_cookie, AppState};
+    use web::session_token;
     let state = AppState::from_context()?;
     let parts = request_parts().await?;
     let ended = match session_token(&parts) {
@@ -145,7 +146,7 @@ pub async fn setup_first_admin(
 #[cfg(feature = "ssr")]
 async fn start_session(state: &crate::ssr::AppState, user_id: i32) -> Result<(), AppError> {
     let parts = crate::ssr::request_parts().await?;
-    if let Some(old) = crate::ssr::session_token(&parts) {
+    if let Some(old) = web::session_token(&parts) {
         storage::delete_session(&state.services.db, &old)
             .await
             .map_err(crate::ssr::store_error)?;

@@ -6,7 +6,7 @@ pub(crate) async fn for_settings(settings: &domain::DomainSettings) -> Vec<domai
     let origin = crate::ssr::request_parts().await.ok().and_then(|parts| {
         parts
             .extensions
-            .get::<crate::ssr::ClientInfo>()
+            .get::<web::ClientInfo>()
             .and_then(|c| c.expected_origin.clone())
     });
     let host = clients::product_host(origin.as_deref());

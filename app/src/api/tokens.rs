@@ -73,7 +73,7 @@ pub async fn list_api_tokens() -> Result<Vec<ApiTokenView>, AppError> {
 pub async fn issued_api_token() -> Result<Option<String>, AppError> {
     signed_in().await?;
     let parts = crate::ssr::request_parts().await?;
-    Ok(crate::ssr::take_new_token(&parts).map(|(secret, cleared)| {
+    Ok(web::take_new_token(&parts).map(|(secret, cleared)| {
         crate::ssr::set_response_cookie(&cleared);
         secret
     }))
@@ -87,7 +87,7 @@ pub async fn create_api_token(
 ) -> Result<NewApiToken, AppError> {
     let (account, state) = signed_in().await?;
     let parts = crate::ssr::request_parts().await?;
-    let session = crate::ssr::session_token(&parts).ok_or(AppError::Unauthenticated)?;
+    let session = web::session_token(&parts).ok_or(AppError::Unauthenticated)?;
     let request = services::tokens::TokenRequest {
         name: domain::TokenName::parse(&name)
             .map_err(|e| AppError::invalid("name", e.to_string()))?,
@@ -99,7 +99,7 @@ pub async fn create_api_token(
     let issued = services::tokens::create_token(&state.services, &actor, &session, request).await?;
     tracing::info!(token = issued.token.id, by = %account.email, "API token created");
     if crate::ssr::is_form_post().await {
-        crate::ssr::set_response_cookie(&crate::ssr::new_token_cookie(&parts, &issued.secret));
+        crate::ssr::set_response_cookie(&web::new_token_cookie(&parts, &issued.secret));
         leptos_axum::redirect("/profile");
     }
     Ok(NewApiToken {

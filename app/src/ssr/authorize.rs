@@ -24,7 +24,7 @@ pub async fn client_addr() -> Result<IpAddr, AppError> {
     let parts = request_parts().await?;
     parts
         .extensions
-        .get::<super::ClientInfo>()
+        .get::<web::ClientInfo>()
         .map(|c| c.ip)
         .ok_or_else(|| {
             tracing::error!("client info missing: the attach_client_info layer is not installed");

@@ -5,8 +5,8 @@ use leptos::config::LeptosOptions;
 
 use services::Services;
 
-use super::{CookiePolicy, ProxyPolicy};
 use crate::error::AppError;
+use web::{CookiePolicy, MailClientLimiter, ProxyPolicy};
 
 /// Everything a request handler or server function needs, built once in `main` and provided to
 /// every server function through Leptos context.
@@ -19,7 +19,7 @@ pub struct AppState {
     pub cookies: CookiePolicy,
     pub proxy: ProxyPolicy,
     /// Requests per client address to the autoconfig and Autodiscover documents.
-    pub mail_clients: Arc<super::MailClientLimiter>,
+    pub mail_clients: Arc<MailClientLimiter>,
     /// Signs Apple configuration profiles; without it they are served unsigned.
     pub profile_signer: Option<Arc<clients::ProfileSigner>>,
     /// The domain list's rows as of the audit chain's head.

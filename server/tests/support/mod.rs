@@ -7,7 +7,7 @@ pub mod matrix;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::ssr::{AppState, CookiePolicy, SetupGate};
+use app::ssr::{AppState, SetupGate};
 use axum::body::{to_bytes, Body};
 use axum::extract::connect_info::MockConnectInfo;
 use axum::Router;
@@ -16,7 +16,7 @@ use leptos::config::LeptosOptions;
 use services::{ProbeConfig, ProbeRunner, Services, ThrottlePolicy};
 use storage::test_support::TestDb;
 use tower::ServiceExt;
-use web::ProxyPolicy;
+use web::{CookiePolicy, ProxyPolicy};
 
 pub const SETUP_TOKEN: &str = "test-setup-token-0123456789";
 pub const ADMIN: &str = "admin@example.org";
