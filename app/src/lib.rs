@@ -56,11 +56,16 @@ pub fn App() -> impl IntoView {
     });
     // Every route renders fully on the server before the first byte is sent (SsrMode::Async), so
     // refusals carry their HTTP status and the pages work without JavaScript.
+    // While the router fetches the next screen's code and data, the current screen stays and a
+    // bar says the page is loading (no blank screen between the two).
+    let (is_routing, set_is_routing) = signal(false);
     view! {
         <Title text="Mail domain settings"/>
-        <Router>
+        <Router set_is_routing>
+            <div class="route-progress" role="progressbar" aria-label="Loading the page"
+                hidden=move || !is_routing.get()></div>
             <Header/>
-            <main>
+            <main aria-busy=move || is_routing.get().then_some("true")>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=|| view! { <Redirect path="/domains"/> } ssr=SsrMode::Async/>
                     <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>

@@ -4,7 +4,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import {
-  ConsoleErrors, button, domainRow, expectAt, expectNoAxeViolations, field, gotoApp, saveUntested,
+  ConsoleErrors, button, domainRow, expectAt, expectNoAxeViolations, field, gotoApp, jsOn, saveUntested,
 } from './helpers';
 
 const ADMIN = { email: 'admin@people.test', password: 'admin-password-1234' };
@@ -77,6 +77,17 @@ test('an auditor lands on Change history and filters by domain and date', async 
   await expect(rows.nth(1)).toContainText('Updated');
   await expect(rows.nth(1)).toContainText(ADMIN.email);
   await expect(rows.nth(2)).toContainText('Created');
+  // A creation lists the new values, not "— → value" pairs.
+  await expect(rows.nth(2)).toContainText('IMAP port: 993');
+  await expect(rows.nth(2)).not.toContainText('— →');
+  // Times: how long ago (with JavaScript), the exact UTC time in the tooltip.
+  const time = rows.nth(1).locator('time');
+  await expect(time).toHaveAttribute('title', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+  if (jsOn()) await expect(time).toHaveText(/^(just now|\d+ min ago)$/);
+  // An address is cut with an ellipsis (never broken mid-word), whole in its tooltip.
+  const actor = rows.nth(1).getByRole('link', { name: ADMIN.email, exact: true });
+  await expect(actor).toHaveAttribute('title', ADMIN.email);
+  await expect(actor).toHaveCSS('white-space', 'nowrap');
   await expectNoAxeViolations(page, 'history-filtered');
 });
 

@@ -154,13 +154,18 @@ test("Connect your inbox: the domain's settings are filled in and locked", async
   const lab = mailLab();
   await startConnect(mailbox().email);
   await expect(user.getByText('Set by your administrator', { exact: true })).toBeVisible();
-  const locked: [string, string][] = [
+  // The steps: the address is taken, signing in is the current one.
+  await expect(user.getByRole('list', { name: 'Steps' }).locator('[aria-current="step"]')).toHaveText('Sign in');
+  // Locked values are values with the reason, not inputs.
+  const locked = user.getByRole('group', { name: 'Set by your administrator' });
+  const values: [string, string][] = [
     ['IMAP server', lab.host], ['IMAP port', String(lab.imaps_port)], ['IMAP security', 'SSL/TLS'],
     ['SMTP server', lab.host], ['SMTP port', String(lab.smtps_port)], ['SMTP security', 'SSL/TLS'],
   ];
-  for (const [label, value] of locked) {
-    await expect(field(user, label), label).toHaveValue(value);
-    await expect(field(user, label), label).not.toBeEditable();
+  for (const [label, value] of values) {
+    await expect(locked.getByRole('term').filter({ hasText: new RegExp(`^${label}$`) }), label).toHaveCount(1);
+    await expect(locked, label).toContainText(`${label}${value}`);
+    await expect(field(user, label), label).toHaveCount(0);
   }
   await expect(field(user, 'Custom username (optional)')).toBeEditable();
   await expect(field(user, 'Password')).toBeEditable();
@@ -170,7 +175,14 @@ test("Connect your inbox: the domain's settings are filled in and locked", async
 test('a wrong password is refused with the category of the failure, and nothing is stored', async () => {
   await field(user, 'Password').fill('not-the-password');
   await button(user, 'Connect').click();
-  await expect(report(user)).toContainText('IMAP authentication error', { timeout: 60_000 });
+  // The result leads with the one thing to fix; the full report is one click away.
+  const result = user.getByRole('alert').filter({ hasText: 'Not connected: IMAP authentication error' });
+  await expect(result).toBeVisible({ timeout: 60_000 });
+  await expect(result).toContainText('What to do:');
+  await expect(user.getByRole('list', { name: 'Steps' }).locator('[aria-current="step"]')).toHaveText('Result');
+  await expect(report(user)).toHaveCount(0);
+  await user.getByText('Full connection test report', { exact: true }).click();
+  await expect(report(user)).toContainText('IMAP authentication error');
   await expect(report(user).getByRole('listitem').filter({ has: user.getByText('IMAP login', { exact: true }) }))
     .toContainText('Failed');
   await expect(user.getByText('Your inbox is connected.')).toHaveCount(0);
@@ -186,6 +198,7 @@ test('the right password connects the inbox', async () => {
   await field(user, 'Password').fill(password);
   await button(user, 'Connect').click();
   await expect(user.getByText('Your inbox is connected.')).toBeVisible({ timeout: 60_000 });
+  await user.getByText('Full connection test report', { exact: true }).click();
   await expect(report(user)).toContainText('Connection test passed');
 
   await user.getByRole('link', { name: 'Go to your inboxes', exact: true }).click();
@@ -194,7 +207,10 @@ test('the right password connects the inbox', async () => {
   await expectState(card, 'Connected');
   await expect(card).toContainText('Settings set by your administrator');
   await expect(card.getByText('Enter a new password', { exact: true })).toBeVisible();
-  await expect(card.getByRole('button', { name: 'Disconnect inbox', exact: true })).toBeVisible();
+  // Destructive: it asks first.
+  await card.locator('summary', { hasText: 'Disconnect inbox' }).click();
+  await expect(card.getByRole('button', { name: 'Yes, disconnect this inbox', exact: true })).toBeVisible();
+  await card.locator('summary', { hasText: 'Disconnect inbox' }).click();
   await expectNoAxeViolations(user, 'inboxes-connected');
 });
 
@@ -262,7 +278,8 @@ test('saving the closed port pauses the revalidation at the first inbox; Revert 
   await expect(user.getByRole('article')).toHaveCount(2);
   await expect(disconnected.getByRole('alert')).toContainText('IMAP settings incorrect');
 
-  await button(admin, 'Revert to previous settings').click();
+  await admin.locator('summary', { hasText: 'Revert to previous settings' }).click();
+  await button(admin, 'Yes, revert').click();
   await expectAt(admin, domainPath);
   await untilShown(admin, async (timeout) => {
     await expect(rollout.getByText('Revalidation finished', { exact: true })).toBeVisible({ timeout });
@@ -344,7 +361,8 @@ test('an address of a domain without settings: typed by hand, then offered to th
   await field(user, 'Password').fill(mailbox().password);
   await button(user, 'Connect').click();
   // The lab has no such mailbox: its login is refused (and nothing leaves for other.test).
-  await expect(report(user)).toContainText('IMAP authentication error', { timeout: 60_000 });
+  await expect(user.getByRole('alert').filter({ hasText: 'Not connected: IMAP authentication error' }))
+    .toBeVisible({ timeout: 60_000 });
   await gotoApp(user, '/inboxes');
   await expect(inboxCard(user, other)).toHaveCount(0);
 

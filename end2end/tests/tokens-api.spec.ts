@@ -142,7 +142,8 @@ test('a script creates, tests and edits a domain with the token', async () => {
 
 test('a revoked token is refused', async () => {
   await gotoApp(page, '/profile');
-  await button(page, 'Revoke deploy script').click();
+  await page.locator('summary', { hasText: 'Revoke deploy script' }).click();
+  await button(page, 'Yes, revoke it').click();
   const table = page.getByRole('table', { name: 'API tokens' });
   await expect(table.getByRole('row', { name: /deploy script/ })).toContainText('Revoked');
   const api = await client(secret);

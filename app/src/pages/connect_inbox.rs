@@ -13,7 +13,7 @@ use leptos_router::params::ParamsMap;
 use super::connection_test::{poll_probe, ProbeProgress, ProbeResult};
 use super::server_fields::{ServerFieldset, IMAP, SMTP};
 use crate::api::inboxes::{connect_form, ConnectInbox, ConnectPrefill};
-use crate::components::{ErrorSummary, Refusal, TextField};
+use crate::components::{ErrorSummary, LockedValues, Refusal, SubmitButton, TextField};
 use crate::error::AppError;
 use services::views::ProbeState;
 
@@ -26,7 +26,8 @@ pub fn ConnectInboxPage() -> impl IntoView {
             .filter(|e| !e.trim().is_empty())
     });
     let connect = ServerAction::<ConnectInbox>::new();
-    let progress = poll_probe(probe_shown(query, connect));
+    let shown = probe_shown(query, connect);
+    let progress = poll_probe(shown);
     let prefill = Resource::new(
         move || email.get(),
         |email| async move {
@@ -36,27 +37,93 @@ pub fn ConnectInboxPage() -> impl IntoView {
             }
         },
     );
-    let connected = test_passed(progress);
+    let step = Signal::derive(move || match (email.get(), shown.get()) {
+        (_, Some(_)) => 3,
+        (Some(_), None) => 2,
+        (None, None) => 1,
+    });
+    let finished = Signal::derive(move || {
+        progress.with(|p| matches!(p, Some(Ok(Some(v))) if v.state != ProbeState::Running))
+    });
     view! {
         <Title text="Connect your inbox · Mail domain settings"/>
         <section class="connect">
             <h1>"Connect your inbox"</h1>
-            <EmailStep email=email.get_untracked().unwrap_or_default()/>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            <Steps step/>
+            {move || match email.get() {
+                None => view! { <EmailStep/> }.into_any(),
+                Some(address) => view! {
+                    <p>"Email address: "<strong>{address}</strong>" · "
+                        <a href="/inboxes/connect">"Use another address"</a></p>
+                }.into_any(),
+            }}
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || prefill.get().map(|r| prefill_view(r, connect))}
             </Suspense>
             // In a Transition, so the server waits for the test's result (the page a form post
-            // without JavaScript lands on, `?probe=ID`, must say so too).
+            // without JavaScript lands on, `?probe=ID`, must say so too). The steps show live
+            // while the test runs; once it has finished, the outcome leads and the whole report
+            // is one click away.
             <Transition fallback=|| ()>
-                <Show when=move || connected.get()>
-                    <p class="status" role="status">
-                        "Your inbox is connected. "<a href="/inboxes">"Go to your inboxes"</a>
-                    </p>
+                {move || outcome(progress)}
+                <Show when=move || shown.get().is_some()>
+                    <details class="full-report" open=move || !finished.get()>
+                        <summary>"Full connection test report"</summary>
+                        <ProbeResult progress saved=None/>
+                    </details>
                 </Show>
             </Transition>
-            <ProbeResult progress saved=None/>
         </section>
     }
+}
+
+/// Where the user is: the address, signing in, the result.
+#[component]
+fn Steps(step: Signal<u8>) -> impl IntoView {
+    let item = move |n: u8, label: &'static str| {
+        view! {
+            <li class=("done", move || step.get() > n)
+                aria-current=move || (step.get() == n).then_some("step")>{label}</li>
+        }
+    };
+    view! {
+        <ol class="progress-steps" aria-label="Steps">
+            {item(1, "Email address")}
+            {item(2, "Sign in")}
+            {item(3, "Result")}
+        </ol>
+    }
+}
+
+/// What the finished test means for the user: connected, or the one thing to fix.
+fn outcome(progress: ProbeProgress) -> Option<AnyView> {
+    progress.with(|p| {
+        let view = p.as_ref()?.as_ref().ok()?.as_ref()?;
+        match (&view.state, &view.report) {
+            (ProbeState::Running, _) => None,
+            (ProbeState::Finished, Some(report)) if report.ok => Some(view! {
+                <div class="connect-result toast" role="status">
+                    <h2>"Your inbox is connected."</h2>
+                    <p><a href="/inboxes">"Go to your inboxes"</a></p>
+                </div>
+            }.into_any()),
+            (ProbeState::Finished, Some(report)) => report.verdict.as_ref().map(|v| {
+                let fix = v.remediation.first().cloned();
+                view! {
+                    <div class="connect-result form-error" role="alert">
+                        <h2>{format!("Not connected: {}", v.title)}</h2>
+                        <p>{v.detail.clone()}</p>
+                        {fix.map(|f| view! { <p><strong>"What to do: "</strong>{f}</p> })}
+                    </div>
+                }.into_any()
+            }),
+            _ => Some(view! {
+                <p class="connect-result form-error" role="alert">
+                    "The connection test did not finish (the server restarted). Connect again."
+                </p>
+            }.into_any()),
+        }
+    })
 }
 
 /// The connection test to show: the one Connect just started, else the one named in the URL.
@@ -68,25 +135,15 @@ fn probe_shown(query: Memo<ParamsMap>, connect: ServerAction<ConnectInbox>) -> M
     })
 }
 
-/// Whether the connection test finished and passed.
-fn test_passed(progress: ProbeProgress) -> Signal<bool> {
-    Signal::derive(move || {
-        progress.with(|p| {
-            matches!(p, Some(Ok(Some(v))) if v.state == ProbeState::Finished
-                && v.report.as_ref().is_some_and(|r| r.ok))
-        })
-    })
-}
-
 /// The first step: the address, posted as a query (works without JavaScript).
 #[component]
-fn EmailStep(email: String) -> impl IntoView {
+fn EmailStep() -> impl IntoView {
     view! {
         <form method="get" action="/inboxes/connect" class="email-step">
             <TextField id="email" name="email" label="Email address" kind="email"
-                value=email error=Signal::derive(|| None::<String>)
+                value="" error=Signal::derive(|| None::<String>)
                 autocomplete="email" required=true/>
-            <button type="submit">"Continue"</button>
+            <button type="submit" class="primary">"Continue"</button>
         </form>
     }
 }
@@ -153,18 +210,18 @@ fn ConnectFields(prefill: ConnectPrefill, connect: ServerAction<ConnectInbox>) -
                 value="" error=field_error("password") autocomplete="current-password"
                 hint="Your mailbox password or an app-specific password."/>
             <ErrorSummary message=general/>
-            <button type="submit" class="primary" disabled=move || pending.get()>"Connect"</button>
+            <SubmitButton pending class="primary">"Connect"</SubmitButton>
         </ActionForm>
     }
 }
 
-/// The domain's settings, shown but not editable.
+/// The domain's settings, shown as values: the user cannot change them.
 #[component]
 fn ManagedSettings(settings: DomainSettingsForm) -> impl IntoView {
     let security = |s: &str| {
         domain::Security::parse(s).map_or_else(|_| s.to_string(), |s| s.label().to_string())
     };
-    let rows = [
+    let rows = vec![
         ("IMAP server", settings.imap_host.clone()),
         ("IMAP port", settings.imap_port.clone()),
         ("IMAP security", security(&settings.imap_security)),
@@ -173,19 +230,7 @@ fn ManagedSettings(settings: DomainSettingsForm) -> impl IntoView {
         ("SMTP security", security(&settings.smtp_security)),
     ];
     view! {
-        <fieldset class="managed" disabled=true>
-            <legend>"Server settings"</legend>
-            <p class="field-hint">"Set by your administrator"</p>
-            {rows.into_iter().map(|(label, value)| {
-                let id = label.to_lowercase().replace(' ', "_");
-                view! {
-                    <div class="field">
-                        <label for=id.clone()>{label}</label>
-                        <input id=id value=value readonly=true aria-describedby="managed-hint"/>
-                    </div>
-                }
-            }).collect_view()}
-            <p id="managed-hint" class="field-hint">"These settings are set by your administrator for every inbox of this domain."</p>
-        </fieldset>
+        <LockedValues reason="Set by your administrator" rows/>
+        <p class="field-hint">"These settings apply to every inbox of this domain; only your sign-in is asked for."</p>
     }
 }

@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::connection_ips::{
     connection_ips, static_address_test, SetStaticIps, TestStaticAddresses,
 };
-use crate::components::{CopyButton, ErrorSummary, Refusal, TextField};
+use crate::components::{CopyButton, ErrorSummary, Refusal, SubmitButton, TextField};
 use services::views::{ConnectionIpsView, SourceTestView};
 
 const EXPORTS: [(&str, &str); 5] = [
@@ -38,7 +38,7 @@ pub fn ConnectionIpsPanel() -> impl IntoView {
     view! {
         <aside class="panel" aria-labelledby="panel-title">
             <h2 id="panel-title">"View connection IPs"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
                         Err(error) => view! { <Refusal error/> }.into_any(),
@@ -76,7 +76,8 @@ fn Panel(ips: ConnectionIpsView, switch: ServerAction<SetStaticIps>) -> impl Int
             <input type="hidden" name="version" value=domain.version/>
             {(!on).then(|| view! { <input type="hidden" name="on" value="on"/> })}
             <button type="submit" class="switch" role="switch" aria-checked=on.to_string()
-                disabled=no_ranges aria-describedby="switch-state">
+                disabled=move || no_ranges || switch.pending().get()
+                aria-busy=move || switch.pending().get().then_some("true") aria-describedby="switch-state">
                 <span class="switch-track" aria-hidden="true"></span>
                 "Use static IP addresses"
             </button>
@@ -173,7 +174,7 @@ fn SourceTest(domain_id: i32) -> impl IntoView {
             <TextField id="source_email" name="probe_email" label="Test mailbox email" kind="email" value="" error=field_error("probe_email") autocomplete="off"/>
             <TextField id="source_username" name="probe_username" label="Custom username (optional)" value="" error=field_error("probe_username") autocomplete="off"/>
             <TextField id="source_password" name="probe_password" label="Mailbox password" kind="password" value="" error=field_error("probe_password") autocomplete="off"/>
-            <button type="submit" disabled=move || run.pending().get()>"Test from every static address"</button>
+            <SubmitButton pending=run.pending()>"Test from every static address"</SubmitButton>
         </ActionForm>
         <Transition fallback=|| ()>
             {move || {

@@ -153,7 +153,8 @@ pub fn TestConnection(start: ServerAction<StartProbe>, progress: ProbeProgress) 
                 value="" error=Signal::derive(move || field_error("probe_password").get().or_else(|| fault_message(progress, "probe_password").get()))
                 autocomplete="off" hint="The password or an app-specific password."/>
             <button type="submit" formaction="/api/start_probe" formnovalidate=true
-                disabled=move || pending.get() on:click=on_click>
+                disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")
+                on:click=on_click>
                 "Test connection"
             </button>
         </fieldset>

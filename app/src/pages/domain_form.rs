@@ -9,7 +9,7 @@ use super::connection_test::{fault_message, ProbeProgress, ProbeResult, TestConn
 use super::server_fields::{ServerFieldset, IMAP, SMTP};
 use crate::api::domains::{CreateDomain, UpdateDomain};
 use crate::api::probes::StartProbe;
-use crate::components::{Checkbox, ErrorSummary, TextField};
+use crate::components::{Checkbox, ErrorSummary, SubmitButton, TextField};
 use crate::error::AppError;
 use services::views::DomainView;
 
@@ -115,7 +115,7 @@ pub fn DomainForm(
         FormMode::Create(action) => view! {
             <ActionForm action=action>
                 {fields}
-                <button type="submit" class="primary">{submit_label}</button>
+                <SubmitButton pending=action.pending() class="primary">{submit_label}</SubmitButton>
             </ActionForm>
             <ProbeResult progress saved/>
         }
@@ -128,7 +128,7 @@ pub fn DomainForm(
                 <input type="hidden" name="version" prop:value=move || version.get().unwrap_or(stored_version)
                     value=version.get_untracked().unwrap_or(stored_version)/>
                 {fields}
-                <button type="submit" class="primary">{submit_label}</button>
+                <SubmitButton pending=action.pending() class="primary">{submit_label}</SubmitButton>
             </ActionForm>
             <ProbeResult progress saved/>
             }

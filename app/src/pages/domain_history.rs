@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use crate::components::TimeAgo;
 use services::views::{AuditEntryView, DiffRow};
 
 /// The domain's change history, newest first, field by field.
@@ -46,7 +47,7 @@ fn HistoryItem(entry: AuditEntryView, domain_id: i32) -> impl IntoView {
         <li>
             <p>
                 <strong>{e.action}</strong>" by "{e.actor_email}{from}" · "
-                <time>{e.occurred_at}</time>
+                <TimeAgo iso=e.occurred_at_iso utc=e.occurred_at/>
             </p>
             {summary}
             {tested}
@@ -62,10 +63,11 @@ fn change_rows(changes: Vec<DiffRow>) -> impl IntoView {
     changes
         .into_iter()
         .map(|c| {
+            let change = c.compact();
             view! {
                 <tr>
                     <th scope="row">{c.field}</th>
-                    <td>{format!("{} → {}", c.before, c.after)}</td>
+                    <td>{change}</td>
                 </tr>
             }
         })

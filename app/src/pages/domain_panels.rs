@@ -50,7 +50,7 @@ pub fn NewDomainPanel() -> impl IntoView {
     view! {
         <aside class="panel" aria-labelledby="panel-title">
             <h2 id="panel-title">"Add IMAP settings"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let tested = tested.await;
                     view! { <DomainForm mode=FormMode::Create(create) start progress tested/> }
@@ -87,7 +87,7 @@ pub fn EditDomainPanel() -> impl IntoView {
     view! {
         <aside class="panel" aria-labelledby="panel-title">
             <h2 id="panel-title">"Edit IMAP settings"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let tested = tested.await;
                     let affected = affected.await;
@@ -152,9 +152,9 @@ fn saved_notices(saved: Memo<ParamsMap>, update: ServerAction<UpdateDomain>) -> 
         && update.value().with(|v| !matches!(v, Some(Err(_))));
     view! {
         <Show when=move || just_saved>
-            <p class="status" role="status">"Settings saved"</p>
+            <p class="toast" role="status">"Settings saved"</p>
         </Show>
-        {pinned.map(|p| view! { <p class="status" role="status">{p}</p> })}
+        {pinned.map(|p| view! { <p class="toast" role="status">{p}</p> })}
     }
 }
 
@@ -195,7 +195,7 @@ pub fn DeleteDomainPanel() -> impl IntoView {
     view! {
         <aside class="panel" aria-labelledby="panel-title">
             <h2 id="panel-title">"Delete IMAP settings"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || detail.get().map(|result| match result {
                     Err(error) => view! { <Refusal error/> }.into_any(),
                     Ok(detail) => {

@@ -46,7 +46,7 @@ pub fn DomainsPage() -> impl IntoView {
     let attempts = Resource::new(changed, |_| unconfigured_domains());
     view! {
         <Title text="Domain IMAP settings · Mail domain settings"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || domains.get().map(|result| match result {
                 Err(error) => view! { <Refusal error/> }.into_any(),
                 Ok(list) => view! {
@@ -76,7 +76,7 @@ fn DomainTable(list: std::sync::Arc<[crate::api::DomainRow]>) -> impl IntoView {
     }
     let rows = rows_html(&list);
     view! {
-        <table aria-label="Email domains">
+        <table aria-label="Email domains" class="stack">
             <thead>
                 <tr>
                     <th scope="col">"Email domain"</th>
@@ -97,15 +97,16 @@ fn DomainTable(list: std::sync::Arc<[crate::api::DomainRow]>) -> impl IntoView {
 /// a row on the server (each cell resolved on its own); nothing in a row is reactive, and the
 /// plain links are still routed in the browser.
 fn rows_html(list: &[crate::api::DomainRow]) -> String {
-    use html_escape::encode_text as text;
     use std::fmt::Write;
+    // Long names and hosts may break after a dot, never inside a label that fits.
+    let text = |s: &str| html_escape::encode_text(s).replace('.', ".<wbr>");
     let mut html = String::with_capacity(list.len() * 320);
     for d in list {
         let _ = write!(
             html,
             "<tr><th scope=\"row\" class=\"wrap\">{}</th><td class=\"wrap\">{}</td>\
              <td class=\"wrap\">{}</td><td>{}</td><td class=\"actions\">\
-             <a href=\"/domains/{id}\">Edit</a><a href=\"/domains/{id}/ips\">View connection IPs</a>\
+             <a href=\"/domains/{id}\">Edit</a> <a href=\"/domains/{id}/ips\">View connection IPs</a>\
              </td></tr>",
             text(&d.domain),
             text(&d.imap),
@@ -151,7 +152,7 @@ fn AttemptedDomains(
 #[component]
 pub fn NoPanel() -> impl IntoView {
     let deleted = use_query_map().with_untracked(|q| q.get("deleted").is_some());
-    deleted.then(|| view! { <p class="status" role="status">"Domain deleted"</p> })
+    deleted.then(|| view! { <p class="toast" role="status">"Domain deleted"</p> })
 }
 
 #[cfg(test)]
@@ -169,7 +170,7 @@ mod tests {
             options: "</td><script>".into(),
         };
         let html = rows_html(&[row]);
-        assert!(html.contains("a&amp;b.example"), "{html}");
+        assert!(html.contains("a&amp;b.<wbr>example"), "{html}");
         assert!(html.contains("&lt;imap&gt;"), "{html}");
         assert!(html.contains("&lt;/td&gt;&lt;script&gt;"), "{html}");
         assert!(html.contains(r#"<a href="/domains/7">Edit</a>"#), "{html}");

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
 use crate::api::audit::audit_history;
-use crate::components::Refusal;
+use crate::components::{Refusal, TimeAgo};
 use crate::error::AppError;
 use services::views::{AuditEntryView, HistoryPage, HistoryQuery};
 
@@ -40,7 +40,7 @@ pub fn HistoryPage() -> impl IntoView {
                 <h1>"Change history"</h1>
                 <a class="button" href="/history/verify">"Verify history"</a>
             </div>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || page.get().map(|result| {
                     let query = query_of(&params.get_untracked());
                     match result {
@@ -117,37 +117,42 @@ fn HistoryResults(query: HistoryQuery, page: HistoryPage) -> impl IntoView {
 
 #[component]
 fn EventRow(e: AuditEntryView) -> impl IntoView {
+    // A Created event lists the new values only; other changes read "before → after".
     let what = e.summary.clone().unwrap_or_else(|| {
         e.diff
             .iter()
-            .map(|d| format!("{}: {} → {}", d.field, d.before, d.after))
+            .map(|d| format!("{}: {}", d.field, d.compact()))
             .collect::<Vec<_>>()
             .join("; ")
     });
-    let role = e
-        .actor_role
-        .clone()
-        .map(|r| format!(" ({r})"))
-        .unwrap_or_default();
-    let via = e
-        .api_token_id
-        .map(|id| format!(" via API token #{id}"))
-        .unwrap_or_default();
-    let subject = match (&e.domain_name, &e.target) {
-        (d, Some(t)) if !d.is_empty() => format!("{d} · {t}"),
-        (d, None) => d.clone(),
-        (_, Some(t)) => t.clone(),
-    };
+    let role = e.actor_role.clone().map(|r| format!(" ({r})"));
+    let via = e.api_token_id.map(|id| format!(" via API token #{id}"));
+    let target = e.target.clone().map(|t| {
+        let title = t.clone();
+        view! { " · "<span class="truncate" title=title>{t}</span> }
+    });
+    let domain = (!e.domain_name.is_empty()).then(|| {
+        let query = HistoryQuery { domain: e.domain_name.clone(), ..Default::default() };
+        filter_link(query, e.domain_name.clone())
+    });
     view! {
         <tr>
-            <td><a href=format!("/history/events/{}", e.id)>{format!("#{}", e.seq)}</a></td>
-            <td><LocalTime iso=e.occurred_at_iso utc=e.occurred_at/></td>
-            <td>{e.actor_email}{role}{via}</td>
+            <td class="nowrap"><a href=format!("/history/events/{}", e.id)>{format!("#{}", e.seq)}</a></td>
+            <td class="nowrap"><TimeAgo iso=e.occurred_at_iso utc=e.occurred_at/></td>
+            <td>{filter_link(HistoryQuery { actor: e.actor_email.clone(), ..Default::default() }, e.actor_email)}{role}{via}</td>
             <td><a href=format!("/history/events/{}", e.id)>{e.action}</a></td>
-            <td>{subject}</td>
+            <td>{domain}{target}</td>
             <td>{what}</td>
         </tr>
     }
+}
+
+/// An address or a name, cut with an ellipsis when long (the whole of it in the tooltip and
+/// shown on focus), linking to every event with the same value.
+fn filter_link(query: HistoryQuery, value: String) -> impl IntoView {
+    let href = format!("/history?{}", query.to_query_string());
+    let title = value.clone();
+    view! { <a class="truncate" href=href title=title>{value}</a> }
 }
 
 #[component]
@@ -189,22 +194,4 @@ fn Filters(query: HistoryQuery, actions: Vec<(String, String)>) -> impl IntoView
             <a href="/history">"Clear"</a>
         </form>
     }
-}
-
-/// A UTC time, shown in the viewer's own time zone once JavaScript runs.
-#[component]
-pub fn LocalTime(iso: String, utc: String) -> impl IntoView {
-    let shown = RwSignal::new(utc);
-    #[cfg(feature = "hydrate")]
-    {
-        let iso = iso.clone();
-        Effect::new(move |_| {
-            let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&iso));
-            if !date.get_time().is_nan() {
-                let local = date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED);
-                shown.set(String::from(local));
-            }
-        });
-    }
-    view! { <time datetime=iso>{move || shown.get()}</time> }
 }

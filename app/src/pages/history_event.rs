@@ -6,10 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::history::LocalTime;
 use super::probe_report::ProbeReportView;
 use crate::api::audit::{audit_event, verify_history, SignCheckpoint};
-use crate::components::{CopyButton, Refusal};
+use crate::components::{CopyButton, Refusal, SubmitButton, TimeAgo};
 use services::views::{AuditEntryView, AuditEventDetail, DiffRow, ProbeView, VerifyView};
 
 #[component]
@@ -26,7 +25,7 @@ pub fn HistoryEventPage() -> impl IntoView {
     );
     view! {
         <Title text="Change history event · Mail domain settings"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || detail.get().map(|r| match r {
                 Ok(detail) => view! { <EventDetail detail/> }.into_any(),
                 Err(error) => view! { <Refusal error/> }.into_any(),
@@ -77,7 +76,7 @@ fn EventFacts(entry: AuditEntryView, job: Option<String>) -> impl IntoView {
     view! {
         <dl class="facts">
             <dt>"When"</dt>
-            <dd><LocalTime iso=e.occurred_at_iso.clone() utc=e.occurred_at.clone()/>" ("{e.occurred_at.clone()}")"</dd>
+            <dd><TimeAgo iso=e.occurred_at_iso.clone() utc=e.occurred_at.clone()/>" ("{e.occurred_at.clone()}")"</dd>
             <dt>"Actor"</dt>
             <dd>{e.actor_email.clone()}{e.api_token_id.map(|id| format!(" via API token #{id}"))}</dd>
             <dt>"Role"</dt>
@@ -182,7 +181,7 @@ fn Verdict(view: VerifyView, sign: ServerAction<SignCheckpoint>) -> impl IntoVie
         </p>
         <Show when=move || can_sign>
             <ActionForm action=sign>
-                <button type="submit">"Sign checkpoint now"</button>
+                <SubmitButton pending=sign.pending()>"Sign checkpoint now"</SubmitButton>
             </ActionForm>
         </Show>
     }

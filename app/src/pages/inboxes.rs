@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::inboxes::{my_inboxes, RemoveInbox, UpdateInboxPassword};
-use crate::components::{ErrorSummary, Refusal, TextField};
+use crate::components::{Confirm, ErrorSummary, Refusal, SubmitButton, TextField};
 use domain::InboxState;
 use services::views::InboxView;
 
@@ -40,8 +40,8 @@ pub fn InboxesPage() -> impl IntoView {
                 <h1>"Your inboxes"</h1>
                 <A href="/inboxes/connect" attr:class="button primary">"Connect your inbox"</A>
             </div>
-            {move || status().map(|s| view! { <p class="status" role="status">{s}</p> })}
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || status().map(|s| view! { <p class="toast" role="status">{s}</p> })}
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || inboxes.get().map(|r| match r {
                     Err(error) => view! { <Refusal error/> }.into_any(),
                     Ok(list) if list.is_empty() => view! {
@@ -104,10 +104,13 @@ fn InboxCard(
                 "Apple profile (.mobileconfig)"</a>
                 <span class="field-hint">" For iPhone, iPad and Mac: installs this account with these settings; it asks for your password."</span></p>
             <NewPasswordForm id username open=inbox.state == InboxState::Disconnected update/>
-            <ActionForm action=remove>
-                <input type="hidden" name="id" value=id/>
-                <button type="submit" class="danger">"Disconnect inbox"</button>
-            </ActionForm>
+            <Confirm label="Disconnect inbox"
+                question="The product stops using this inbox and forgets its password. You can connect it again later.">
+                <ActionForm action=remove>
+                    <input type="hidden" name="id" value=id/>
+                    <SubmitButton pending=remove.pending() class="danger">"Yes, disconnect this inbox"</SubmitButton>
+                </ActionForm>
+            </Confirm>
             <ErrorSummary message=Signal::derive(move || {
                 remove.value().get().and_then(Result::err).map(|e| e.to_string())
             })/>
@@ -151,7 +154,7 @@ fn NewPasswordForm(
                 <TextField id=format!("password-{id}") name="password" label="Password" kind="password"
                     value="" error=password_error autocomplete="off"
                     hint="Your mailbox password or an app password. It is checked with an IMAP and an SMTP login before it is saved."/>
-                <button type="submit">"Update password"</button>
+                <SubmitButton pending=update.pending()>"Update password"</SubmitButton>
             </ActionForm>
         </details>
     }

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::Login;
-use crate::components::ErrorSummary;
+use crate::components::{ErrorSummary, SubmitButton};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -39,7 +39,7 @@ pub fn LoginPage() -> impl IntoView {
                     <label for="login-password">"Password"</label>
                     <input id="login-password" name="password" type="password" autocomplete="current-password" required/>
                 </div>
-                <button type="submit" class="primary">"Log in"</button>
+                <SubmitButton pending=login.pending() class="primary">"Log in"</SubmitButton>
             </ActionForm>
         </section>
     }

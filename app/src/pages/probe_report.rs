@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use probe::{Outcome, StepName, StepReport, TlsFacts};
 
 use crate::api::probes::PinCertificate;
+use crate::components::SubmitButton;
 use services::views::{ProbeState, ProbeView};
 
 fn step_label(name: StepName) -> &'static str {
@@ -184,7 +185,7 @@ fn TlsSummary(
                     <input type="hidden" name="version" value=version/>
                     <input type="hidden" name="probe_id" value=probe_id/>
                     <input type="hidden" name="leg" value=leg.unwrap_or_default()/>
-                    <button type="submit">{format!("Pin this {} certificate", leg.unwrap_or_default().to_uppercase())}</button>
+                    <SubmitButton pending=pin.pending()>{format!("Pin this {} certificate", leg.unwrap_or_default().to_uppercase())}</SubmitButton>
                 </ActionForm>
                 {move || pin.value().get().and_then(Result::err).map(|e| view! {
                     <p class="form-error" role="alert">{e.to_string()}</p>

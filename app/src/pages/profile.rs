@@ -9,7 +9,7 @@ use super::token_table::TokenTable;
 use crate::api::tokens::{
     issued_api_token, list_api_tokens, ApiTokenView, CreateApiToken, RevokeApiToken,
 };
-use crate::components::{CopyButton, ErrorSummary, Refusal, TextField};
+use crate::components::{Confirm, CopyButton, ErrorSummary, Refusal, SubmitButton, TextField};
 
 /// Lifetimes offered for a new token, in days (`never`: no expiry).
 const LIFETIMES: [(&str, &str); 5] = [
@@ -60,7 +60,7 @@ pub fn ProfilePage() -> impl IntoView {
     });
     view! {
         <Title text="API tokens · Mail domain settings"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || tokens.get().map(|result| match result {
                 Err(error) => view! { <Refusal error/> }.into_any(),
                 Ok(list) => view! {
@@ -92,10 +92,13 @@ fn TokenList(
             <ErrorSummary message=general_error/>
             <TokenTable list empty="No API tokens yet." labelled_by="api-tokens-title"
                 revoke=Callback::new(move |(id, name): (i32, String)| view! {
-                    <ActionForm action=revoke attr:class="inline">
-                        <input type="hidden" name="id" value=id/>
-                        <button type="submit" aria-label=format!("Revoke {name}")>"Revoke"</button>
-                    </ActionForm>
+                    <Confirm label="Revoke" of=name.clone()
+                        question=format!("Revoke {name}? Scripts using it are refused from now on.")>
+                        <ActionForm action=revoke attr:class="inline">
+                            <input type="hidden" name="id" value=id/>
+                            <SubmitButton pending=revoke.pending() class="danger">"Yes, revoke it"</SubmitButton>
+                        </ActionForm>
+                    </Confirm>
                 }.into_any())/>
         </section>
     }
@@ -130,7 +133,7 @@ fn CreateTokenPanel(
                         }).collect_view()}
                     </select>
                 </div>
-                <button type="submit" class="primary">"Create token"</button>
+                <SubmitButton pending=create.pending() class="primary">"Create token"</SubmitButton>
             </ActionForm>
         </aside>
     }

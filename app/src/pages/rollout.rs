@@ -14,7 +14,7 @@ use super::inboxes::InboxStatus;
 use crate::api::rollout::{
     domain_inboxes, sample_result, ContinueRollout, RevertRollout, TryOnSample,
 };
-use crate::components::ErrorSummary;
+use crate::components::{Confirm, ErrorSummary, SubmitButton};
 use crate::error::AppError;
 use services::views::{DomainInboxesView, RolloutView, SampleView};
 
@@ -176,7 +176,7 @@ pub fn DomainInboxesPanel(inboxes: DomainInboxes) -> impl IntoView {
         <section class="domain-inboxes" aria-labelledby="inboxes-title">
             <h3 id="inboxes-title">"Inboxes"</h3>
             <ErrorSummary message=error/>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || data.get().map(|r| match r {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(v) => view! {
@@ -239,10 +239,13 @@ fn Rollout(
                 }
             })}
             {can_revert.then(|| view! {
-                <ActionForm action=revert>
-                    <input type="hidden" name="job" value=job/>
-                    <button type="submit" class="danger">"Revert to previous settings"</button>
-                </ActionForm>
+                <Confirm label="Revert to previous settings"
+                    question="The domain goes back to the settings it had before this change, and its inboxes are checked again.">
+                    <ActionForm action=revert>
+                        <input type="hidden" name="job" value=job/>
+                        <SubmitButton pending=revert.pending() class="danger">"Yes, revert"</SubmitButton>
+                    </ActionForm>
+                </Confirm>
             })}
         </div>
     }
@@ -264,8 +267,8 @@ fn InboxTable(inboxes: Vec<services::views::InboxView>, count: u64) -> impl Into
             <tbody>
                 {inboxes.into_iter().map(|i| view! {
                     <tr>
-                        <th scope="row">{i.email.clone()}</th>
-                        <td>{i.owner_email.clone()}</td>
+                        <th scope="row"><span class="truncate" title=i.email.clone()>{i.email.clone()}</span></th>
+                        <td><span class="truncate" title=i.owner_email.clone()>{i.owner_email.clone()}</span></td>
                         <td><InboxStatus inbox=i.clone()/></td>
                         <td>{i.last_checked.clone().unwrap_or_else(|| "—".into())}</td>
                     </tr>

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{setup_open, SetupFirstAdmin};
-use crate::components::{ErrorSummary, TextField};
+use crate::components::{ErrorSummary, SubmitButton, TextField};
 use crate::error::AppError;
 
 /// The first super admin is created here, with the one-time token the server printed.
@@ -45,7 +45,7 @@ pub fn SetupPage() -> impl IntoView {
                             <TextField id="setup-password" name="password" label="Password" kind="password"
                                 value="" error=field_error("password") autocomplete="new-password"
                                 hint="At least 12 characters." required=true/>
-                            <button type="submit" class="primary">"Create super admin"</button>
+                            <SubmitButton pending=setup.pending() class="primary">"Create super admin"</SubmitButton>
                         </ActionForm>
                     }.into_any(),
                 })}}

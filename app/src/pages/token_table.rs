@@ -36,6 +36,7 @@ pub fn TokenTable(
         })
         .collect_view();
     view! {
+        <div class="scroll" role="region" tabindex="0" aria-labelledby=labelled_by>
         <table aria-labelledby=labelled_by>
             <thead>
                 <tr>
@@ -50,6 +51,7 @@ pub fn TokenTable(
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
     }
     .into_any()
 }

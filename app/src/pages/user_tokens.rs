@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::token_table::TokenTable;
 use crate::api::users::{user_api_tokens, RevokeUserApiToken};
-use crate::components::ErrorSummary;
+use crate::components::{Confirm, ErrorSummary, SubmitButton};
 
 #[component]
 pub fn UserTokens(
@@ -43,11 +43,14 @@ pub fn UserTokens(
                         <ErrorSummary message=revoke_error/>
                         <TokenTable list=owner.tokens empty="No API tokens." labelled_by="user-tokens-title"
                             revoke=Callback::new(move |(id, name): (i32, String)| view! {
-                                <ActionForm action=revoke attr:class="inline">
-                                    <input type="hidden" name="user_id" value=owner.user_id/>
-                                    <input type="hidden" name="id" value=id/>
-                                    <button type="submit" aria-label=format!("Revoke {name}")>"Revoke"</button>
-                                </ActionForm>
+                                <Confirm label="Revoke" of=name.clone()
+                                    question=format!("Revoke {name}? Scripts using it are refused from now on.")>
+                                    <ActionForm action=revoke attr:class="inline">
+                                        <input type="hidden" name="user_id" value=owner.user_id/>
+                                        <input type="hidden" name="id" value=id/>
+                                        <SubmitButton pending=revoke.pending() class="danger">"Yes, revoke it"</SubmitButton>
+                                    </ActionForm>
+                                </Confirm>
                             }.into_any())/>
                         <p><a href="/users">"Close"</a></p>
                     </section>

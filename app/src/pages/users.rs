@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 use super::user_tokens::UserTokens;
 use crate::api::users::{list_users, CreateUser, ResetPassword, UpdateUser};
 use crate::api::UserView;
-use crate::components::{ErrorSummary, Refusal, TextField};
+use crate::components::{ErrorSummary, Refusal, SubmitButton, TextField};
 use crate::error::AppError;
 
 fn form_error(err: Option<AppError>) -> Option<String> {
@@ -46,7 +46,7 @@ pub fn UsersPage() -> impl IntoView {
     });
     view! {
         <Title text="Users · Mail domain settings"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || users.get().map(|result| match result {
                 Err(error) => view! { <Refusal error/> }.into_any(),
                 Ok(list) => view! {
@@ -88,7 +88,7 @@ fn AddUserPanel(create: ServerAction<CreateUser>) -> impl IntoView {
                     <label for="new-access">"Account access"</label>
                     <p id="new-access-hint" class="field-hint">"Lets a user configure domain IMAP settings."</p>
                 </div>
-                <button type="submit" class="primary">"Add user"</button>
+                <SubmitButton pending=create.pending() class="primary">"Add user"</SubmitButton>
             </ActionForm>
         </aside>
     }
@@ -125,7 +125,7 @@ fn UserTable(
         .map(|user| view! { <UserRow user update reset/> })
         .collect_view();
     view! {
-        <table aria-label="Users">
+        <table aria-label="Users" class="stack">
             <thead>
                 <tr>
                     <th scope="col">"Email"</th>
@@ -183,7 +183,8 @@ fn UpdateUserForm(user: UserView, update: ServerAction<UpdateUser>) -> impl Into
                     value="on" checked=user.disabled/>
                 <label for=format!("disabled-{id}")>"Disabled"<ForWhom owner=Some(owner.clone())/></label>
             </div>
-            <button type="submit" aria-label=save_label>"Save"</button>
+            <SubmitButton pending=Signal::derive(move || update.pending().get()
+                && update.input().with(|i| i.as_ref().is_some_and(|i| i.id == id))) attr:aria-label=save_label>"Save"</SubmitButton>
         </ActionForm>
     }
 }
@@ -199,7 +200,8 @@ fn ResetPasswordForm(id: i32, email: String, reset: ServerAction<ResetPassword>)
                 <input id=format!("reset-{id}") name="password" type="password"
                     autocomplete="new-password" minlength="12" required/>
             </div>
-            <button type="submit" aria-label=reset_label>"Reset password"</button>
+            <SubmitButton pending=Signal::derive(move || reset.pending().get()
+                && reset.input().with(|i| i.as_ref().is_some_and(|i| i.id == id))) attr:aria-label=reset_label>"Reset password"</SubmitButton>
         </ActionForm>
     }
 }

@@ -61,6 +61,18 @@ pub struct DiffRow {
     pub after: String,
 }
 
+impl DiffRow {
+    /// The change in a few words: a field set for the first time shows only its value, a field
+    /// cleared says so, any other change reads "before → after".
+    pub fn compact(&self) -> String {
+        match (self.before.as_str(), self.after.as_str()) {
+            ("—", after) => after.to_owned(),
+            (before, "—") => format!("cleared (was {before})"),
+            (before, after) => format!("{before} → {after}"),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntryView {
     pub id: i32,
@@ -114,4 +126,24 @@ pub struct VerifyView {
     /// The server's Ed25519 public key (hex), for offline verification of exports.
     pub public_key: String,
     pub can_sign: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DiffRow;
+
+    fn row(before: &str, after: &str) -> DiffRow {
+        DiffRow {
+            field: "IMAP server".into(),
+            before: before.into(),
+            after: after.into(),
+        }
+    }
+
+    #[test]
+    fn a_change_reads_in_a_few_words() {
+        assert_eq!(row("—", "imap.example.com").compact(), "imap.example.com");
+        assert_eq!(row("imap.example.com", "—").compact(), "cleared (was imap.example.com)");
+        assert_eq!(row("993", "143").compact(), "993 → 143");
+    }
 }
