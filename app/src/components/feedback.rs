@@ -3,17 +3,19 @@
 
 use leptos::prelude::*;
 
-/// A form's submit button: while its action runs it is disabled and marked busy (a spinner), so
-/// the click shows at once.
+/// A form's submit button: while its action runs it is marked busy (a spinner) and refuses a
+/// second submission, so the click shows at once. `aria-disabled` rather than `disabled`: a
+/// disabled button drops the keyboard focus to the top of the page.
 #[component]
 pub fn SubmitButton(
     #[prop(into)] pending: Signal<bool>,
     #[prop(optional)] class: &'static str,
     children: Children,
 ) -> impl IntoView {
+    let busy = move || pending.get().then_some("true");
     view! {
-        <button type="submit" class=class disabled=move || pending.get()
-            aria-busy=move || pending.get().then_some("true")>
+        <button type="submit" class=class aria-disabled=busy aria-busy=busy
+            on:click=move |ev| if pending.get_untracked() { ev.prevent_default() }>
             {children()}
         </button>
     }
@@ -46,7 +48,10 @@ pub fn Confirm(
 
 /// Values set elsewhere, shown as values (not as inputs) with a lock and the reason.
 #[component]
-pub fn LockedValues(#[prop(into)] reason: String, rows: Vec<(&'static str, String)>) -> impl IntoView {
+pub fn LockedValues(
+    #[prop(into)] reason: String,
+    rows: Vec<(&'static str, String)>,
+) -> impl IntoView {
     let name = reason.clone();
     view! {
         <div class="locked" role="group" aria-label=name>

@@ -96,3 +96,17 @@ pub fn Refusal(error: AppError) -> impl IntoView {
         .into_any(),
     }
 }
+
+/// A side panel's title. The panel opens beside a long list, so the focus moves to its title (by
+/// `autofocus` on a page load, by an effect after a navigation in the browser): the keyboard
+/// goes on in the panel instead of through every row of the list.
+#[component]
+pub fn PanelTitle(children: Children) -> impl IntoView {
+    let heading = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
+    view! { <h2 id="panel-title" tabindex="-1" autofocus=true node_ref=heading>{children()}</h2> }
+}

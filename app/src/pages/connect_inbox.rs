@@ -101,12 +101,15 @@ fn outcome(progress: ProbeProgress) -> Option<AnyView> {
         let view = p.as_ref()?.as_ref().ok()?.as_ref()?;
         match (&view.state, &view.report) {
             (ProbeState::Running, _) => None,
-            (ProbeState::Finished, Some(report)) if report.ok => Some(view! {
-                <div class="connect-result toast" role="status">
-                    <h2>"Your inbox is connected."</h2>
-                    <p><a href="/inboxes">"Go to your inboxes"</a></p>
-                </div>
-            }.into_any()),
+            (ProbeState::Finished, Some(report)) if report.ok => Some(
+                view! {
+                    <div class="connect-result toast" role="status">
+                        <h2>"Your inbox is connected."</h2>
+                        <p><a href="/inboxes">"Go to your inboxes"</a></p>
+                    </div>
+                }
+                .into_any(),
+            ),
             (ProbeState::Finished, Some(report)) => report.verdict.as_ref().map(|v| {
                 let fix = v.remediation.first().cloned();
                 view! {
@@ -115,13 +118,17 @@ fn outcome(progress: ProbeProgress) -> Option<AnyView> {
                         <p>{v.detail.clone()}</p>
                         {fix.map(|f| view! { <p><strong>"What to do: "</strong>{f}</p> })}
                     </div>
-                }.into_any()
+                }
+                .into_any()
             }),
-            _ => Some(view! {
-                <p class="connect-result form-error" role="alert">
-                    "The connection test did not finish (the server restarted). Connect again."
-                </p>
-            }.into_any()),
+            _ => Some(
+                view! {
+                    <p class="connect-result form-error" role="alert">
+                        "The connection test did not finish (the server restarted). Connect again."
+                    </p>
+                }
+                .into_any(),
+            ),
         }
     })
 }

@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::connection_ips::{
     connection_ips, static_address_test, SetStaticIps, TestStaticAddresses,
 };
-use crate::components::{CopyButton, ErrorSummary, Refusal, SubmitButton, TextField};
+use crate::components::{CopyButton, ErrorSummary, PanelTitle, Refusal, SubmitButton, TextField};
 use services::views::{ConnectionIpsView, SourceTestView};
 
 const EXPORTS: [(&str, &str); 5] = [
@@ -37,7 +37,7 @@ pub fn ConnectionIpsPanel() -> impl IntoView {
     );
     view! {
         <aside class="panel" aria-labelledby="panel-title">
-            <h2 id="panel-title">"View connection IPs"</h2>
+            <PanelTitle>"View connection IPs"</PanelTitle>
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
@@ -125,7 +125,7 @@ fn Ranges(ips: ConnectionIpsView, ports: String) -> impl IntoView {
     };
     view! {
         <p>"Add these IP ranges to your mail servers' allowlist: every connection this product makes for the domain leaves from an address inside them."</p>
-        <table aria-label="IP ranges to allowlist" class="ranges">
+        <table aria-label="IP ranges to allowlist" class="ranges stack">
             <thead><tr><th scope="col">"IP range"</th><th scope="col">"Family"</th><th scope="col">"Addresses"</th><th scope="col"><span class="visually-hidden">"Copy"</span></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>

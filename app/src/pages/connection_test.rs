@@ -126,6 +126,10 @@ pub fn TestConnection(start: ServerAction<StartProbe>, progress: ProbeProgress) 
     let general = Signal::derive(move || error.get().and_then(|e| e.general_message()));
     let pending = start.pending();
     let on_click = move |ev: leptos::ev::MouseEvent| {
+        if pending.get_untracked() {
+            ev.prevent_default(); // one test at a time (the button keeps the focus)
+            return;
+        }
         let Some(parsed) = inputs_of_form::<StartProbe>(&ev) else {
             return; // no form: let the browser post it
         };
@@ -153,8 +157,8 @@ pub fn TestConnection(start: ServerAction<StartProbe>, progress: ProbeProgress) 
                 value="" error=Signal::derive(move || field_error("probe_password").get().or_else(|| fault_message(progress, "probe_password").get()))
                 autocomplete="off" hint="The password or an app-specific password."/>
             <button type="submit" formaction="/api/start_probe" formnovalidate=true
-                disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")
-                on:click=on_click>
+                aria-disabled=move || pending.get().then_some("true")
+                aria-busy=move || pending.get().then_some("true") on:click=on_click>
                 "Test connection"
             </button>
         </fieldset>

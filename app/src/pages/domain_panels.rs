@@ -18,7 +18,7 @@ use crate::api::domains::{domain_detail, UpdateDomain};
 use crate::api::probes::{probe_progress, StartProbe};
 use crate::api::rollout::{domain_inbox_count, TryOnSample};
 use crate::api::DomainWithHistory;
-use crate::components::{ErrorSummary, Refusal};
+use crate::components::{ErrorSummary, PanelTitle, Refusal};
 use crate::error::AppError;
 
 /// The connection test named in the URL (`?probe=ID`, where a form post without JavaScript
@@ -49,13 +49,14 @@ pub fn NewDomainPanel() -> impl IntoView {
     let progress = use_probe_progress(start, from_url);
     view! {
         <aside class="panel" aria-labelledby="panel-title">
-            <h2 id="panel-title">"Add IMAP settings"</h2>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <PanelTitle>"Add IMAP settings"</PanelTitle>
+            // A Transition: the form stays (values, focus) while the connection test below it polls.
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let tested = tested.await;
                     view! { <DomainForm mode=FormMode::Create(create) start progress tested/> }
                 })}
-            </Suspense>
+            </Transition>
         </aside>
     }
 }
@@ -86,8 +87,9 @@ pub fn EditDomainPanel() -> impl IntoView {
     let detail = stored_domain(id, update, saved);
     view! {
         <aside class="panel" aria-labelledby="panel-title">
-            <h2 id="panel-title">"Edit IMAP settings"</h2>
-            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            <PanelTitle>"Edit IMAP settings"</PanelTitle>
+            // A Transition: the form stays (values, focus) while the connection test below it polls.
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let tested = tested.await;
                     let affected = affected.await;
@@ -100,7 +102,7 @@ pub fn EditDomainPanel() -> impl IntoView {
                         <BelowDomainForm detail inboxes/>
                     }.into_any(),
                 }})}
-            </Suspense>
+            </Transition>
         </aside>
     }
 }
@@ -194,7 +196,7 @@ pub fn DeleteDomainPanel() -> impl IntoView {
     });
     view! {
         <aside class="panel" aria-labelledby="panel-title">
-            <h2 id="panel-title">"Delete IMAP settings"</h2>
+            <PanelTitle>"Delete IMAP settings"</PanelTitle>
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || detail.get().map(|result| match result {
                     Err(error) => view! { <Refusal error/> }.into_any(),

@@ -46,7 +46,8 @@ pub fn DomainsPage() -> impl IntoView {
     let attempts = Resource::new(changed, |_| unconfigured_domains());
     view! {
         <Title text="Domain IMAP settings · Mail domain settings"/>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        // A Transition: the list and the open panel stay while anything in them reloads.
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || domains.get().map(|result| match result {
                 Err(error) => view! { <Refusal error/> }.into_any(),
                 Ok(list) => view! {
@@ -64,7 +65,7 @@ pub fn DomainsPage() -> impl IntoView {
                     </div>
                 }.into_any(),
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -132,7 +132,10 @@ fn EventRow(e: AuditEntryView) -> impl IntoView {
         view! { " · "<span class="truncate" title=title>{t}</span> }
     });
     let domain = (!e.domain_name.is_empty()).then(|| {
-        let query = HistoryQuery { domain: e.domain_name.clone(), ..Default::default() };
+        let query = HistoryQuery {
+            domain: e.domain_name.clone(),
+            ..Default::default()
+        };
         filter_link(query, e.domain_name.clone())
     });
     view! {

@@ -259,7 +259,7 @@ fn InboxTable(inboxes: Vec<services::views::InboxView>, count: u64) -> impl Into
     let more = (count > inboxes.len() as u64)
         .then(|| format!("Showing {} of {count} inboxes.", inboxes.len()));
     view! {
-        <table aria-label="Inboxes of this domain">
+        <table aria-label="Inboxes of this domain" class="stack fixed inbox-table">
             <thead><tr>
                 <th scope="col">"Inbox"</th><th scope="col">"Owner"</th>
                 <th scope="col">"Status"</th><th scope="col">"Last checked"</th>

@@ -125,6 +125,7 @@ fn UserTable(
         .map(|user| view! { <UserRow user update reset/> })
         .collect_view();
     view! {
+        <div class="scroll" role="region" tabindex="0" aria-label="Users">
         <table aria-label="Users" class="stack">
             <thead>
                 <tr>
@@ -136,6 +137,7 @@ fn UserTable(
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
     }
 }
 
@@ -149,7 +151,7 @@ fn UserRow(
     let tokens_label = format!("API tokens of {email}");
     view! {
         <tr>
-            <th scope="row">{email.clone()}</th>
+            <th scope="row"><span class="truncate" title=email.clone()>{email.clone()}</span></th>
             <td>
                 <UpdateUserForm user update/>
             </td>

@@ -143,7 +143,10 @@ mod tests {
     #[test]
     fn a_change_reads_in_a_few_words() {
         assert_eq!(row("—", "imap.example.com").compact(), "imap.example.com");
-        assert_eq!(row("imap.example.com", "—").compact(), "cleared (was imap.example.com)");
+        assert_eq!(
+            row("imap.example.com", "—").compact(),
+            "cleared (was imap.example.com)"
+        );
         assert_eq!(row("993", "143").compact(), "993 → 143");
     }
 }
