@@ -35,7 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="data:,"/>
                 <AutoReload options=options.clone()/>
                 <link id="leptos" rel="stylesheet" href=stylesheet/>
-                <HydrationScripts options/>
+                <HydrationScripts options defer=true/>
                 <MetaTags/>
             </head>
             <body>

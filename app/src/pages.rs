@@ -19,6 +19,7 @@ mod profile;
 mod rollout;
 mod server_fields;
 mod setup;
+mod sign_in_fields;
 mod token_table;
 mod user_tokens;
 mod users;

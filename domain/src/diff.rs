@@ -15,9 +15,22 @@ pub struct FieldChange {
 /// field with `after: None`, update = only the fields whose displayed value changed. A
 /// certificate pin appears only where there is one.
 pub fn diff(before: Option<&DomainSettings>, after: Option<&DomainSettings>) -> Vec<FieldChange> {
+    // The sign-in method shows once either side uses OAuth (a password domain's records stay
+    // as they were); the OAuth fields only where they apply.
+    let oauth_involved = [before, after]
+        .into_iter()
+        .flatten()
+        .any(|s| s.oauth.is_some());
     let value = |s: &DomainSettings, field: Field| match field {
         Field::ImapCertPin if s.imap_cert_pin.is_none() => None,
         Field::SmtpCertPin if s.smtp_cert_pin.is_none() => None,
+        Field::SignInMethod if !oauth_involved => None,
+        Field::OAuthProvider
+        | Field::OAuthTenant
+        | Field::OAuthIssuer
+        | Field::OAuthClientId
+        | Field::OAuthScopes
+        | Field::OAuthClientSecret => Some(s.field_value(field)).filter(|v| !v.is_empty()),
         _ => Some(s.field_value(field)),
     };
     Field::ALL

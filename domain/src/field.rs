@@ -16,10 +16,24 @@ pub enum Field {
     UseStaticIps,
     ImapCertPin,
     SmtpCertPin,
+    SignInMethod,
+    #[serde(rename = "oauth_provider")]
+    OAuthProvider,
+    #[serde(rename = "oauth_tenant")]
+    OAuthTenant,
+    #[serde(rename = "oauth_issuer")]
+    OAuthIssuer,
+    #[serde(rename = "oauth_client_id")]
+    OAuthClientId,
+    #[serde(rename = "oauth_scopes")]
+    OAuthScopes,
+    /// Write-only: its changes are recorded as "Set" or "Replaced", never its value.
+    #[serde(rename = "oauth_client_secret")]
+    OAuthClientSecret,
 }
 
 impl Field {
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 18] = [
         Field::Domain,
         Field::ImapHost,
         Field::ImapPort,
@@ -31,6 +45,13 @@ impl Field {
         Field::UseStaticIps,
         Field::ImapCertPin,
         Field::SmtpCertPin,
+        Field::SignInMethod,
+        Field::OAuthProvider,
+        Field::OAuthTenant,
+        Field::OAuthIssuer,
+        Field::OAuthClientId,
+        Field::OAuthScopes,
+        Field::OAuthClientSecret,
     ];
 
     /// The HTML form field name (also the serde name).
@@ -47,6 +68,13 @@ impl Field {
             Field::UseStaticIps => "use_static_ips",
             Field::ImapCertPin => "imap_cert_pin",
             Field::SmtpCertPin => "smtp_cert_pin",
+            Field::SignInMethod => "sign_in_method",
+            Field::OAuthProvider => "oauth_provider",
+            Field::OAuthTenant => "oauth_tenant",
+            Field::OAuthIssuer => "oauth_issuer",
+            Field::OAuthClientId => "oauth_client_id",
+            Field::OAuthScopes => "oauth_scopes",
+            Field::OAuthClientSecret => "oauth_client_secret",
         }
     }
 
@@ -64,6 +92,13 @@ impl Field {
             Field::UseStaticIps => "Use static IP addresses",
             Field::ImapCertPin => "IMAP certificate pin",
             Field::SmtpCertPin => "SMTP certificate pin",
+            Field::SignInMethod => "Sign-in method",
+            Field::OAuthProvider => "Provider",
+            Field::OAuthTenant => "Microsoft 365 tenant",
+            Field::OAuthIssuer => "Issuer URL",
+            Field::OAuthClientId => "Client ID",
+            Field::OAuthScopes => "Scopes",
+            Field::OAuthClientSecret => "Client secret",
         }
     }
 

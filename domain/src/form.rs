@@ -3,7 +3,11 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::{CertPin, DomainSettings, Field, FieldErrors, Hostname, MailDomain, Port, Security};
+use crate::oauth::OAuthApp;
+use crate::{
+    CertPin, DomainSettings, Field, FieldErrors, Hostname, MailDomain, Port, Security,
+    SIGN_IN_OAUTH, SIGN_IN_PASSWORD,
+};
 
 /// The raw form as posted by the browser; `parse` turns it into `DomainSettings`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -39,6 +43,46 @@ pub struct DomainSettingsForm {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::pin_or_empty))]
     pub smtp_cert_pin: String,
+    /// How inboxes sign in: `password` (the default) or `oauth2`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "password"))]
+    pub sign_in_method: String,
+    /// With `oauth2`: `microsoft365`, `google` or `openid`.
+    #[serde(default)]
+    pub oauth_provider: String,
+    /// With `microsoft365`: the tenant's ID or one of its domains (never `common`).
+    #[serde(default)]
+    pub oauth_tenant: String,
+    /// With `openid`: the provider's https issuer URL.
+    #[serde(default)]
+    pub oauth_issuer: String,
+    #[serde(default)]
+    pub oauth_client_id: String,
+    /// Space-separated; empty means the provider's default scopes.
+    #[serde(default)]
+    pub oauth_scopes: String,
+    /// Write-only: stored encrypted, never returned; empty keeps the stored secret.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Password, write_only))]
+    pub oauth_client_secret: ClientSecretInput,
+}
+
+/// A client secret as typed: shown nowhere, not even in debug output.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientSecretInput(pub String);
+
+impl ClientSecretInput {
+    /// The secret, `None` when the field was left empty.
+    pub fn given(&self) -> Option<&str> {
+        Some(self.0.trim()).filter(|s| !s.is_empty())
+    }
+}
+
+impl fmt::Debug for ClientSecretInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
+    }
 }
 
 impl Default for DomainSettingsForm {
@@ -56,6 +100,13 @@ impl Default for DomainSettingsForm {
             use_static_ips: false,
             imap_cert_pin: String::new(),
             smtp_cert_pin: String::new(),
+            sign_in_method: SIGN_IN_PASSWORD.to_owned(),
+            oauth_provider: String::new(),
+            oauth_tenant: String::new(),
+            oauth_issuer: String::new(),
+            oauth_client_id: String::new(),
+            oauth_scopes: String::new(),
+            oauth_client_secret: ClientSecretInput::default(),
         }
     }
 }
@@ -73,6 +124,7 @@ impl DomainSettingsForm {
         let smtp_security = c.field(Field::SmtpSecurity, Security::parse(&self.smtp_security));
         let imap_cert_pin = c.field(Field::ImapCertPin, parse_pin(&self.imap_cert_pin));
         let smtp_cert_pin = c.field(Field::SmtpCertPin, parse_pin(&self.smtp_cert_pin));
+        let oauth = self.parse_oauth(&mut c);
         let settings = (|| {
             Some(DomainSettings {
                 domain: domain?,
@@ -86,9 +138,42 @@ impl DomainSettingsForm {
                 use_static_ips: self.use_static_ips,
                 imap_cert_pin: imap_cert_pin?,
                 smtp_cert_pin: smtp_cert_pin?,
+                oauth: oauth?,
             })
         })();
         settings.ok_or(c.errors)
+    }
+}
+
+impl DomainSettingsForm {
+    /// `Some(None)`: sign-in with a password; `Some(Some(app))`: OAuth 2.0; `None`: invalid
+    /// (messages recorded).
+    fn parse_oauth(&self, c: &mut FieldCheck) -> Option<Option<OAuthApp>> {
+        match self.sign_in_method.trim() {
+            "" | SIGN_IN_PASSWORD => Some(None),
+            SIGN_IN_OAUTH => match OAuthApp::parse_fields(
+                &self.oauth_provider,
+                &self.oauth_tenant,
+                &self.oauth_issuer,
+                &self.oauth_client_id,
+                &self.oauth_scopes,
+            ) {
+                Ok(app) => Some(Some(app)),
+                Err(errors) => {
+                    for (field, e) in errors {
+                        c.errors.insert(field, e.to_string());
+                    }
+                    None
+                }
+            },
+            _ => {
+                c.errors.insert(
+                    Field::SignInMethod,
+                    "Choose the sign-in method: Password or OAuth 2.0".to_owned(),
+                );
+                None
+            }
+        }
     }
 }
 

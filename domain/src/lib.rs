@@ -12,6 +12,7 @@ mod field;
 mod form;
 mod inbox;
 mod names;
+pub mod oauth;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 mod pin;
@@ -27,7 +28,7 @@ pub use cidr::{find_overlap, parse_cidr_list, parse_disjoint_cidr_list, CidrErro
 pub use diff::{diff, FieldChange};
 pub use dns_record::DnsRecord;
 pub use field::Field;
-pub use form::{form_bool, Checked, DomainSettingsForm};
+pub use form::{form_bool, Checked, ClientSecretInput, DomainSettingsForm};
 pub use inbox::{InboxState, RolloutState};
 pub use names::{Hostname, MailDomain, NameError};
 pub use pin::{CertPin, PinError};
@@ -36,5 +37,5 @@ pub use roles::{
     account_diff, AccountChange, AccountField, AccountValues, Rights, Role, RoleError,
 };
 pub use security::{Security, SecurityError};
-pub use settings::{DomainSettings, FieldErrors};
+pub use settings::{DomainSettings, FieldErrors, SIGN_IN_OAUTH, SIGN_IN_PASSWORD};
 pub use warnings::{warnings, FieldWarning};

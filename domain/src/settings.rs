@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::oauth::OAuthApp;
 use crate::{CertPin, DomainSettingsForm, Field, Hostname, MailDomain, Port, Security};
 
 /// The validated IMAP/SMTP settings of one mail domain.
@@ -21,6 +22,9 @@ pub struct DomainSettings {
     pub imap_cert_pin: Option<CertPin>,
     #[serde(default)]
     pub smtp_cert_pin: Option<CertPin>,
+    /// `None`: inboxes sign in with a password; `Some`: with OAuth 2.0 through this application.
+    #[serde(default)]
+    pub oauth: Option<OAuthApp>,
 }
 
 impl DomainSettings {
@@ -38,6 +42,21 @@ impl DomainSettings {
             use_static_ips: self.use_static_ips,
             imap_cert_pin: pin_text(&self.imap_cert_pin),
             smtp_cert_pin: pin_text(&self.smtp_cert_pin),
+            sign_in_method: match self.oauth {
+                Some(_) => SIGN_IN_OAUTH,
+                None => SIGN_IN_PASSWORD,
+            }
+            .to_owned(),
+            oauth_provider: self
+                .oauth
+                .as_ref()
+                .map(|a| a.provider.kind().as_str().to_owned())
+                .unwrap_or_default(),
+            oauth_tenant: self.field_value(Field::OAuthTenant),
+            oauth_issuer: self.field_value(Field::OAuthIssuer),
+            oauth_client_id: self.field_value(Field::OAuthClientId),
+            oauth_scopes: self.field_value(Field::OAuthScopes),
+            oauth_client_secret: Default::default(),
         }
     }
 
@@ -56,9 +75,29 @@ impl DomainSettings {
             Field::UseStaticIps => yes_no(self.use_static_ips),
             Field::ImapCertPin => pin_label(&self.imap_cert_pin),
             Field::SmtpCertPin => pin_label(&self.smtp_cert_pin),
+            Field::SignInMethod => match self.oauth {
+                Some(_) => "OAuth 2.0",
+                None => "Password",
+            }
+            .to_owned(),
+            Field::OAuthProvider
+            | Field::OAuthTenant
+            | Field::OAuthIssuer
+            | Field::OAuthClientId
+            | Field::OAuthScopes => self
+                .oauth
+                .as_ref()
+                .map(|a| a.field_value(f))
+                .unwrap_or_default(),
+            // Not part of the settings (a stored credential): recorded by the change itself.
+            Field::OAuthClientSecret => String::new(),
         }
     }
 }
+
+/// The form values of the sign-in method.
+pub const SIGN_IN_PASSWORD: &str = "password";
+pub const SIGN_IN_OAUTH: &str = "oauth2";
 
 fn pin_text(pin: &Option<CertPin>) -> String {
     pin.as_ref().map(CertPin::to_string).unwrap_or_default()

@@ -30,6 +30,8 @@ pub struct Domain {
     /// Send it back when editing or deleting: a change made meanwhile is reported as a conflict.
     pub version: i32,
     pub settings: DomainSettings,
+    /// The OAuth application's client secret is stored (it is never returned).
+    pub has_client_secret: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -40,6 +42,7 @@ impl From<storage::StoredDomain> for Domain {
             id: d.id,
             version: d.version,
             settings: d.settings,
+            has_client_secret: d.has_client_secret,
             created_at: d.created_at,
             updated_at: d.updated_at,
         }
@@ -114,9 +117,11 @@ async fn create_domain(
     Body(new): Body<NewDomain>,
 ) -> Result<Response, ApiError> {
     caller.require(Rights::can_manage_domains, Refusal::ManageDomains, true)?;
+    let secret = new.settings.oauth_client_secret.clone();
     let parsed = domain_service::parse(new.settings)?;
+    let actor = caller.actor();
     let stored =
-        domain_service::create_domain(&services, &caller.actor(), parsed, new.save_anyway).await?;
+        domain_service::create_domain(&services, &actor, parsed, &secret, new.save_anyway).await?;
     let location = format!("/api/v1/domains/{}", stored.id);
     Ok((
         StatusCode::CREATED,
@@ -159,6 +164,7 @@ async fn update_domain(
     Body(change): Body<DomainChange>,
 ) -> Result<Json<Domain>, ApiError> {
     caller.require(Rights::can_manage_domains, Refusal::ManageDomains, true)?;
+    let secret = change.settings.oauth_client_secret.clone();
     let parsed = domain_service::parse(change.settings)?;
     let stored = domain_service::update_domain(
         &services,
@@ -166,6 +172,7 @@ async fn update_domain(
         id,
         change.version,
         parsed,
+        &secret,
         change.save_anyway,
     )
     .await?;

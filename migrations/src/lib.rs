@@ -12,6 +12,7 @@ mod m20261130_000006_api_tokens;
 mod m20261201_000007_rate_limits;
 mod m20261201_000008_list_versions;
 mod m20261206_000009_custody;
+mod m20261207_000010_domain_oauth;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_rate_limits::Migration),
             Box::new(m20261201_000008_list_versions::Migration),
             Box::new(m20261206_000009_custody::Migration),
+            Box::new(m20261207_000010_domain_oauth::Migration),
         ]
     }
 }

@@ -58,6 +58,8 @@ mod nat64;
 #[cfg(feature = "engine")]
 mod net;
 #[cfg(feature = "engine")]
+pub mod oauth;
+#[cfg(feature = "engine")]
 mod probe;
 #[cfg(feature = "engine")]
 mod proto;
@@ -87,7 +89,7 @@ pub use each_source::{check_logins, probe_from_each_source};
 #[cfg(feature = "engine")]
 pub use egress::{IpFamily, StaticEgress, StaticEgressError, EGRESS_SETTING};
 #[cfg(feature = "engine")]
-pub use model::{Credentials, Endpoint, ProbeOptions, ProbeSettings, Security};
+pub use model::{Credentials, Endpoint, ProbeOptions, ProbeSettings, SecretKind, Security};
 #[cfg(feature = "engine")]
 pub use nat64::{Nat64Error, Nat64Prefix, NAT64_SETTING};
 #[cfg(feature = "engine")]

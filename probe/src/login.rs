@@ -6,10 +6,11 @@ use std::fmt::Display;
 use lettre::transport::smtp::authentication::{Credentials as SmtpCreds, Mechanism};
 
 use crate::imap::{ImapConn, ImapSession};
-use crate::model::Credentials;
+use crate::model::{Credentials, SecretKind};
 use crate::net::Leg;
+use crate::oauth::{error_challenge, BearerMechanism, ImapBearer};
 use crate::report::{Category, DetailCode, Field};
-use crate::smtp::{last_line, SmtpConn};
+use crate::smtp::{last_line, offers_password_auth, SmtpConn};
 use crate::step::{timeout_text, Fail, MAX_LINE};
 
 /// Words in provider answers that mean basic passwords are refused and an app password is needed.
@@ -27,18 +28,38 @@ pub fn mentions_app_password(text: &str) -> bool {
     APP_PASSWORD_HINTS.iter().any(|h| lower.contains(h))
 }
 
-/// Logs in; a refusal is classified from everything the server said (untagged ALERTs too).
+/// Logs in (LOGIN, or AUTHENTICATE with an access token); a refusal is classified from
+/// everything the server said (untagged ALERTs too).
 pub async fn imap(conn: ImapConn, creds: &Credentials, leg: &Leg<'_>) -> Result<ImapSession, Fail> {
     let log = conn.log.clone();
+    let bearer = match creds.kind() {
+        SecretKind::Password => None,
+        SecretKind::AccessToken => Some(
+            BearerMechanism::from_imap_capabilities(&conn.capabilities).ok_or_else(|| {
+                Fail::new(
+                    Category::ImapAuthenticationError,
+                    DetailCode::OAuthNotOffered,
+                    format!(
+                        "the IMAP server offers no sign-in with an access token (neither AUTH=OAUTHBEARER nor AUTH=XOAUTH2 among its capabilities: {})",
+                        conn.capabilities.join(" ")
+                    ),
+                    Some(Field::ImapHost),
+                )
+            })?,
+        ),
+    };
     log.clear();
     let res = leg
         .clock
         .run(
             async {
-                Ok(conn
-                    .client
-                    .login(creds.login_name(), creds.password())
-                    .await)
+                Ok(match bearer {
+                    None => conn.client.login(creds.login_name(), creds.secret()).await,
+                    Some(m) => {
+                        let sasl = ImapBearer::new(m, creds.login_name(), creds.secret());
+                        conn.client.authenticate(m.name(), sasl).await
+                    }
+                })
             },
             |limit, b| {
                 Fail::new(
@@ -52,8 +73,30 @@ pub async fn imap(conn: ImapConn, creds: &Credentials, leg: &Leg<'_>) -> Result<
         .await?;
     match res {
         Ok(session) => Ok(session),
-        Err((err, _client)) => Err(login_refusal(&log.lines(MAX_LINE), &err)),
+        Err((err, _client)) => {
+            let lines = log.lines(MAX_LINE);
+            let fail = login_refusal(&lines, &err);
+            Err(match bearer {
+                Some(_) if fail.code == DetailCode::AuthFailed => token_refused(fail, &lines),
+                _ => fail,
+            })
+        }
     }
+}
+
+/// A refused token: the server's error challenge (a JSON status, often naming the scope it
+/// wanted) goes into the detail.
+fn token_refused(mut fail: Fail, lines: &[String]) -> Fail {
+    let answer = fail.line.clone().unwrap_or_default();
+    fail.code = DetailCode::TokenRefused;
+    fail.field = None;
+    fail.detail = match lines.iter().find_map(|l| error_challenge(l)) {
+        Some(status) => {
+            format!("the server refused the access token: {answer} (it said: {status})")
+        }
+        None => format!("the server refused the access token: {answer}"),
+    };
+    fail
 }
 
 /// The failure for a refused LOGIN, carrying the server's failing (tagged) line.
@@ -130,17 +173,51 @@ fn app_password_required(lines: &[String], answer: String) -> Fail {
     .line(alert)
 }
 
-/// AUTH PLAIN or LOGIN with the mailbox's credentials.
+/// AUTH PLAIN or LOGIN with the mailbox's password, or OAUTHBEARER/XOAUTH2 with its token.
 pub async fn smtp(c: &mut SmtpConn, creds: &Credentials, leg: &Leg<'_>) -> Result<(), Fail> {
     c.log.clear();
-    let sc = SmtpCreds::new(creds.login_name().to_string(), creds.password().to_string());
+    let bearer = match creds.kind() {
+        SecretKind::Password if !offers_password_auth(&c.conn) => {
+            return Err(Fail::new(
+                Category::SmtpSettingsIncorrect,
+                DetailCode::AuthNotOffered,
+                format!(
+                    "the SMTP server offers no sign-in with a password, only with an access token (EHLO: {}): the domain needs OAuth 2.0",
+                    c.ehlo.join(" ")
+                ),
+                Some(Field::SmtpPort),
+            ))
+        }
+        SecretKind::Password => None,
+        SecretKind::AccessToken => Some(BearerMechanism::from_ehlo(&c.ehlo).ok_or_else(|| {
+            Fail::new(
+                Category::SmtpSettingsIncorrect,
+                DetailCode::OAuthNotOffered,
+                format!(
+                    "the SMTP server offers no sign-in with an access token (neither OAUTHBEARER nor XOAUTH2 in its EHLO: {})",
+                    c.ehlo.join(" ")
+                ),
+                Some(Field::SmtpHost),
+            )
+        })?),
+    };
     let res = leg
         .clock
         .run(
             async {
-                Ok(c.conn
-                    .auth(&[Mechanism::Plain, Mechanism::Login], &sc)
-                    .await)
+                Ok(match bearer {
+                    None => {
+                        let sc = SmtpCreds::new(
+                            creds.login_name().to_string(),
+                            creds.secret().to_string(),
+                        );
+                        c.conn
+                            .auth(&[Mechanism::Plain, Mechanism::Login], &sc)
+                            .await
+                            .map(drop)
+                    }
+                    Some(m) => smtp_bearer(c, m, creds).await,
+                })
             },
             |limit, b| {
                 Fail::new(
@@ -154,7 +231,19 @@ pub async fn smtp(c: &mut SmtpConn, creds: &Credentials, leg: &Leg<'_>) -> Resul
         .await?;
     let Err(e) = res else { return Ok(()) };
     let line = last_line(&c.log).unwrap_or_else(|| e.to_string());
-    let fail = if mentions_app_password(&line) {
+    let fail = if bearer.is_some() {
+        let lines = c.log.lines(MAX_LINE);
+        let said = lines.iter().find_map(|l| error_challenge(l));
+        Fail::new(
+            Category::Unauthorized,
+            DetailCode::TokenRefused,
+            match said {
+                Some(status) => format!("SMTP AUTH refused the access token that IMAP accepted: {line} (it said: {status})"),
+                None => format!("SMTP AUTH refused the access token that IMAP accepted: {line}"),
+            },
+            None,
+        )
+    } else if mentions_app_password(&line) {
         Fail::new(
             Category::UnauthorizedAppPasswordRequired,
             DetailCode::AppPasswordRequired,
@@ -170,4 +259,21 @@ pub async fn smtp(c: &mut SmtpConn, creds: &Credentials, leg: &Leg<'_>) -> Resul
         )
     };
     Err(fail.line(line))
+}
+
+/// `AUTH <mechanism> <initial response>` (lettre knows neither OAUTHBEARER nor XOAUTH2's
+/// error challenge); after an error challenge (`334`), the answer that ends the exchange.
+async fn smtp_bearer(
+    c: &mut SmtpConn,
+    m: BearerMechanism,
+    creds: &Credentials,
+) -> Result<(), lettre::transport::smtp::Error> {
+    let initial = m.initial_response_base64(creds.login_name(), creds.secret());
+    let command = zeroize::Zeroizing::new(format!("AUTH {} {}\r\n", m.name(), initial.as_str()));
+    let reply = c.conn.command(command.as_str()).await?;
+    if reply.has_code(334) {
+        let end = crate::redact::base64(m.after_error());
+        c.conn.command(format!("{end}\r\n")).await?;
+    }
+    Ok(())
 }

@@ -51,13 +51,24 @@ pub struct ProbeSettings {
     pub allow_non_secure_certificate: bool,
 }
 
-/// The test mailbox. The password is never serialized, printed or put into a report, and its
-/// memory is wiped when the credentials (or any clone of them) are dropped.
+/// What proves the mailbox's identity to the servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// LOGIN / AUTH PLAIN or LOGIN.
+    Password,
+    /// An OAuth 2.0 access token, sent with OAUTHBEARER or XOAUTH2.
+    AccessToken,
+}
+
+/// The test mailbox. The secret (password or access token) is never serialized, printed or
+/// put into a report, and its memory is wiped when the credentials (or any clone of them) are
+/// dropped.
 #[derive(Clone)]
 pub struct Credentials {
     pub email: String,
     pub username: Option<String>,
-    password: Zeroizing<String>,
+    secret: Zeroizing<String>,
+    kind: SecretKind,
 }
 
 impl Credentials {
@@ -69,7 +80,20 @@ impl Credentials {
         Self {
             email: email.into(),
             username,
-            password: Zeroizing::new(password.into()),
+            secret: Zeroizing::new(password.into()),
+            kind: SecretKind::Password,
+        }
+    }
+
+    /// Signs in with an OAuth 2.0 access token instead of a password.
+    pub fn with_access_token(
+        email: impl Into<String>,
+        username: Option<String>,
+        token: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: SecretKind::AccessToken,
+            ..Self::new(email, username, token)
         }
     }
 
@@ -78,17 +102,22 @@ impl Credentials {
         self.username.as_deref().unwrap_or(&self.email)
     }
 
-    pub fn password(&self) -> &str {
-        &self.password
+    /// The password or the access token, as `kind` says.
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
+
+    pub fn kind(&self) -> SecretKind {
+        self.kind
     }
 }
 
-// The only secret, `password`, is a `Zeroizing<String>`.
+// The only secret, `secret`, is a `Zeroizing<String>`.
 impl ZeroizeOnDrop for Credentials {}
 
 impl Zeroize for Credentials {
     fn zeroize(&mut self) {
-        self.password.zeroize();
+        self.secret.zeroize();
     }
 }
 
@@ -97,7 +126,8 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("email", &self.email)
             .field("username", &self.username)
-            .field("password", &"***")
+            .field("kind", &self.kind)
+            .field("secret", &"***")
             .finish()
     }
 }

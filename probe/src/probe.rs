@@ -10,8 +10,9 @@ use futures::channel::oneshot;
 use crate::imap::{self, ImapSession};
 use crate::imap_checks;
 use crate::login;
-use crate::model::{Credentials, ProbeOptions, ProbeSettings};
+use crate::model::{Credentials, ProbeOptions, ProbeSettings, SecretKind};
 use crate::net::Leg;
+use crate::oauth::{self, BearerMechanism};
 use crate::proto::Proto;
 use crate::report::{Category, DetailCode, Field, ProbeReport, StepName, StepReport};
 use crate::round_trip::{test_email, Inbox};
@@ -89,6 +90,12 @@ async fn imap_login(
     let (log, before_login) = (conn.log.clone(), conn.capabilities.clone());
     let mut main = login::imap(conn, creds, leg).await?;
     let _ = accepted.send(());
+    if creds.kind() == SecretKind::AccessToken {
+        if let Some(m) = BearerMechanism::from_imap_capabilities(&before_login) {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            step.note(format!("IMAP {}", oauth::describe(m, creds.secret(), now)));
+        }
+    }
     // The LOGIN answer usually lists the capabilities of the logged-in state.
     let after_login = imap::caps_from(&log.lines(4096));
     let caps = if after_login.is_empty() {
@@ -229,6 +236,11 @@ async fn smtp_login(
     leg: &Leg<'_>,
 ) -> Result<(), Fail> {
     let first = login::smtp(c, creds, leg).await;
+    if first.is_ok() && creds.kind() == SecretKind::AccessToken {
+        if let Some(m) = BearerMechanism::from_ehlo(&c.ehlo) {
+            step.note(format!("SMTP signed in with {}", m.name()));
+        }
+    }
     let Some(second) = second else {
         return first;
     };

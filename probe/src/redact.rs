@@ -1,5 +1,6 @@
-//! Removing the password from evidence: as typed, IMAP-quoted (as async-imap sends it in
-//! LOGIN), and base64 (SASL PLAIN and LOGIN, as lettre sends it).
+//! Removing the password or access token from evidence: as typed, IMAP-quoted (as async-imap
+//! sends it in LOGIN), and base64 (SASL PLAIN and LOGIN as lettre sends them; OAUTHBEARER and
+//! XOAUTH2).
 //!
 //! A password of 3 or more characters is removed wherever it occurs. A shorter one would eat
 //! ordinary text ("a", "OK"), so it is removed only where it is unmistakable: as the password
@@ -7,7 +8,8 @@
 
 use zeroize::Zeroizing;
 
-use crate::model::Credentials;
+use crate::model::{Credentials, SecretKind};
+use crate::oauth::BearerMechanism;
 
 /// What a redacted secret is replaced with.
 pub const MASK: &str = "***";
@@ -37,7 +39,7 @@ pub fn imap_quote(s: &str) -> String {
 
 impl Redactor {
     pub fn new(creds: &Credentials) -> Self {
-        let pw = creds.password();
+        let pw = creds.secret();
         let login = creds.login_name();
         let secret = |s: String| Zeroizing::new(s);
         let encoded = |s: Secret| secret(base64(s.as_bytes()));
@@ -49,12 +51,18 @@ impl Redactor {
             bare.push(secret(pw.to_string()));
             bare.push(b64.clone());
         }
+        let mut plain = vec![
+            encoded(secret(format!("\0{login}\0{pw}"))),
+            encoded(secret(format!("{login}\0{login}\0{pw}"))),
+        ];
+        if creds.kind() == SecretKind::AccessToken {
+            for m in [BearerMechanism::OAuthBearer, BearerMechanism::XOAuth2] {
+                plain.push(m.initial_response_base64(login, pw));
+            }
+        }
         Self {
             password: secret(pw.to_string()),
-            plain: vec![
-                encoded(secret(format!("\0{login}\0{pw}"))),
-                encoded(secret(format!("{login}\0{login}\0{pw}"))),
-            ],
+            plain,
             b64,
             quoted,
             bare,
@@ -181,22 +189,6 @@ fn redact_login_args(s: &mut Secret, password: &str) {
 
 /// Standard base64 with padding.
 pub fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(data)
 }

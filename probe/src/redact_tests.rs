@@ -147,7 +147,7 @@ fn credentials_are_zeroized_and_never_printed() {
     zeroized_on_drop::<Credentials>();
     let creds = Credentials::new(LOGIN, Some("user".into()), "s3cr3t-pw");
     let copy = creds.clone();
-    assert_eq!(copy.password(), "s3cr3t-pw");
+    assert_eq!(copy.secret(), "s3cr3t-pw");
     for c in [&creds, &copy] {
         let shown = format!("{c:?} {c:#?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
@@ -155,6 +155,6 @@ fn credentials_are_zeroized_and_never_printed() {
     }
     let mut wiped = copy.clone();
     wiped.zeroize();
-    assert_eq!(wiped.password(), "");
-    assert_eq!(creds.password(), "s3cr3t-pw");
+    assert_eq!(wiped.secret(), "");
+    assert_eq!(creds.secret(), "s3cr3t-pw");
 }

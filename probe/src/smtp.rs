@@ -15,6 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::model::Security;
 use crate::net::{Leg, Raw, Secure};
+use crate::oauth::BearerMechanism;
 use crate::proto::Proto;
 use crate::report::{DetailCode, Field, TlsFacts};
 use crate::resolve::CheckedAddr;
@@ -233,18 +234,21 @@ fn ehlo_keywords(lines: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The failure when the server offers neither AUTH PLAIN nor LOGIN.
-fn auth_missing(leg: &Leg<'_>, conn: &AsyncSmtpConnection, ehlo: &[String]) -> Option<Fail> {
+/// The server offers AUTH PLAIN or LOGIN (sign-in with a password).
+pub(crate) fn offers_password_auth(conn: &AsyncSmtpConnection) -> bool {
     let info = conn.server_info();
-    if info.supports_auth_mechanism(Mechanism::Plain)
-        || info.supports_auth_mechanism(Mechanism::Login)
-    {
+    info.supports_auth_mechanism(Mechanism::Plain) || info.supports_auth_mechanism(Mechanism::Login)
+}
+
+/// The failure when the server offers no AUTH mechanism the probe speaks.
+fn auth_missing(leg: &Leg<'_>, conn: &AsyncSmtpConnection, ehlo: &[String]) -> Option<Fail> {
+    if offers_password_auth(conn) || BearerMechanism::from_ehlo(ehlo).is_some() {
         return None;
     }
     Some(P.fail(
         DetailCode::AuthNotOffered,
         format!(
-            "the server does not offer AUTH PLAIN or LOGIN on port {} (EHLO: {})",
+            "the server offers none of AUTH PLAIN, LOGIN, OAUTHBEARER or XOAUTH2 on port {} (EHLO: {})",
             leg.ep.port,
             ehlo.join(" ")
         ),

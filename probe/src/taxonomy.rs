@@ -48,6 +48,10 @@ pub enum DetailCode {
     StarttlsNotOffered,
     StarttlsRefused,
     AuthNotOffered,
+    /// An access token is to be used and the server offers neither OAUTHBEARER nor XOAUTH2.
+    OAuthNotOffered,
+    /// The server refused the access token (expired, revoked, or without the scope it wants).
+    TokenRefused,
     TlsVersionTooOld,
     TlsHandshakeFailed,
     CertUntrustedIssuer,

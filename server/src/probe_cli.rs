@@ -49,6 +49,11 @@ pub struct ProbeArgs {
     /// Read the password from this file (first line) instead of PROBE_PASSWORD.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+    /// Sign in with the OAuth 2.0 access token in this file (first line) instead of a password:
+    /// OAUTHBEARER or XOAUTH2, as each server offers. The report shows the token's scopes and
+    /// expiry, never the token.
+    #[arg(long, value_name = "FILE", conflicts_with = "password_file")]
+    pub oauth_token_file: Option<PathBuf>,
     /// IMAP server and port, e.g. imap.example.com:993 or [2001:db8::1]:993.
     #[arg(long, value_name = "HOST:PORT", value_parser = parse_host_port)]
     pub imap: HostPort,
@@ -104,10 +109,14 @@ fn read(path: &Path) -> Result<String, ArgError> {
     })
 }
 
+fn first_line(path: &Path) -> Result<String, ArgError> {
+    Ok(read(path)?.lines().next().unwrap_or_default().to_string())
+}
+
 /// The password: the first line of `--password-file`, else `PROBE_PASSWORD`.
 fn password(file: Option<&Path>) -> Result<String, ArgError> {
     let password = match file {
-        Some(path) => read(path)?.lines().next().unwrap_or_default().to_string(),
+        Some(path) => first_line(path)?,
         None => std::env::var(PASSWORD_ENV).map_err(|_| ArgError::NoPassword)?,
     };
     if password.is_empty() {
@@ -122,7 +131,6 @@ fn endpoint(hp: &HostPort, security: Security) -> Endpoint {
 
 /// Everything the probe needs, built from the arguments (files and environment read here).
 fn prepare(args: &ProbeArgs) -> Result<(ProbeSettings, Credentials, ProbeOptions), ArgError> {
-    let password = password(args.password_file.as_deref())?;
     let username = match args.username.as_deref().map(str::trim) {
         Some("") => return Err(ArgError::EmptyUsername),
         other => other.map(str::to_string),
@@ -150,7 +158,17 @@ fn prepare(args: &ProbeArgs) -> Result<(ProbeSettings, Credentials, ProbeOptions
         smtp: endpoint(&args.smtp, args.smtp_security),
         allow_non_secure_certificate: args.allow_non_secure,
     };
-    let creds = Credentials::new(args.email.to_string(), username, password);
+    let email = args.email.to_string();
+    let creds = match &args.oauth_token_file {
+        Some(path) => {
+            let token = first_line(path)?.trim().to_string();
+            if token.is_empty() {
+                return Err(ArgError::EmptyToken(path.display().to_string()));
+            }
+            Credentials::with_access_token(email, username, token)
+        }
+        None => Credentials::new(email, username, password(args.password_file.as_deref())?),
+    };
     let options = ProbeOptions {
         step_timeout: Duration::from_secs(args.step_timeout),
         overall_budget: Duration::from_secs(args.budget),

@@ -4,6 +4,8 @@
 mod cli;
 #[path = "../../probe/tests/support/mod.rs"]
 mod support;
+#[path = "../../probe/tests/support/tokens.rs"]
+mod tokens;
 
 use std::sync::atomic::Ordering;
 
@@ -84,6 +86,45 @@ async fn human_output_prints_steps_and_tls_facts_with_password_file() {
             run.show()
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oauth_token_file_signs_in_and_the_report_names_scopes_never_the_token() {
+    let m = support::mail();
+    let token = tokens::access_token(dovecot::USER, "mail.read mail.send", 1800);
+    let file = m.dir.path().join("probe-cli-token");
+    std::fs::write(&file, format!("{token}\n")).expect("write");
+    let mut args = good_args(&m);
+    args.extend(["--oauth-token-file".into(), file.display().to_string()]);
+    let run = probe_cli(&args, None).await;
+    assert_eq!(run.code, 0, "{}", run.show());
+    for expected in [
+        "IMAP signed in with OAUTHBEARER (an OAuth 2.0 access token); scopes: mail.read mail.send; expires ",
+        "SMTP signed in with OAUTHBEARER",
+        "OK: all 5 steps passed",
+    ] {
+        assert!(run.stdout.contains(expected), "no {expected:?}:\n{}", run.show());
+    }
+    let signature = token.rsplit('.').next().expect("jwt");
+    assert!(
+        !run.show().contains(signature),
+        "token leaked: {}",
+        run.show()
+    );
+
+    let expired = tokens::access_token(dovecot::USER, "mail.read", -60);
+    std::fs::write(&file, &expired).expect("write");
+    args.push("--json".into());
+    let run = probe_cli(&args, None).await;
+    assert_eq!(run.code, 1, "{}", run.show());
+    let report = run.json();
+    assert_eq!(
+        report["category"],
+        "imap_authentication_error",
+        "{}",
+        run.show()
+    );
+    assert_eq!(report["detail_code"], "token_refused", "{}", run.show());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

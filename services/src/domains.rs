@@ -2,20 +2,29 @@
 //! "Save anyway", static ranges for *Use static IP addresses*, pins an admin's test saw), then
 //! one stored change.
 
-use domain::{DomainSettings, DomainSettingsForm, Field, FieldErrors};
-use storage::{Actor, StorageError, StoredDomain};
+use domain::oauth::Provider;
+use domain::{ClientSecretInput, DomainSettings, DomainSettingsForm, Field, FieldErrors};
+use storage::{Actor, ClientSecret, StorageError, StoredDomain};
 
 use crate::{ServiceError, Services};
 
 /// Stores new settings: they must have passed a connection test unless `save_anyway`.
+/// `secret` is the OAuth application's client secret as typed (empty: none given).
 pub async fn create_domain(
     services: &Services,
     actor: &Actor,
     parsed: DomainSettings,
+    secret: &ClientSecretInput,
     save_anyway: bool,
 ) -> Result<StoredDomain, ServiceError> {
+    let secret = client_secret(&parsed, secret, false)?;
     require_saving_rules(services, None, &parsed, save_anyway).await?;
-    let stored = storage::create_domain(&services.db, actor, parsed)
+    let seal = |id: i32| seal_client_secret(services, id, secret.unwrap_or_default());
+    let change = match secret {
+        Some(_) => ClientSecret::Seal(&seal),
+        None => ClientSecret::Keep,
+    };
+    let stored = storage::create_domain_with(&services.db, actor, parsed, change)
         .await
         .map_err(save_error)?;
     services.worker.wake();
@@ -30,13 +39,20 @@ pub async fn update_domain(
     id: i32,
     version: i32,
     parsed: DomainSettings,
+    secret: &ClientSecretInput,
     save_anyway: bool,
 ) -> Result<StoredDomain, ServiceError> {
     let saved = storage::get_domain(&services.db, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let secret = client_secret(&parsed, secret, saved.has_client_secret)?;
     require_saving_rules(services, Some(&saved), &parsed, save_anyway).await?;
-    let stored = storage::update_domain(&services.db, actor, id, version, parsed)
+    let seal = |id: i32| seal_client_secret(services, id, secret.unwrap_or_default());
+    let change = match secret {
+        Some(_) => ClientSecret::Seal(&seal),
+        None => ClientSecret::Keep,
+    };
+    let stored = storage::update_domain_with(&services.db, actor, id, version, parsed, change)
         .await
         .map_err(save_error)?;
     services.worker.wake();
@@ -61,6 +77,35 @@ pub async fn delete_domain(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The client secret to store, if one was typed for an OAuth domain. Microsoft and Google
+/// issue tokens to web applications only with their secret, so one must be stored for them.
+fn client_secret<'a>(
+    parsed: &DomainSettings,
+    typed: &'a ClientSecretInput,
+    has_one: bool,
+) -> Result<Option<&'a str>, ServiceError> {
+    let Some(app) = &parsed.oauth else {
+        return Ok(None);
+    };
+    let message = match typed.given() {
+        Some(s) if s.len() > 512 || !s.chars().all(|c| c.is_ascii_graphic()) => {
+            "The client secret is at most 512 visible characters, without spaces"
+        }
+        Some(s) => return Ok(Some(s)),
+        None if has_one || matches!(app.provider, Provider::OpenId { .. }) => return Ok(None),
+        None => "Enter the client secret of the OAuth application",
+    };
+    let mut errors = FieldErrors::new();
+    errors.insert(Field::OAuthClientSecret, message.to_owned());
+    Err(ServiceError::InvalidSettings(errors))
+}
+
+/// Sealed for the domain's id: a sealed secret moved to another domain does not open.
+fn seal_client_secret(services: &Services, id: i32, secret: &str) -> Vec<u8> {
+    let context = format!("domain-oauth-client-secret:{id}");
+    services.vault.seal(context.as_bytes(), secret.as_bytes())
 }
 
 /// The typed form as settings, or every field's message.

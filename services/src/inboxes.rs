@@ -53,8 +53,7 @@ pub async fn start_connect(
     let email = request.email.to_string();
     let credentials =
         probe::Credentials::new(email.clone(), request.username.clone(), request.password);
-    let sealed =
-        inboxes::seal_password(&services.vault, account.id, &email, credentials.password());
+    let sealed = inboxes::seal_password(&services.vault, account.id, &email, credentials.secret());
     let new = NewInbox {
         user_id: account.id,
         email,

@@ -2,7 +2,10 @@
 //! with what it sets off: the inboxes it adopts or releases, the hosts it admits, the
 //! revalidation it starts and its audit event.
 
+mod client_secret;
 mod update;
+
+pub use client_secret::ClientSecret;
 
 use domain::{diff, DomainSettings};
 use sea_orm::{
@@ -23,6 +26,16 @@ pub async fn create_domain(
     actor: &Actor,
     settings: DomainSettings,
 ) -> Result<StoredDomain, StorageError> {
+    create_domain_with(db, actor, settings, ClientSecret::Keep).await
+}
+
+/// Stores a new domain at version 1, with its OAuth client secret if it has one.
+pub async fn create_domain_with(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    settings: DomainSettings,
+    secret: ClientSecret<'_>,
+) -> Result<StoredDomain, StorageError> {
     let txn = crate::begin_write(db).await?;
     let at = now();
     let name = settings.domain.to_string();
@@ -34,7 +47,9 @@ pub async fn create_domain(
         .insert(&txn)
         .await
         .map_err(|e| unique_or(e, || StorageError::DuplicateDomain(name.clone())))?;
-    let changes = diff(None, Some(&settings));
+    let mut changes = diff(None, Some(&settings));
+    let uses_oauth = settings.oauth.is_some();
+    changes.extend(client_secret::apply(&txn, model.id, uses_oauth, secret).await?);
     let validated_by = crate::probes::successful_probe_for(&txn, &settings).await?;
     // Inboxes connected with typed settings now use the domain's.
     crate::inboxes::adopt_domain_inboxes(&txn, model.id, &name).await?;
@@ -46,8 +61,9 @@ pub async fn create_domain(
         .report(validated_by);
     audit::append(&txn, Some(actor), with_job(event, job)).await?;
     crate::domain_hosts::record_approval_wait(&txn, actor, model.id, &name, job, &waiting).await?;
+    let stored = crate::domains::load(&txn, model.id).await?;
     txn.commit().await?;
-    crate::domains::to_stored(model)
+    Ok(stored)
 }
 
 /// Compare-and-swap update: succeeds only if the row is still at `expected_version`.
@@ -63,15 +79,32 @@ pub async fn update_domain(
     expected_version: i32,
     settings: DomainSettings,
 ) -> Result<StoredDomain, StorageError> {
-    change_domain(
+    update_domain_with(
         db,
         actor,
         id,
         expected_version,
         settings,
-        AuditAction::Updated,
+        ClientSecret::Keep,
     )
     .await
+}
+
+/// Like [`update_domain`], replacing the OAuth client secret when `secret` says so.
+pub async fn update_domain_with(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+    settings: DomainSettings,
+    secret: ClientSecret<'_>,
+) -> Result<StoredDomain, StorageError> {
+    let change = update::Change {
+        settings,
+        secret,
+        action: AuditAction::Updated,
+    };
+    change_domain(db, actor, id, expected_version, change).await
 }
 
 /// "Revert to previous settings": restores the settings from before the change that started
@@ -84,15 +117,12 @@ pub async fn revert_domain(
 ) -> Result<StoredDomain, StorageError> {
     let job = crate::jobs::get_job(db, job_id).await?;
     let previous = job.previous_settings.ok_or(StorageError::NotFound)?;
-    change_domain(
-        db,
-        actor,
-        job.domain_id,
-        job.domain_version,
-        previous,
-        AuditAction::Reverted,
-    )
-    .await
+    let change = update::Change {
+        settings: previous,
+        secret: ClientSecret::Keep,
+        action: AuditAction::Reverted,
+    };
+    change_domain(db, actor, job.domain_id, job.domain_version, change).await
 }
 
 /// Deletes the domain if it is still at `expected_version`; its audit trail stays.

@@ -21,6 +21,9 @@ pub(crate) use columns::to_stored;
 pub struct StoredDomain {
     pub id: i32,
     pub settings: DomainSettings,
+    /// The domain's OAuth application has a stored client secret.
+    #[serde(default)]
+    pub has_client_secret: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -53,7 +53,10 @@ pub use checkpoints::{
 };
 pub use connect::{check_ready, connect};
 pub use connection_attempts::{record_connection_attempt, unconfigured_connection_attempts};
-pub use domain_changes::{create_domain, delete_domain, revert_domain, update_domain};
+pub use domain_changes::{
+    create_domain, create_domain_with, delete_domain, revert_domain, update_domain,
+    update_domain_with, ClientSecret,
+};
 pub use domain_hosts::{hosts_approved, unapproved_hosts};
 pub use domains::{find_domain, get_domain, list_domains, list_domains_after, Actor, StoredDomain};
 pub use error::{Result, StorageError};

@@ -37,6 +37,25 @@ pub async fn list_domains() -> Result<std::sync::Arc<[DomainRow]>, AppError> {
         .map_err(crate::ssr::not_kept)
 }
 
+/// The redirect URI an admin registers with the OAuth provider: this product's origin (as
+/// users reach it) and the callback path.
+#[server(endpoint = "oauth_redirect_uri")]
+pub async fn oauth_redirect_uri() -> Result<String, AppError> {
+    let _ = manager().await.map_err(crate::ssr::not_kept)?;
+    let origin = crate::ssr::request_parts().await.ok().and_then(|parts| {
+        parts
+            .extensions
+            .get::<web::ClientInfo>()
+            .and_then(|c| c.expected_origin.clone())
+    });
+    origin
+        .map(|o| format!("{o}{}", domain::oauth::CALLBACK_PATH))
+        .ok_or_else(|| AppError::Invalid {
+            field: None,
+            message: "This product's address is not known: set MAILSETTINGS_PUBLIC_URL to the URL users open, then the redirect URI shows here.".into(),
+        })
+}
+
 #[server(endpoint = "domain_detail")]
 pub async fn domain_detail(id: i32) -> Result<DomainWithHistory, AppError> {
     use crate::ssr::{not_kept, store_error};
@@ -66,9 +85,13 @@ pub async fn create_domain(
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
     let actor = actor(&account).await;
+    // A refused form goes back to the browser: never with the secret in it.
+    let mut settings = settings;
+    let secret = std::mem::take(&mut settings.oauth_client_secret);
     let parsed =
         services::domains::parse(settings.clone()).map_err(|e| form_error(e, &settings))?;
-    let stored = services::domains::create_domain(&state.services, &actor, parsed, save_anyway.0)
+    let services = &state.services;
+    let stored = services::domains::create_domain(services, &actor, parsed, &secret, save_anyway.0)
         .await
         .map_err(|e| form_error(e, &settings))?;
     leptos_axum::redirect(&format!("/domains/{}?saved=1", stored.id));
@@ -84,6 +107,8 @@ pub async fn update_domain(
 ) -> Result<(), AppError> {
     let (account, state) = manager().await?;
     let actor = actor(&account).await;
+    let mut settings = settings;
+    let secret = std::mem::take(&mut settings.oauth_client_secret);
     let refused = |e| form_error(e, &settings).editing(version);
     let parsed = services::domains::parse(settings.clone()).map_err(refused)?;
     let stored = services::domains::update_domain(
@@ -92,6 +117,7 @@ pub async fn update_domain(
         id,
         version,
         parsed,
+        &secret,
         save_anyway.0,
     )
     .await

@@ -86,13 +86,15 @@ fn preload_group(group: &str) {
     for href in files.filter(|href| memo.first_preload(href)) {
         // `to_html` on a leptos_meta tag registers it with this page's head.
         _ = view! {
-            <Link rel="preload" href=href as_="fetch" type_="application/wasm" crossorigin=nonce.clone()/>
+            <Link rel="preload" href=href as_="fetch" type_="application/wasm" crossorigin=nonce.clone()
+                fetchpriority="low"/>
         }
         .to_html();
     }
     let loader = format!("{pkg}/{loader}");
     if memo.first_preload(&loader) {
-        _ = view! { <Link rel="modulepreload" href=loader crossorigin=nonce/> }.to_html();
+        _ = view! { <Link rel="modulepreload" href=loader crossorigin=nonce fetchpriority="low"/> }
+            .to_html();
     }
 }
 

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::connection_test::{fault_message, ProbeProgress, ProbeResult, TestConnection};
 use super::server_fields::{ServerFieldset, IMAP, SMTP};
+use super::sign_in_fields::SignInFieldset;
 use crate::api::domains::{CreateDomain, UpdateDomain};
 use crate::api::probes::StartProbe;
 use crate::components::{Checkbox, ErrorSummary, SubmitButton, TextField};
@@ -107,9 +108,10 @@ pub fn DomainForm(
     let form = RwSignal::new(initial.clone());
     let err = move |f: Field| field_error(result, progress, f);
     let saved = stored.as_ref().map(|d| (d.id, d.version));
+    let has_secret = stored.as_ref().is_some_and(|d| d.has_client_secret);
     let version =
         Signal::derive(move || result.with(|r| r.5).or(stored.as_ref().map(|d| d.version)));
-    let fields = view! { <DomainFields result initial form err impact start progress/> };
+    let fields = view! { <DomainFields result initial form err impact start progress has_secret/> };
 
     match mode {
         FormMode::Create(action) => view! {
@@ -215,6 +217,7 @@ fn DomainFields(
     impact: Option<ViewFn>,
     start: ServerAction<StartProbe>,
     progress: ProbeProgress,
+    has_secret: bool,
 ) -> impl IntoView {
     let unverified = Signal::derive(move || result.with(|r| r.4));
     let general = Signal::derive(move || result.with(|r| r.2.clone()));
@@ -233,6 +236,7 @@ fn DomainFields(
             on_value=set(|f, v| f.domain = v)/>
         <ServerFieldset leg=&IMAP initial=initial.clone() form err/>
         <ServerFieldset leg=&SMTP initial=initial.clone() form err/>
+        <SignInFieldset initial=initial.clone() form err has_secret/>
         <Checkbox id="allow_non_secure_certificate" name="settings[allow_non_secure_certificate]"
             label=Field::AllowNonSecureCertificate.label() checked=initial.allow_non_secure_certificate
             hint="Only if your SSL certificate is not signed by a Certificate Authority."/>

@@ -43,6 +43,7 @@ fn any_form() -> impl Strategy<Value = DomainSettingsForm> {
                 use_static_ips: rest.1,
                 imap_cert_pin: rest.2,
                 smtp_cert_pin: rest.3,
+                ..DomainSettingsForm::default()
             },
         )
 }
@@ -61,6 +62,14 @@ fn field_ok(form: &DomainSettingsForm, field: Field) -> bool {
         Field::AllowNonSecureCertificate | Field::UseStaticIps => true,
         Field::ImapCertPin => pin(&form.imap_cert_pin),
         Field::SmtpCertPin => pin(&form.smtp_cert_pin),
+        // A password domain's form: the OAuth fields are not read.
+        Field::SignInMethod
+        | Field::OAuthProvider
+        | Field::OAuthTenant
+        | Field::OAuthIssuer
+        | Field::OAuthClientId
+        | Field::OAuthScopes
+        | Field::OAuthClientSecret => true,
     }
 }
 
@@ -129,9 +138,17 @@ proptest! {
 
     #[test]
     fn diff_lists_exactly_the_changed_fields(a in settings(), b in settings()) {
+        let oauth_involved = a.oauth.is_some() || b.oauth.is_some();
         let shown = |s: &DomainSettings, f: Field| match f {
             Field::ImapCertPin if s.imap_cert_pin.is_none() => None,
             Field::SmtpCertPin if s.smtp_cert_pin.is_none() => None,
+            Field::SignInMethod if !oauth_involved => None,
+            Field::OAuthProvider
+            | Field::OAuthTenant
+            | Field::OAuthIssuer
+            | Field::OAuthClientId
+            | Field::OAuthScopes
+            | Field::OAuthClientSecret => Some(s.field_value(f)).filter(|v| !v.is_empty()),
             _ => Some(s.field_value(f)),
         };
         prop_assert!(diff(Some(&a), Some(&a)).is_empty());
@@ -158,11 +175,17 @@ proptest! {
     #[test]
     fn create_and_delete_list_every_shown_field(s in settings()) {
         let pins = usize::from(s.imap_cert_pin.is_some()) + usize::from(s.smtp_cert_pin.is_some());
+        // Method, provider, tenant or issuer (not Google), client ID and scopes.
+        let oauth = match &s.oauth {
+            None => 0,
+            Some(app) if app.provider == domain::oauth::Provider::Google => 4,
+            Some(_) => 5,
+        };
         let created = diff(None, Some(&s));
-        prop_assert_eq!(created.len(), 9 + pins);
+        prop_assert_eq!(created.len(), 9 + pins + oauth);
         prop_assert!(created.iter().all(|c| c.before.is_none() && c.after.is_some()));
         let deleted = diff(Some(&s), None);
-        prop_assert_eq!(deleted.len(), 9 + pins);
+        prop_assert_eq!(deleted.len(), 9 + pins + oauth);
         prop_assert!(deleted.iter().all(|c| c.after.is_none() && c.before.is_some()));
     }
 }

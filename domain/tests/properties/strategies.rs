@@ -1,5 +1,6 @@
 //! Generators shared by the property tests: hostile text, and valid values of each type.
 
+use domain::oauth::OAuthApp;
 use domain::{CertPin, DomainSettings, Hostname, MailDomain, Port, Security};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -251,18 +252,41 @@ pub fn settings() -> impl Strategy<Value = DomainSettings> {
         side(),
         any::<bool>(),
         any::<bool>(),
+        oauth_app(),
     )
-        .prop_map(|(domain, imap, smtp, allow, statics)| DomainSettings {
-            domain,
-            imap_host: imap.0,
-            imap_port: imap.1,
-            imap_security: imap.2,
-            smtp_host: smtp.0,
-            smtp_port: smtp.1,
-            smtp_security: smtp.2,
-            allow_non_secure_certificate: allow,
-            use_static_ips: statics,
-            imap_cert_pin: imap.3,
-            smtp_cert_pin: smtp.3,
-        })
+        .prop_map(
+            |(domain, imap, smtp, allow, statics, oauth)| DomainSettings {
+                domain,
+                imap_host: imap.0,
+                imap_port: imap.1,
+                imap_security: imap.2,
+                smtp_host: smtp.0,
+                smtp_port: smtp.1,
+                smtp_security: smtp.2,
+                allow_non_secure_certificate: allow,
+                use_static_ips: statics,
+                imap_cert_pin: imap.3,
+                smtp_cert_pin: smtp.3,
+                oauth,
+            },
+        )
+}
+
+/// No OAuth (a password domain), or an application of each provider.
+pub fn oauth_app() -> impl Strategy<Value = Option<OAuthApp>> {
+    let app = |provider: &str, tenant: &str, issuer: &str, scopes: &str| {
+        OAuthApp::parse_fields(provider, tenant, issuer, "client-1", scopes).ok()
+    };
+    select(vec![
+        None,
+        app("microsoft365", "contoso.onmicrosoft.com", "", ""),
+        app("google", "", "", ""),
+        app("openid", "", "https://login.example.com", "openid email"),
+        app(
+            "openid",
+            "",
+            "https://login.example.com",
+            "openid offline_access",
+        ),
+    ])
 }

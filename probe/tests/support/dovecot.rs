@@ -19,6 +19,13 @@ pub const CUSTOM_LOGIN_EMAIL: &str = "dave@test.local";
 pub const CUSTOM_LOGIN_USERNAME: &str = "dave";
 pub const CUSTOM_LOGIN_PASSWORD: &str = "dave-Secret-42";
 
+/// The HS256 key Dovecot's `oauth2` passdb checks access tokens with (tokens without `azp`
+/// and `kid` are looked up under `default/HS256/default`). Tests sign tokens with it; a token's
+/// `email` claim must name the mailbox it signs in to.
+pub const OAUTH_HS256_KEY: &[u8] = b"test-oauth-signing-key-0123456789abcdef";
+/// `OAUTH_HS256_KEY` in base64, as Dovecot reads it from the key file.
+const OAUTH_HS256_KEY_BASE64: &str = "dGVzdC1vYXV0aC1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGVm";
+
 /// How many numbered mailboxes (`mailbox(1..=MAILBOXES)`) every instance has, for tests that
 /// need many inboxes.
 pub const MAILBOXES: usize = 16;
@@ -78,9 +85,39 @@ pub fn uid_of(name: &str) -> u32 {
         .expect("uid")
 }
 
+/// Local validation of JWT access tokens (no introspection endpoint): the key of each token is
+/// read from a directory (`<azp>/<alg>/<kid>`, `default` for an absent claim).
+fn oauth2_config(d: &Path) -> PathBuf {
+    let keys = d.join("oauth2-keys");
+    let hs256 = keys.join("default/HS256");
+    fs::create_dir_all(&hs256).expect("oauth2 key dir");
+    fs::write(hs256.join("default"), OAUTH_HS256_KEY_BASE64).expect("oauth2 key");
+    let path = d.join("dovecot-oauth2.conf.ext");
+    fs::write(
+        &path,
+        format!(
+            "introspection_mode = local\nlocal_validation_key_dict = fs:posix:prefix={}/\nusername_attribute = email\n",
+            keys.display()
+        ),
+    )
+    .expect("oauth2 conf");
+    path
+}
+
 impl Dovecot {
     /// Starts an instance in `dir`; `max_userip` limits IMAP connections per user and IP.
     pub fn start(dir: &Path, certs: &Certs, max_userip: u32) -> Self {
+        Self::start_offering(dir, certs, max_userip, "xoauth2 oauthbearer")
+    }
+
+    /// As `start`, offering only `oauth_mechanisms` for access tokens (on IMAP and, through
+    /// Dovecot SASL, on Postfix).
+    pub fn start_offering(
+        dir: &Path,
+        certs: &Certs,
+        max_userip: u32,
+        oauth_mechanisms: &str,
+    ) -> Self {
         let d = dir.join("dovecot");
         let mail = d.join("mail");
         fs::create_dir_all(&mail).expect("mail dir");
@@ -107,6 +144,13 @@ impl Dovecot {
         )
         .expect("users");
         let users = d.join("users-%s");
+        let oauth_passdb = match oauth_mechanisms.is_empty() {
+            true => String::new(),
+            false => format!(
+                "passdb {{\n  driver = oauth2\n  mechanisms = {oauth_mechanisms}\n  args = {}\n}}",
+                oauth2_config(&d).display()
+            ),
+        };
         let (imaps, imap, lmtp) = (free_port(), free_port(), free_port());
         let log = d.join("dovecot.log");
         let base = d.join("base");
@@ -131,7 +175,8 @@ ssl_cert = <{cert}
 ssl_key = <{key}
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login {oauth_mechanisms}
+auth_verbose = yes
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
 postmaster_address = postmaster@test.local
@@ -139,8 +184,10 @@ default_login_user = dovenull
 default_internal_user = dovecot
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {users}
 }}
+{oauth_passdb}
 userdb {{
   driver = static
   args = uid={mail_uid} gid={mail_uid} home={mail}/%d/%n allow_all_users=yes

@@ -47,9 +47,14 @@ impl Mail {
     /// Servers of the caller's own, for a test that reads their logs: no other test's
     /// connections reach them.
     pub fn start() -> Mail {
+        Self::start_offering("xoauth2 oauthbearer")
+    }
+
+    /// As `start`, offering only `oauth_mechanisms` for access tokens.
+    pub fn start_offering(oauth_mechanisms: &str) -> Mail {
         let dir = RunDir::new("mail");
         let certs = Certs::generate(&dir.path().join("certs"));
-        let dovecot = Dovecot::start(dir.path(), &certs, 10);
+        let dovecot = Dovecot::start_offering(dir.path(), &certs, 10, oauth_mechanisms);
         let postfix = Postfix::start(dir.path(), &certs, &dovecot);
         Mail {
             postfix,

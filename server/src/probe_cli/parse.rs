@@ -37,6 +37,8 @@ pub enum ArgError {
     NoPassword,
     #[error("the password is empty")]
     EmptyPassword,
+    #[error("the access token file {0} is empty (its first line is the token)")]
+    EmptyToken(String),
     #[error("the username is empty")]
     EmptyUsername,
     #[error("cannot read {path}: {reason}")]

@@ -99,6 +99,11 @@ pub const ROWS: &[Row] = &[
         expect: [UNAUTH, FORBID, OK, FORBID, OK],
     },
     Row {
+        function: "oauth_redirect_uri",
+        form: &[],
+        expect: [UNAUTH, FORBID, OK, FORBID, OK],
+    },
+    Row {
         function: "domain_detail",
         form: &[("id", NO_SUCH)],
         expect: [UNAUTH, FORBID, MISSING, FORBID, MISSING],

@@ -2,6 +2,7 @@
 //! would, against a fresh SQLite or PostgreSQL database.
 #![allow(dead_code)]
 
+pub mod api;
 pub mod matrix;
 
 use std::net::SocketAddr;

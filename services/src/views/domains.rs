@@ -8,6 +8,8 @@ pub struct DomainView {
     pub id: i32,
     pub version: i32,
     pub settings: DomainSettings,
+    /// Its OAuth application's client secret is stored (never sent to the browser).
+    pub has_client_secret: bool,
     pub updated_at: String,
 }
 
@@ -24,6 +26,7 @@ impl From<storage::StoredDomain> for DomainView {
             id: d.id,
             version: d.version,
             settings: d.settings,
+            has_client_secret: d.has_client_secret,
             updated_at: format_time(d.updated_at),
         }
     }

@@ -7,28 +7,39 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
 };
 
-use super::{conflict, with_job};
+use super::{conflict, with_job, ClientSecret};
 use crate::audit::{self, AuditAction, NewEvent};
 use crate::domains::{load, settings_columns, Actor, StoredDomain};
 use crate::entity::domain::{Column, Entity};
 use crate::error::unique_or;
 use crate::{now, StorageError};
 
+/// An edit or a revert.
+pub(super) struct Change<'a> {
+    pub settings: DomainSettings,
+    pub secret: ClientSecret<'a>,
+    pub action: AuditAction,
+}
+
 pub(super) async fn change_domain(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i32,
     expected_version: i32,
-    settings: DomainSettings,
-    action: AuditAction,
+    change: Change<'_>,
 ) -> Result<StoredDomain, StorageError> {
+    let Change {
+        settings,
+        secret,
+        action,
+    } = change;
     let txn = crate::begin_write(db).await?;
     let current = load(&txn, id).await?;
     if current.version != expected_version {
         return Err(stale(&txn, current, expected_version, &settings).await);
     }
-    let changes = diff(Some(&current.settings), Some(&settings));
-    if changes.is_empty() {
+    let mut changes = diff(Some(&current.settings), Some(&settings));
+    if changes.is_empty() && matches!(secret, ClientSecret::Keep) {
         return Ok(current);
     }
     if settings.domain != current.settings.domain {
@@ -39,6 +50,8 @@ pub(super) async fn change_domain(
         let current = load(&txn, id).await?;
         return Err(stale(&txn, current, expected_version, &settings).await);
     }
+    let uses_oauth = settings.oauth.is_some();
+    changes.extend(super::client_secret::apply(&txn, id, uses_oauth, secret).await?);
     record_change(&txn, actor, action, &current, &settings, &changes).await?;
     let updated = load(&txn, id).await?;
     txn.commit().await?;

@@ -21,6 +21,11 @@ pub(crate) fn settings_columns(s: &DomainSettings) -> ActiveModel {
         use_static_ips: Set(s.use_static_ips),
         imap_cert_pin: Set(s.imap_cert_pin.as_ref().map(ToString::to_string)),
         smtp_cert_pin: Set(s.smtp_cert_pin.as_ref().map(ToString::to_string)),
+        oauth_app: Set(s
+            .oauth
+            .as_ref()
+            .and_then(|app| serde_json::to_string(app).ok())),
+        oauth_client_secret: NotSet,
         version: NotSet,
         created_at: NotSet,
         updated_at: NotSet,
@@ -31,6 +36,7 @@ pub(crate) fn to_stored(m: Model) -> Result<StoredDomain, StorageError> {
     Ok(StoredDomain {
         id: m.id,
         settings: settings_of(&m)?,
+        has_client_secret: m.oauth_client_secret.is_some(),
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -67,6 +73,12 @@ pub(crate) fn settings_of(m: &Model) -> Result<DomainSettings, StorageError> {
         use_static_ips: m.use_static_ips,
         imap_cert_pin: pin(&m.imap_cert_pin, "imap_cert_pin")?,
         smtp_cert_pin: pin(&m.smtp_cert_pin, "smtp_cert_pin")?,
+        oauth: m
+            .oauth_app
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt("oauth_app", &e))?,
     };
     Ok(settings)
 }

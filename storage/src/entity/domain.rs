@@ -18,6 +18,10 @@ pub struct Model {
     /// `domain::CertPin` as `fingerprint@YYYY-MM-DD`.
     pub imap_cert_pin: Option<String>,
     pub smtp_cert_pin: Option<String>,
+    /// `domain::oauth::OAuthApp` as JSON; `None`: inboxes sign in with a password.
+    pub oauth_app: Option<String>,
+    /// The OAuth application's client secret, sealed by the vault (context: the domain's id).
+    pub oauth_client_secret: Option<Vec<u8>>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
