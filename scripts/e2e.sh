@@ -7,7 +7,8 @@
 #   SERVER_BIN  the built server binary, e.g. $PWD/target/debug/server
 #   SITE_ROOT   the built site directory (LEPTOS_SITE_ROOT), e.g. $PWD/target/site
 #   MAIL_LAB_BIN the built probe/examples/mail_lab (real Dovecot + Postfix for connection tests)
-# Optional: E2E_WORKERS (default 2), E2E_SERVER_STDOUT=1, CHROMIUM_BIN (default /usr/bin/chromium).
+# Optional: E2E_WORKERS (default 2), E2E_SERVER_STDOUT=1, CHROMIUM_BIN (default /usr/bin/chromium),
+#   E2E_SPECS (space-separated spec files under end2end/, e.g. tests/waits-keyboard.spec.ts; default all).
 # Extra arguments are not accepted; the exit code is Playwright's.
 set -euo pipefail
 
@@ -48,7 +49,8 @@ E2E_DB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/mailsettings-e2e.XXXXXX")"
 export E2E_DB_DIR
 
 status=0
-npx playwright test --reporter=list || status=$?
+# shellcheck disable=SC2086 # E2E_SPECS is a list of paths
+npx playwright test --reporter=list ${E2E_SPECS:-} || status=$?
 
 if [ "$status" -eq 0 ]; then
   rm -rf "$E2E_DB_DIR"

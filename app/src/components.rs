@@ -8,4 +8,4 @@ mod layout;
 pub use copy::CopyButton;
 pub use feedback::{Confirm, LockedValues, SubmitButton, TimeAgo};
 pub use field::{Checkbox, ErrorSummary, FieldMessage, TextField};
-pub use layout::{Header, PanelTitle, Refusal};
+pub use layout::{mark_hydrated, Header, PanelTitle, Refusal};

@@ -23,9 +23,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     ssr::set_page_csp();
     #[cfg(feature = "ssr")]
-    let stylesheet = ssr::stylesheet_href(&options);
+    let (stylesheet, hydration) = (
+        ssr::stylesheet_href(&options),
+        ssr::hydration_script(&options),
+    );
     #[cfg(not(feature = "ssr"))]
-    let stylesheet = "";
+    let (stylesheet, hydration) = ("", "");
+    let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -35,7 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="data:,"/>
                 <AutoReload options=options.clone()/>
                 <link id="leptos" rel="stylesheet" href=stylesheet/>
-                <HydrationScripts options defer=true/>
+                <script type="module" nonce=nonce>{hydration}</script>
                 <MetaTags/>
             </head>
             <body>
@@ -48,12 +52,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Lets browser tests (and people debugging) see when the page has become interactive.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     // Every route renders fully on the server before the first byte is sent (SsrMode::Async), so
     // refusals carry their HTTP status and the pages work without JavaScript.
     // While the router fetches the next screen's code and data, the current screen stays and a

@@ -26,6 +26,6 @@ pub use autoconfig::{
 pub use domain_list::{domain_rows, unconfigured_domains, DomainListSnapshots};
 pub use error_status::{cross_site_refusal, error_status};
 pub use ip_exports::export_connection_ips;
-pub use page_head::{set_page_csp, stylesheet_href};
+pub use page_head::{hydration_script, set_page_csp, stylesheet_href};
 pub use response::{not_kept, set_response_cookie};
 pub use state::{AppState, SetupGate};

@@ -43,6 +43,54 @@ fn autoconfig_names_both_servers_with_their_socket_types() {
 }
 
 #[test]
+fn autoconfig_of_an_oauth_domain_says_oauth2_and_carries_the_tenants_endpoints() {
+    let mut s = settings();
+    s.oauth = domain::oauth::OAuthApp::parse_fields(
+        "microsoft365",
+        "contoso.onmicrosoft.com",
+        "",
+        "app-1",
+        "",
+    )
+    .ok();
+    let xml = squeeze(clients::autoconfig(&s).expect("written"));
+    assert_eq!(
+        xml.matches("<authentication>OAuth2</authentication>")
+            .count(),
+        2,
+        "{xml}"
+    );
+    assert!(!xml.contains("password-cleartext"), "{xml}");
+    assert!(
+        xml.contains(
+            "<oAuth2><issuer>login.microsoftonline.com</issuer>\
+             <scope>https://outlook.office.com/IMAP.AccessAsUser.Allhttps://outlook.office.com/SMTP.Sendoffline_access</scope>\
+             <authURL>https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize</authURL>\
+             <tokenURL>https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token</tokenURL></oAuth2>"
+        ),
+        "{xml}"
+    );
+    // The application's own client ID stays out: Thunderbird signs in with its own.
+    assert!(!xml.contains("app-1"), "{xml}");
+
+    s.oauth = domain::oauth::OAuthApp::parse_fields(
+        "openid",
+        "",
+        "https://id.example.org",
+        "c",
+        "openid email",
+    )
+    .ok();
+    let xml = squeeze(clients::autoconfig(&s).expect("written"));
+    assert!(
+        xml.contains(
+            "<oAuth2><issuer>https://id.example.org</issuer><scope>openidemail</scope></oAuth2>"
+        ),
+        "{xml}"
+    );
+}
+
+#[test]
 fn autodiscover_answers_for_the_address_it_was_asked_about() {
     let request = br#"<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"><Request><EMailAddress>Alice@Example.org</EMailAddress></Request></Autodiscover>"#;
     let address = clients::autodiscover_request_address(request).expect("address");

@@ -49,6 +49,7 @@ pub enum DetailCode {
     StarttlsRefused,
     AuthNotOffered,
     /// An access token is to be used and the server offers neither OAUTHBEARER nor XOAUTH2.
+    #[serde(rename = "oauth_not_offered")]
     OAuthNotOffered,
     /// The server refused the access token (expired, revoked, or without the scope it wants).
     TokenRefused,

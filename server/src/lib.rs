@@ -12,7 +12,6 @@ pub mod logging;
 mod metrics;
 pub mod private_files;
 pub mod probe_cli;
-mod render_owner;
 pub mod serve;
 
 pub use error::CommandError;

@@ -145,7 +145,7 @@ pub fn router(state: AppState) -> Router {
     // The site's own files, served directly so a repeat visit's conditional request gets 304.
     let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     let pkg_route = format!("/{}", options.site_pkg_dir);
-    // The pages and their server functions, rendered with an empty reactive owner around them.
+    // The pages and their server functions.
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
@@ -153,8 +153,7 @@ pub fn router(state: AppState) -> Router {
             || provide_context(app::ssr::RequestMemo::default()),
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(from_fn(crate::render_owner::with_empty_owner));
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
     Router::new()
         .nest_service(&pkg_route, tower_http::services::ServeDir::new(pkg))
         .merge(plain_routes())

@@ -110,3 +110,14 @@ pub fn PanelTitle(children: Children) -> impl IntoView {
     });
     view! { <h2 id="panel-title" tabindex="-1" autofocus=true node_ref=heading>{children()}</h2> }
 }
+
+/// Marks the page interactive (`data-hydrated` on `<body>`, for browser tests and people
+/// debugging) once the screen that calls it has hydrated: the screens' code arrives after the
+/// app's own, so the app's hydration alone does not make a form work yet.
+pub fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

@@ -92,6 +92,8 @@ pub fn DomainForm(
     progress: ProbeProgress,
     /// The values a connection test named in the URL tested (shown instead of the stored ones).
     tested: Option<DomainSettingsForm>,
+    /// The redirect URI to register with an OAuth provider (unknown without a public URL).
+    redirect_uri: Option<String>,
     /// For a saved domain: how many inboxes the change affects, and "Try on a sample".
     #[prop(optional)]
     impact: Option<ViewFn>,
@@ -111,7 +113,9 @@ pub fn DomainForm(
     let has_secret = stored.as_ref().is_some_and(|d| d.has_client_secret);
     let version =
         Signal::derive(move || result.with(|r| r.5).or(stored.as_ref().map(|d| d.version)));
-    let fields = view! { <DomainFields result initial form err impact start progress has_secret/> };
+    let fields = view! {
+        <DomainFields result initial form err impact start progress has_secret redirect_uri/>
+    };
 
     match mode {
         FormMode::Create(action) => view! {
@@ -218,6 +222,7 @@ fn DomainFields(
     start: ServerAction<StartProbe>,
     progress: ProbeProgress,
     has_secret: bool,
+    redirect_uri: Option<String>,
 ) -> impl IntoView {
     let unverified = Signal::derive(move || result.with(|r| r.4));
     let general = Signal::derive(move || result.with(|r| r.2.clone()));
@@ -236,7 +241,7 @@ fn DomainFields(
             on_value=set(|f, v| f.domain = v)/>
         <ServerFieldset leg=&IMAP initial=initial.clone() form err/>
         <ServerFieldset leg=&SMTP initial=initial.clone() form err/>
-        <SignInFieldset initial=initial.clone() form err has_secret/>
+        <SignInFieldset initial=initial.clone() form err has_secret redirect_uri/>
         <Checkbox id="allow_non_secure_certificate" name="settings[allow_non_secure_certificate]"
             label=Field::AllowNonSecureCertificate.label() checked=initial.allow_non_secure_certificate
             hint="Only if your SSL certificate is not signed by a Certificate Authority."/>

@@ -14,7 +14,7 @@ use super::domains::actions;
 use super::rollout::{
     impact_view, sample_in_url, use_domain_inboxes, DomainInboxes, DomainInboxesPanel,
 };
-use crate::api::domains::{domain_detail, UpdateDomain};
+use crate::api::domains::{domain_detail, oauth_redirect_uri, UpdateDomain};
 use crate::api::probes::{probe_progress, StartProbe};
 use crate::api::rollout::{domain_inbox_count, TryOnSample};
 use crate::api::DomainWithHistory;
@@ -47,6 +47,7 @@ pub fn NewDomainPanel() -> impl IntoView {
     let start = ServerAction::<StartProbe>::new();
     let (from_url, tested) = probe_in_url();
     let progress = use_probe_progress(start, from_url);
+    let redirect = Resource::new(|| (), |_| oauth_redirect_uri());
     view! {
         <aside class="panel" aria-labelledby="panel-title">
             <PanelTitle>"Add IMAP settings"</PanelTitle>
@@ -54,7 +55,8 @@ pub fn NewDomainPanel() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let tested = tested.await;
-                    view! { <DomainForm mode=FormMode::Create(create) start progress tested/> }
+                    let redirect_uri = redirect.await.ok();
+                    view! { <DomainForm mode=FormMode::Create(create) start progress tested redirect_uri/> }
                 })}
             </Transition>
         </aside>
@@ -85,6 +87,7 @@ pub fn EditDomainPanel() -> impl IntoView {
     let inboxes = use_domain_inboxes(id, update.version().into());
     let affected = affected_inboxes(id, update);
     let detail = stored_domain(id, update, saved);
+    let redirect = Resource::new(|| (), |_| oauth_redirect_uri());
     view! {
         <aside class="panel" aria-labelledby="panel-title">
             <PanelTitle>"Edit IMAP settings"</PanelTitle>
@@ -93,12 +96,13 @@ pub fn EditDomainPanel() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let tested = tested.await;
                     let affected = affected.await;
+                    let redirect_uri = redirect.await.ok();
                     match detail.await {
                     Err(error) => view! { <Refusal error/> }.into_any(),
                     Ok(detail) => view! {
                         {saved_notices(saved, update)}
                         <DomainForm mode=FormMode::Edit(update, Box::new(detail.domain.clone())) start progress tested
-                            impact=impact_view(affected, sample, sample_from_url)/>
+                            redirect_uri impact=impact_view(affected, sample, sample_from_url)/>
                         <BelowDomainForm detail inboxes/>
                     }.into_any(),
                 }})}

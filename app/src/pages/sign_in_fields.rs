@@ -6,7 +6,6 @@ use domain::oauth::{admin_consent_url, ClientId, Issuer, ProviderKind, Scopes, T
 use domain::{DomainSettingsForm, Field, SIGN_IN_OAUTH, SIGN_IN_PASSWORD};
 use leptos::prelude::*;
 
-use crate::api::domains::oauth_redirect_uri;
 use crate::components::{CopyButton, FieldMessage, TextField};
 
 fn check_tenant(v: &str) -> Option<String> {
@@ -46,9 +45,17 @@ pub fn SignInFieldset(
     err: impl Fn(Field) -> Signal<Option<String>>,
     /// A client secret is stored for this domain.
     has_secret: bool,
+    redirect_uri: Option<String>,
 ) -> impl IntoView {
+    // Without JavaScript every field shows (nothing could reveal a hidden one); once the page
+    // runs, only those of the chosen method and provider.
+    let running = RwSignal::new(false);
+    Effect::new(move |_| running.set(true));
     let oauth = Memo::new(move |_| form.with(|f| f.sign_in_method == SIGN_IN_OAUTH));
     let provider = Memo::new(move |_| form.with(|f| ProviderKind::parse(&f.oauth_provider).ok()));
+    let hide_unless = move |kind: ProviderKind| {
+        move || running.get() && provider.get().is_some_and(|p| p != kind)
+    };
     let set = move |apply: fn(&mut DomainSettingsForm, String)| {
         Callback::new(move |v: String| form.update(|f| apply(f, v)))
     };
@@ -69,17 +76,17 @@ pub fn SignInFieldset(
                     " OAuth 2.0"</label>
             </div>
             <p class="field-hint">"With OAuth 2.0, users connect their inbox by signing in at the provider: no password is typed or kept."</p>
-            // Without JavaScript every field shows; with it, only those of the chosen provider.
-            <div class="oauth-fields" hidden=move || !oauth.get()>
+            <div class="oauth-fields" hidden=move || running.get() && !oauth.get()>
+                <p class="field-hint" hidden=move || running.get()>"Used only with OAuth 2.0."</p>
                 <ProviderSelect value=initial.oauth_provider.clone() on_value=set(|f, v| f.oauth_provider = v)
                     error=err(Field::OAuthProvider)/>
-                <div hidden=move || provider.get().is_some_and(|p| p != ProviderKind::Microsoft365)>
+                <div hidden=hide_unless(ProviderKind::Microsoft365)>
                     <TextField id="oauth_tenant" name="settings[oauth_tenant]" label=Field::OAuthTenant.label()
                         value=initial.oauth_tenant.clone() error=err(Field::OAuthTenant) check=check_tenant
                         hint="Microsoft 365 only: the tenant's ID or one of its domains, e.g. contoso.onmicrosoft.com."
                         on_value=set(|f, v| f.oauth_tenant = v)/>
                 </div>
-                <div hidden=move || provider.get().is_some_and(|p| p != ProviderKind::OpenId)>
+                <div hidden=hide_unless(ProviderKind::OpenId)>
                     <TextField id="oauth_issuer" name="settings[oauth_issuer]" label=Field::OAuthIssuer.label()
                         value=initial.oauth_issuer.clone() error=err(Field::OAuthIssuer) check=check_issuer
                         hint="Other OpenID provider only: its endpoints are read from its discovery document."
@@ -94,7 +101,7 @@ pub fn SignInFieldset(
                 <TextField id="oauth_scopes" name="settings[oauth_scopes]" label=Field::OAuthScopes.label()
                     value=initial.oauth_scopes.clone() error=err(Field::OAuthScopes) check=check_scopes
                     hint=scopes_hint() on_value=set(|f, v| f.oauth_scopes = v)/>
-                <RegistrationUris form/>
+                <RegistrationUris form redirect_uri/>
             </div>
         </fieldset>
     }
@@ -126,39 +133,41 @@ fn ProviderSelect(
 /// What the admin registers with the provider: the redirect URI, and for Microsoft 365 the
 /// link a tenant administrator opens to consent for every user.
 #[component]
-fn RegistrationUris(form: RwSignal<DomainSettingsForm>) -> impl IntoView {
-    let redirect = Resource::new(|| (), |_| oauth_redirect_uri());
-    let consent = move |redirect: &str| {
-        form.with(|f| {
-            let ms = ProviderKind::parse(&f.oauth_provider) == Ok(ProviderKind::Microsoft365);
-            let tenant = Tenant::parse(&f.oauth_tenant).ok()?;
-            let client = ClientId::parse(&f.oauth_client_id).ok()?;
-            ms.then(|| admin_consent_url(&tenant, &client, redirect))
-                .flatten()
-                .map(|u| u.to_string())
-        })
+fn RegistrationUris(
+    form: RwSignal<DomainSettingsForm>,
+    redirect_uri: Option<String>,
+) -> impl IntoView {
+    let Some(uri) = redirect_uri else {
+        return view! {
+            <p class="field-hint">"The redirect URI shows here once MAILSETTINGS_PUBLIC_URL is set to the address users open."</p>
+        }
+        .into_any();
+    };
+    let consent = {
+        let uri = uri.clone();
+        move || {
+            form.with(|f| {
+                let ms = ProviderKind::parse(&f.oauth_provider) == Ok(ProviderKind::Microsoft365);
+                let tenant = Tenant::parse(&f.oauth_tenant).ok()?;
+                let client = ClientId::parse(&f.oauth_client_id).ok()?;
+                ms.then(|| admin_consent_url(&tenant, &client, &uri))
+                    .flatten()
+                    .map(|u| u.to_string())
+            })
+        }
     };
     view! {
-        <Transition fallback=|| ()>
-            {move || redirect.get().and_then(Result::ok).map(|uri| {
-                let link = {
-                    let uri = uri.clone();
-                    move || consent(&uri)
-                };
-                view! {
-                    <dl class="registration">
-                        <dt>"Redirect URI to register with the provider"</dt>
-                        <dd><code id="oauth-redirect-uri">{uri.clone()}</code>" "<CopyButton label="Copy" text=uri.clone()/></dd>
-                        <Show when={let link = link.clone(); move || link().is_some()}>
-                            <dt>"Admin consent link (a tenant administrator opens it once)"</dt>
-                            <dd>{let link = link.clone(); move || link().map(|l| view! {
-                                <code id="oauth-consent-link" class="truncate" title=l.clone()>{l.clone()}</code>" "
-                                <CopyButton label="Copy" text=l/>
-                            })}</dd>
-                        </Show>
-                    </dl>
-                }
+        <dl class="registration">
+            <dt>"Redirect URI to register with the provider"</dt>
+            <dd><code id="oauth-redirect-uri">{uri.clone()}</code>" "<CopyButton label="Copy" text=uri/></dd>
+            {move || consent().map(|link| view! {
+                <dt>"Admin consent link (a tenant administrator opens it once)"</dt>
+                <dd>
+                    <code id="oauth-consent-link" class="truncate" title=link.clone()>{link.clone()}</code>" "
+                    <CopyButton label="Copy" text=link/>
+                </dd>
             })}
-        </Transition>
+        </dl>
     }
+    .into_any()
 }

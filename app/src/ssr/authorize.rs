@@ -52,17 +52,6 @@ pub async fn user_agent() -> Option<String> {
 pub struct RequestMemo {
     account: Arc<OnceCell<Option<UserAccount>>>,
     pub(super) positions: Arc<OnceCell<storage::ListPositions>>,
-    /// The files the page's head already preloads.
-    preloads: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
-}
-
-impl RequestMemo {
-    /// Whether `href` is not preloaded yet (it is from now on).
-    pub fn first_preload(&self, href: &str) -> bool {
-        self.preloads
-            .lock()
-            .is_ok_and(|mut seen| seen.insert(href.to_owned()))
-    }
 }
 
 /// The signed-in account, if the session cookie names a live session.
