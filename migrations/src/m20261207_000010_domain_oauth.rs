@@ -28,6 +28,20 @@ impl MigrationTrait for Migration {
             )
             .await
     }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for column in [Domains::OauthClientSecret, Domains::OauthApp] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Domains::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(DeriveIden)]
