@@ -36,6 +36,13 @@ STATE_REFUSALS = (
     "The settings have changed since this revalidation started",
     # History filter: `to` before `from`.
     "The last day must not be before the first.",
+    # OAuth 2.0: fields that only the chosen provider requires (two fields at once), and a
+    # client secret that must be sent unless one is stored.
+    "Choose the provider: Microsoft 365, Google Workspace or Other OpenID provider",
+    "Enter the Microsoft 365 tenant",
+    "Enter the issuer URL of the OpenID provider",
+    "Enter the OAuth application's client ID",
+    "Enter the client secret of the OAuth application",
 )
 
 

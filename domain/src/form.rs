@@ -45,25 +45,27 @@ pub struct DomainSettingsForm {
     pub smtp_cert_pin: String,
     /// How inboxes sign in: `password` (the default) or `oauth2`.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(example = "password"))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::sign_in_method))]
     pub sign_in_method: String,
-    /// With `oauth2`: `microsoft365`, `google` or `openid`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::oauth_provider))]
     pub oauth_provider: String,
-    /// With `microsoft365`: the tenant's ID or one of its domains (never `common`).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::oauth_tenant))]
     pub oauth_tenant: String,
-    /// With `openid`: the provider's https issuer URL.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::oauth_issuer))]
     pub oauth_issuer: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::oauth_client_id))]
     pub oauth_client_id: String,
     /// Space-separated; empty means the provider's default scopes.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::oauth_scopes))]
     pub oauth_scopes: String,
     /// Write-only: stored encrypted, never returned; empty keeps the stored secret.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Password, write_only))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::oauth_client_secret))]
     pub oauth_client_secret: ClientSecretInput,
 }
 

@@ -178,5 +178,105 @@ pub fn pin_or_empty() -> RefOr<Schema> {
         .into()
 }
 
+fn one_of_strings(values: &[&str], description: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .description(Some(description))
+        .into()
+}
+
+/// The form's sign-in method.
+pub fn sign_in_method() -> RefOr<Schema> {
+    one_of_strings(
+        &["", "password", "oauth2"],
+        "`password` (also empty, the default) or `oauth2`; with `oauth2` the `oauth_` fields are \
+         read, otherwise they are ignored.",
+    )
+}
+
+/// The form's OAuth provider.
+pub fn oauth_provider() -> RefOr<Schema> {
+    one_of_strings(
+        &["", "microsoft365", "google", "openid"],
+        "With `oauth2`: `microsoft365`, `google` or `openid` (empty is refused).",
+    )
+}
+
+/// `^…$` around a Microsoft Entra tenant ID (a GUID).
+pub(crate) const TENANT_ID_PATTERN: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/// The form's tenant: a GUID or a mail domain (never `common`), empty when not Microsoft 365.
+pub fn oauth_tenant() -> RefOr<Schema> {
+    AnyOfBuilder::new()
+        .item(string(TENANT_ID_PATTERN.to_owned(), 36, "The tenant's ID."))
+        .item(MailDomain::schema())
+        .item(one_of_strings(&[""], "None."))
+        .description(Some(
+            "With `microsoft365`: the tenant's ID or one of its domains (required; the shared \
+             `common`, `organizations` and `consumers` endpoints are refused).",
+        ))
+        .into()
+}
+
+/// `^…$` around an OpenID issuer: an https URL with a host name, an optional port and path.
+pub(crate) fn issuer_pattern() -> String {
+    format!(
+        "^https://(?:{}\\.)*{}(?::[1-9][0-9]{{0,3}})?(?:/[A-Za-z0-9._~-]+)*$",
+        label(),
+        last_label()
+    )
+}
+
+/// The form's issuer, empty when not an OpenID provider.
+pub fn oauth_issuer() -> RefOr<Schema> {
+    AnyOfBuilder::new()
+        .item(string(issuer_pattern(), 2000, "An https issuer URL."))
+        .item(one_of_strings(&[""], "None."))
+        .description(Some("With `openid`: the provider's issuer (required)."))
+        .into()
+}
+
+/// `^…$` around a client ID: up to 255 visible ASCII characters.
+pub(crate) const CLIENT_ID_PATTERN: &str = "^[!-~]{0,255}$";
+
+pub fn oauth_client_id() -> RefOr<Schema> {
+    string(
+        CLIENT_ID_PATTERN.to_owned(),
+        255,
+        "With `oauth2`: the OAuth application's client ID (required).",
+    )
+}
+
+/// `^…$` around the scopes: up to 30 RFC 6749 scope tokens (no quotes or backslashes), one
+/// space apart, or empty for the provider's defaults.
+pub(crate) const SCOPES_PATTERN: &str = "^(?:[!#-\\[\\]-~]+(?: [!#-\\[\\]-~]+){0,29})?$";
+
+pub fn oauth_scopes() -> RefOr<Schema> {
+    string(
+        SCOPES_PATTERN.to_owned(),
+        1000,
+        "Space-separated scopes; empty for the provider's defaults.",
+    )
+}
+
+/// `^…$` around a client secret: up to 512 visible ASCII characters; empty keeps the stored one.
+pub(crate) const CLIENT_SECRET_PATTERN: &str = "^[!-~]{0,512}$";
+
+pub fn oauth_client_secret() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+        .pattern(Some(CLIENT_SECRET_PATTERN))
+        .max_length(Some(512))
+        .write_only(Some(true))
+        .description(Some(
+            "Write-only: stored encrypted, never returned. Empty keeps the stored secret; one is \
+             required for `microsoft365` and `google`.",
+        ))
+        .into()
+}
+
 #[cfg(test)]
 mod tests;

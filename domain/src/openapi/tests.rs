@@ -41,6 +41,24 @@ proptest! {
     }
 
     #[test]
+    fn every_documented_oauth_value_is_accepted(
+        tenant in generator(TENANT_ID_PATTERN),
+        issuer in generator(&issuer_pattern()),
+        client_id in generator(CLIENT_ID_PATTERN),
+        scopes in generator(SCOPES_PATTERN),
+        secret in generator(CLIENT_SECRET_PATTERN),
+    ) {
+        use crate::oauth::{ClientId, Issuer, Scopes, Tenant};
+        prop_assert!(Tenant::parse(&tenant).is_ok(), "{tenant:?}");
+        prop_assume!(issuer.len() <= 2000 && !issuer.to_ascii_lowercase().contains("xn--"));
+        prop_assert!(Issuer::parse(&issuer).is_ok(), "{issuer:?}");
+        prop_assert!(client_id.is_empty() || ClientId::parse(&client_id).is_ok(), "{client_id:?}");
+        prop_assume!(scopes.len() <= 1000);
+        prop_assert!(scopes.is_empty() || Scopes::parse(&scopes).is_ok(), "{scopes:?}");
+        prop_assert!(secret.chars().all(|c| c.is_ascii_graphic()) && secret.len() <= 512);
+    }
+
+    #[test]
     fn every_documented_pin_is_accepted(pin in generator(PIN_PATTERN)) {
         prop_assert!(CertPin::parse(&pin).is_ok(), "{pin:?}");
     }
