@@ -327,7 +327,9 @@ impl OAuthApp {
         let client_id = check(e, Field::OAuthClientId, ClientId::parse(client_id));
         let scopes = match (scopes.trim().is_empty(), kind) {
             (true, Some(kind)) => Some(kind.default_scopes()),
-            _ => check(e, Field::OAuthScopes, Scopes::parse(scopes)),
+            // No provider, no defaults: the provider's message says what to fix.
+            (true, None) => None,
+            (false, _) => check(e, Field::OAuthScopes, Scopes::parse(scopes)),
         };
         match (provider, client_id, scopes) {
             (Some(provider), Some(client_id), Some(scopes)) if errors.is_empty() => Ok(Self {

@@ -185,3 +185,10 @@ fn the_app_round_trips_through_json() {
     assert_eq!(serde_json::from_str::<OAuthApp>(&json).unwrap(), app);
     assert!(serde_json::from_str::<OAuthApp>(&json.replace("contoso.com", "common")).is_err());
 }
+
+#[test]
+fn without_a_provider_only_the_provider_and_the_client_id_are_named() {
+    let errors = OAuthApp::parse_fields("", "", "", "", "").unwrap_err();
+    let fields: Vec<Field> = errors.iter().map(|(f, _)| *f).collect();
+    assert_eq!(fields, vec![Field::OAuthProvider, Field::OAuthClientId]);
+}
